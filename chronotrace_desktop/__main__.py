@@ -1,0 +1,3 @@
+from chronotrace_desktop.cli.main import main
+
+raise SystemExit(main())

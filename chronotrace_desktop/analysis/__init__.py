@@ -1,0 +1,1 @@
+"""Frame analysis: detectors, attributes, tracking, anomaly rules, captions (ingestion issue)."""

@@ -1,0 +1,177 @@
+"""Settings and on-disk locations.
+
+Precedence, highest first: command-line flags, ``CHRONOTRACE_*`` environment variables, the installation's
+``settings.json``, defaults. ``--data-dir DIR`` (or ``CHRONOTRACE_DATA_DIR``) isolates a whole installation:
+database, vectors, media, cache, logs and the settings file all live below DIR.
+
+Secrets are never settings: passwords and API keys live in the system keyring (``storage.secrets``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    JsonConfigSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+APP_NAME = "ChronoTrace"
+ENV_PREFIX = "CHRONOTRACE_"
+DATA_DIR_ENV = f"{ENV_PREFIX}DATA_DIR"
+
+
+class Profile(StrEnum):
+    WORKSTATION = "workstation"
+    TEAM = "team"
+
+
+_settings_file: ContextVar[Path | None] = ContextVar("_settings_file", default=None)
+
+
+class Settings(BaseSettings):
+    """Everything configurable that is not a secret."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
+
+    profile: Profile = Profile.WORKSTATION
+    data_dir: Path | None = None
+
+    # Workstation profile: the embedded server's database.
+    database_name: str = Field(default="chronotrace", pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    # Team profile: e.g. postgresql://chronotrace@db.example.org:5432/chronotrace. The password is in keyring.
+    database_url: str | None = None
+    qdrant_url: str | None = None
+    vector_collection: str = "video_segments"
+    s3_bucket: str = "chronotrace-videos"
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+
+    log_level: str = "INFO"
+    bcrypt_rounds: int = Field(default=12, ge=4, le=16)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: float = Field(default=15.0, gt=0)
+    min_free_disk_mb: int = Field(default=2048, ge=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _no_password_in_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"not a database URL: {exc}") from None
+        if url.password:
+            raise ValueError(
+                "the database URL must not contain a password; store it in the keyring with "
+                "'chronotrace config set-secret database-password'"
+            )
+        if not url.drivername.startswith("postgresql"):
+            raise ValueError("only PostgreSQL URLs (postgresql://user@host:port/db) are supported")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = _settings_file.get()
+        if path is not None and path.is_file():
+            return (init_settings, env_settings, JsonConfigSettingsSource(settings_cls, json_file=path))
+        return (init_settings, env_settings)
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    """Where one installation keeps its files."""
+
+    data_dir: Path
+    config_dir: Path
+    cache_dir: Path
+    log_dir: Path
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config_dir / "settings.json"
+
+    @property
+    def postgres_dir(self) -> Path:
+        return self.data_dir / "postgres"
+
+    @property
+    def vectors_dir(self) -> Path:
+        return self.data_dir / "vectors"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.data_dir / "snapshots"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "chronotrace.log"
+
+    def ensure(self) -> None:
+        for folder in (self.data_dir, self.config_dir, self.cache_dir, self.log_dir, self.media_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+def resolve_paths(data_dir: Path | str | None = None) -> Paths:
+    """The flag's folder, else ``CHRONOTRACE_DATA_DIR``, else the platform's per-user folders."""
+    chosen = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV) or None
+    if chosen is not None:
+        root = Path(chosen).expanduser().resolve()
+        return Paths(data_dir=root, config_dir=root / "config", cache_dir=root / "cache", log_dir=root / "logs")
+    return Paths(
+        data_dir=platformdirs.user_data_path(APP_NAME, APP_NAME),
+        config_dir=platformdirs.user_config_path(APP_NAME, APP_NAME),
+        cache_dir=platformdirs.user_cache_path(APP_NAME, APP_NAME),
+        log_dir=platformdirs.user_log_path(APP_NAME, APP_NAME),
+    )
+
+
+@contextmanager
+def _reading_file(path: Path) -> Iterator[None]:
+    token = _settings_file.set(path)
+    try:
+        yield
+    finally:
+        _settings_file.reset(token)
+
+
+def load_settings(paths: Paths, **overrides: Any) -> Settings:
+    """Settings for the installation at ``paths``; ``overrides`` (flags) win over everything else."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    with _reading_file(paths.settings_file):
+        return Settings(**given)
+
+
+def save_settings(paths: Paths, settings: Settings) -> None:
+    """Write the non-default settings to ``settings.json`` (atomically). No secret is ever a setting."""
+    values = settings.model_dump(mode="json", exclude_defaults=True, exclude={"data_dir"})
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    tmp = paths.settings_file.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.replace(paths.settings_file)

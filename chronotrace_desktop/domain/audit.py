@@ -1,0 +1,24 @@
+"""Audit actions: the names that appear in ``audit_log.action``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    USER_LOGIN = "user_login"
+    USER_LOGOUT = "user_logout"
+    USER_CREATED = "user_created"
+    USER_UPDATED = "user_updated"
+    PASSWORD_CHANGED = "password_changed"
+    PERMISSION_DENIED = "permission_denied"
+    INSTALLATION_INITIALISED = "installation_initialised"
+    DATABASE_MIGRATED = "database_migrated"
+    VIDEO_UPLOAD = "video_upload"
+    VIDEO_DELETED = "video_deleted"
+    SEARCH_QUERY = "search_query"
+    PII_REVEAL = "pii_reveal"
+    ANOMALY_RESOLVED = "anomaly_resolved"
+    ANOMALY_UPDATED = "anomaly_updated"
+    EXPORT_DATA = "export_data"
+    API_CALL = "api_call"

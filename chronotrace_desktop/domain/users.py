@@ -1,0 +1,62 @@
+"""The acting user and user records as the services hand them out."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from chronotrace_desktop.domain.roles import Role
+
+# The same pattern as the schema's CHECK constraint ``check_email_format``.
+EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is asking. Every public service call takes one; it is built only by a successful login."""
+
+    user_id: uuid.UUID
+    email: str
+    role: Role
+    full_name: str | None = None
+    client: str = "desktop"  # "desktop", "cli" or "api": recorded as the audit row's user agent
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    id: uuid.UUID
+    email: str
+    role: Role
+    full_name: str | None
+    organization: str | None
+    is_active: bool
+    created_at: datetime | None
+    last_login_at: datetime | None
+    locked_until: datetime | None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_problem(email: str) -> str | None:
+    """Why ``email`` is not acceptable, or ``None``."""
+    if not EMAIL_PATTERN.match(email):
+        return f"{email!r} is not a valid e-mail address"
+    if len(email) > 255:
+        return "e-mail addresses are limited to 255 characters"
+    return None
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` is not acceptable as a new password, or ``None``."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"passwords need at least {MIN_PASSWORD_LENGTH} characters"
+    if password.strip() != password:
+        return "passwords may not start or end with spaces"
+    if len(password.encode()) > 72:
+        return "passwords are limited to 72 bytes (bcrypt)"
+    return None

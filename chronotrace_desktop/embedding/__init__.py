@@ -1,0 +1,1 @@
+"""Embedder port and engines (ingestion issue)."""

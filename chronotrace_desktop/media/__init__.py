@@ -1,0 +1,1 @@
+"""Media handling: probe, hash, lossless cuts, thumbnails, redaction encode (ingestion issue)."""

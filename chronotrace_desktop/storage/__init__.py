@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy engine and ORM, migrations, embedded PostgreSQL, vector index, secrets."""

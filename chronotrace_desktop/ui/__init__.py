@@ -1,0 +1,1 @@
+"""Qt widgets, panes, dialogs and item models."""

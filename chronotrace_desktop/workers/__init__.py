@@ -1,0 +1,1 @@
+"""Qt task runners around service calls: progress, cancel, errors to the UI."""
