@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from pydantic import Field, field_validator
@@ -29,6 +28,9 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 APP_NAME = "ChronoTrace"
 ENV_PREFIX = "CHRONOTRACE_"
@@ -143,7 +145,9 @@ def resolve_paths(data_dir: Path | str | None = None) -> Paths:
     chosen = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV) or None
     if chosen is not None:
         root = Path(chosen).expanduser().resolve()
-        return Paths(data_dir=root, config_dir=root / "config", cache_dir=root / "cache", log_dir=root / "logs")
+        return Paths(
+            data_dir=root, config_dir=root / "config", cache_dir=root / "cache", log_dir=root / "logs"
+        )
     return Paths(
         data_dir=platformdirs.user_data_path(APP_NAME, APP_NAME),
         config_dir=platformdirs.user_config_path(APP_NAME, APP_NAME),

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from typing import TYPE_CHECKING
 
-from chronotrace_desktop.domain.roles import Role
+if TYPE_CHECKING:
+    import uuid
+    from datetime import datetime
+
+    from chronotrace_desktop.domain.roles import Role
 
 # The same pattern as the schema's CHECK constraint ``check_email_format``.
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")

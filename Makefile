@@ -1,0 +1,60 @@
+# ChronoTrace Desktop — the two commands a new machine needs are `make run` and `make test`.
+# Both set everything up first: Debian packages (Qt's runtime libraries, Xvfb, PulseAudio client), the
+# virtual environment with the project and its pins, and (for tests) the local PostgreSQL server.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+# Qt 6 xcb/offscreen runtime, QtMultimedia (libpulse0), a virtual screen, PDF → PNG for report checks.
+DEB_PACKAGES := xvfb xauth libpulse0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 \
+	libxcb-cursor0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libxcb-xkb1 libxkbcommon-x11-0 \
+	libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libnss3 libasound2 fonts-dejavu-core \
+	poppler-utils
+
+.PHONY: run test check lint typecheck layers unit screenshots system-deps venv postgres-server clean
+
+run: system-deps venv
+	$(BIN)/chronotrace gui
+
+test: system-deps venv postgres-server check
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: lint typecheck layers
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+layers: venv
+	$(BIN)/lint-imports
+
+unit: venv
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+screenshots: system-deps venv
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/screenshots.py
+
+system-deps:
+	@bash packaging/linux/install-system-deps.sh $(DEB_PACKAGES)
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip check
+	touch $(STAMP)
+
+postgres-server:
+	@bash packaging/linux/ensure-postgres-server.sh
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache screenshots

@@ -1,0 +1,169 @@
+"""Installation commands: gui, init, db, doctor, config."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from typing import Any
+
+from pydantic import ValidationError
+
+from chronotrace_desktop.cli.context import PASSWORD_ENV, CliContext, new_password
+from chronotrace_desktop.cli.output import print_json, print_table
+from chronotrace_desktop.config import Settings, save_settings
+from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.services.app import open_app
+from chronotrace_desktop.services.doctor import CheckStatus, DoctorService
+from chronotrace_desktop.storage.secrets import SecretName, SecretStore
+
+_SECRET_TARGETS = {
+    SecretName.DATABASE_PASSWORD: "database_url",
+    SecretName.QDRANT_API_KEY: "qdrant_url",
+    SecretName.S3_SECRET_ACCESS_KEY: "s3_endpoint_url",
+}
+
+
+def register(commands: Any) -> None:
+    init = commands.add_parser("init", help="create the installation and its first administrator")
+    init.add_argument("--admin-email", required=True, metavar="E")
+    init.add_argument("--full-name", metavar="NAME")
+    init.set_defaults(handler=run_init)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
+    for name, handler, text in (
+        ("migrate", run_db_migrate, "apply pending schema migrations"),
+        ("status", run_db_status, "list migrations and whether they are applied"),
+    ):
+        sub = db.add_parser(name, help=text)
+        sub.add_argument("--user", required=True, metavar="E", help="an administrator's e-mail")
+        sub.add_argument("--json", action="store_true")
+        sub.set_defaults(handler=handler)
+
+    doctor = commands.add_parser("doctor", help="check database, vector index, model files, free disk")
+    doctor.add_argument("--json", action="store_true")
+    doctor.set_defaults(handler=run_doctor)
+
+    config = commands.add_parser("config", help="show or change settings").add_subparsers(
+        dest="config_command", required=True
+    )
+    config.add_parser("show", help="the effective settings").set_defaults(handler=run_config_show)
+    setter = config.add_parser("set", help="change a setting in the installation's settings.json")
+    setter.add_argument("key")
+    setter.add_argument("value")
+    setter.set_defaults(handler=run_config_set)
+    secret = config.add_parser("set-secret", help="store a password or API key in the system keyring")
+    secret.add_argument("name", choices=[s.value for s in SecretName])
+    secret.set_defaults(handler=run_config_set_secret)
+
+
+def run_gui(ctx: CliContext) -> int:
+    from chronotrace_desktop.ui.app import run_gui
+
+    return run_gui(lambda: open_app(ctx.settings, ctx.paths))
+
+
+def run_init(ctx: CliContext) -> int:
+    services = ctx.services()
+    services.installation.require_uninitialised()
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        password = new_password(ctx.args.admin_email, env=PASSWORD_ENV)
+    admin = services.installation.create_first_admin(ctx.args.admin_email, password, ctx.args.full_name)
+    info = services.installation.describe()
+    print(f"Initialised ChronoTrace ({info.profile} profile) in {info.data_dir}")
+    print(f"  database:      {info.database}")
+    print(f"  vector store:  {info.vector_store}")
+    print(f"  administrator: {admin.email}")
+    return 0
+
+
+def run_db_migrate(ctx: CliContext) -> int:
+    actor = ctx.actor(migrate=False)
+    applied = ctx.services(migrate=False).maintenance.migrate(actor)
+    if ctx.args.json:
+        print_json({"applied": applied})
+    else:
+        print("Applied: " + ", ".join(applied) if applied else "The schema is up to date.")
+    return 0
+
+
+def run_db_status(ctx: CliContext) -> int:
+    actor = ctx.actor(migrate=False)
+    states = ctx.services(migrate=False).maintenance.status(actor)
+    rows = [
+        {
+            "version": s.version,
+            "name": s.name,
+            "applied": s.applied,
+            "applied_at": s.applied_at,
+            "checksum_ok": s.checksum_ok,
+        }
+        for s in states
+    ]
+    if ctx.args.json:
+        print_json(rows)
+    else:
+        print_table(rows, ["version", "name", "applied", "applied_at", "checksum_ok"])
+    return 0 if all(s.applied and s.checksum_ok for s in states) else 1
+
+
+def run_doctor(ctx: CliContext) -> int:
+    report = DoctorService(ctx.settings, ctx.paths).run()
+    if ctx.args.json:
+        print_json(
+            {
+                "healthy": report.healthy,
+                "checks": [
+                    {"name": c.name, "status": c.status.value, "detail": c.detail} for c in report.checks
+                ],
+            }
+        )
+    else:
+        marks = {CheckStatus.OK: "ok     ", CheckStatus.WARNING: "warning", CheckStatus.PROBLEM: "PROBLEM"}
+        for check in report.checks:
+            print(f"[{marks[check.status]}] {check.name}: {check.detail}")
+        print("All checks passed." if report.healthy else "Problems found.")
+    return 0 if report.healthy else 1
+
+
+def run_config_show(ctx: CliContext) -> int:
+    values = ctx.settings.model_dump(mode="json")
+    values["data_dir"] = str(ctx.paths.data_dir)
+    values["settings_file"] = str(ctx.paths.settings_file)
+    print_json(values)
+    return 0
+
+
+def run_config_set(ctx: CliContext) -> int:
+    key, value = ctx.args.key, ctx.args.value
+    if key not in Settings.model_fields or key == "data_dir":
+        raise InvalidInputError(f"unknown setting {key!r}; see 'chronotrace config show'")
+    data = ctx.settings.model_dump(exclude={"data_dir"})
+    data[key] = value if value != "" else None
+    try:
+        updated = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInputError(f"{key}: {exc.errors()[0]['msg']}") from None
+    save_settings(ctx.paths, updated)
+    print(f"{key} = {getattr(updated, key)}  (saved in {ctx.paths.settings_file})")
+    return 0
+
+
+def run_config_set_secret(ctx: CliContext) -> int:
+    name = SecretName(ctx.args.name)
+    target = getattr(ctx.settings, _SECRET_TARGETS[name])
+    if not target:
+        raise InvalidInputError(f"set {_SECRET_TARGETS[name]} first: the secret is stored for that target")
+    if name is SecretName.DATABASE_PASSWORD:
+        from sqlalchemy import make_url
+
+        target = make_url(target).set(drivername="postgresql+psycopg").render_as_string(hide_password=True)
+    value = os.environ.get("CHRONOTRACE_SECRET")
+    if value is None:
+        if not sys.stdin.isatty():
+            raise InvalidInputError("no secret given: set CHRONOTRACE_SECRET or run in a terminal")
+        value = getpass.getpass(f"{name.value} for {target}: ")
+    SecretStore().set(name, target, value)
+    print(f"Stored {name.value} for {target} in the keyring ({SecretStore().backend_name()}).")
+    return 0

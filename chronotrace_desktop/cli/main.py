@@ -1,0 +1,83 @@
+"""``chronotrace [--data-dir DIR] [--profile workstation|team] COMMAND``.
+
+Exit codes: 0 success; 1 a failure (or ``doctor`` found a problem); 2 bad usage, bad input or wrong
+credentials; 3 the signed-in role may not do that; 4 the environment failed (database down, disk, keyring);
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import TYPE_CHECKING
+
+from chronotrace_desktop import __version__
+from chronotrace_desktop.cli import commands_admin, commands_users
+from chronotrace_desktop.cli.context import CliContext
+from chronotrace_desktop.config import Profile
+from chronotrace_desktop.domain.errors import OperationCancelledError, UserFacingError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+logger = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chronotrace",
+        description="ChronoTrace Desktop: investigation workstation for CCTV evidence.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="use the installation in DIR (database, vectors, media, settings); also CHRONOTRACE_DATA_DIR",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=[p.value for p in Profile],
+        help="workstation: embedded database and vector engine (default); team: shared servers",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    gui = commands.add_parser("gui", help="open the desktop application (the default)")
+    gui.set_defaults(handler=commands_admin.run_gui)
+    commands_admin.register(commands)
+    commands_users.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args.command = "gui"
+        args.handler = commands_admin.run_gui
+    try:
+        context = CliContext.from_args(args)
+    except ValueError as exc:  # invalid settings file or environment variable
+        sys.stderr.write(f"chronotrace: invalid settings: {exc}\n")
+        return 2
+    try:
+        code: int = args.handler(context)
+    except UserFacingError as exc:
+        sys.stderr.write(f"chronotrace: {exc}\n")
+        return exc.exit_code
+    except (KeyboardInterrupt, OperationCancelledError):
+        sys.stderr.write("chronotrace: interrupted\n")
+        return 130
+    except Exception:
+        logger.exception("Unexpected error in %r", args.command)
+        sys.stderr.write(
+            f"chronotrace: internal error in {args.command!r}; details are in {context.paths.log_file}\n"
+        )
+        return 1
+    finally:
+        context.close()
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,84 @@
+"""Wiring: one installation's stores and the services over them, for the GUI and the CLI alike."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from chronotrace_desktop.config import Paths, Profile, Settings
+from chronotrace_desktop.services.audit import AuditReader, AuditService
+from chronotrace_desktop.services.auth import AuthService
+from chronotrace_desktop.services.authorization import Authorizer
+from chronotrace_desktop.services.installation import InstallationService
+from chronotrace_desktop.services.maintenance import MaintenanceService
+from chronotrace_desktop.services.users import UserService
+from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
+from chronotrace_desktop.storage.migrations import apply_migrations
+from chronotrace_desktop.storage.secrets import SecretStore
+from chronotrace_desktop.storage.vectors import VectorIndex, open_vector_index
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class AppServices:
+    settings: Settings
+    paths: Paths
+    database: Database
+    vectors: VectorIndex
+    audit: AuditService
+    audit_reader: AuditReader
+    authorizer: Authorizer
+    auth: AuthService
+    users: UserService
+    installation: InstallationService
+    maintenance: MaintenanceService
+
+    def close(self) -> None:
+        try:
+            self.vectors.close()
+        finally:
+            self.database.close()
+
+
+def open_vectors(settings: Settings, paths: Paths, secrets: SecretStore) -> tuple[VectorIndex, str]:
+    """The vector index of the profile and a display string for it (no API key)."""
+    if settings.profile is Profile.TEAM and settings.qdrant_url:
+        from chronotrace_desktop.storage.secrets import SecretName
+
+        api_key = secrets.get(SecretName.QDRANT_API_KEY, settings.qdrant_url)
+        return open_vector_index("server", url=settings.qdrant_url, api_key=api_key), settings.qdrant_url
+    folder = paths.vectors_dir
+    return open_vector_index("edge", path=folder), f"Qdrant embedded engine at {folder}"
+
+
+def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppServices:
+    """Open the installation at ``paths``: database (starting the embedded server), migrations, vectors."""
+    paths.ensure()
+    secrets = SecretStore()
+    database = open_database(settings, paths, secrets)
+    try:
+        if migrate:
+            with translate_db_errors(database.display_url):
+                applied = apply_migrations(database.engine)
+            if applied:
+                logger.info("Applied migrations: %s", ", ".join(applied))
+        vectors, vector_display = open_vectors(settings, paths, secrets)
+    except BaseException:
+        database.close()
+        raise
+    audit = AuditService(database)
+    authorizer = Authorizer(database, audit)
+    return AppServices(
+        settings=settings,
+        paths=paths,
+        database=database,
+        vectors=vectors,
+        audit=audit,
+        audit_reader=AuditReader(database, authorizer),
+        authorizer=authorizer,
+        auth=AuthService(database, audit, settings),
+        users=UserService(database, audit, authorizer, settings),
+        installation=InstallationService(database, audit, settings, paths, vector_display),
+        maintenance=MaintenanceService(database, audit, authorizer),
+    )

@@ -1,0 +1,185 @@
+"""``chronotrace doctor``: is this installation healthy? Each check says ok, warning or problem.
+
+Runs without signing in (it reads no case data) and never creates anything: on a data dir that was not
+initialised it reports that instead of starting a new database.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from chronotrace_desktop.analysis.models import required_models
+from chronotrace_desktop.config import Paths, Profile, Settings
+from chronotrace_desktop.domain.errors import UserFacingError
+from chronotrace_desktop.media.codecs import REDACTION_ENCODER, encoder_available, ffmpeg_version
+from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
+from chronotrace_desktop.storage.migrations import migration_status
+from chronotrace_desktop.storage.orm import User
+from chronotrace_desktop.storage.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
+
+
+class CheckStatus(StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    PROBLEM = "problem"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    name: str
+    status: CheckStatus
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class DoctorReport:
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def healthy(self) -> bool:
+        return all(check.status is not CheckStatus.PROBLEM for check in self.checks)
+
+
+class DoctorService:
+    def __init__(self, settings: Settings, paths: Paths) -> None:
+        self._settings = settings
+        self._paths = paths
+        self._secrets = SecretStore()
+
+    def run(self) -> DoctorReport:
+        checks: list[Callable[[], CheckResult]] = [
+            self._check_data_dir,
+            self._check_disk,
+            self._check_database,
+            self._check_vectors,
+            self._check_models,
+            self._check_codecs,
+            self._check_keyring,
+        ]
+        return DoctorReport(tuple(_guarded(check) for check in checks))
+
+    def _check_data_dir(self) -> CheckResult:
+        folder = self._paths.data_dir
+        if not folder.is_dir():
+            return CheckResult(
+                "data folder", CheckStatus.PROBLEM, f"{folder} does not exist: run 'chronotrace init'"
+            )
+        try:
+            with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
+                pass
+        except OSError as exc:
+            return CheckResult(
+                "data folder", CheckStatus.PROBLEM, f"{folder} is not writable: {exc.strerror}"
+            )
+        return CheckResult("data folder", CheckStatus.OK, str(folder))
+
+    def _check_disk(self) -> CheckResult:
+        folder = self._paths.data_dir if self._paths.data_dir.exists() else self._paths.data_dir.parent
+        free_mb = shutil.disk_usage(folder).free // (1024 * 1024)
+        need = self._settings.min_free_disk_mb
+        status = CheckStatus.OK if free_mb >= need else CheckStatus.PROBLEM
+        return CheckResult("free disk", status, f"{free_mb:,} MB free in {folder} (need {need:,} MB)")
+
+    def _check_database(self) -> CheckResult:
+        if (
+            self._settings.profile is Profile.WORKSTATION
+            and not (self._paths.postgres_dir / "PG_VERSION").exists()
+        ):
+            return CheckResult("database", CheckStatus.PROBLEM, "no database yet: run 'chronotrace init'")
+        database = open_database(self._settings, self._paths, self._secrets)
+        try:
+            return self._inspect_database(database)
+        finally:
+            database.close()
+
+    @staticmethod
+    def _inspect_database(database: Database) -> CheckResult:
+        with translate_db_errors(database.display_url), database.engine.connect() as conn:
+            version = conn.execute(sa.text("SHOW server_version")).scalar()
+        states = migration_status(database.engine)
+        pending = [state.name for state in states if not state.applied]
+        changed = [state.name for state in states if state.applied and not state.checksum_ok]
+        where = f"PostgreSQL {version} at {database.display_url}"
+        if changed:
+            return CheckResult(
+                "database", CheckStatus.PROBLEM, f"{where}; migrations changed after applying: {changed}"
+            )
+        if pending:
+            return CheckResult(
+                "database",
+                CheckStatus.PROBLEM,
+                f"{where}; {len(pending)} migration(s) pending: run 'chronotrace init'",
+            )
+        with database.transaction() as session:
+            users = session.scalar(sa.select(sa.func.count()).select_from(User)) or 0
+        if not users:
+            return CheckResult("database", CheckStatus.PROBLEM, f"{where}; no users: run 'chronotrace init'")
+        return CheckResult(
+            "database",
+            CheckStatus.OK,
+            f"{where}; schema up to date ({len(states)} migrations); {users} user(s)",
+        )
+
+    def _check_vectors(self) -> CheckResult:
+        from chronotrace_desktop.services.app import open_vectors
+
+        if self._settings.profile is Profile.WORKSTATION and not self._paths.vectors_dir.exists():
+            return CheckResult(
+                "vector index", CheckStatus.PROBLEM, "no vector store yet: run 'chronotrace init'"
+            )
+        index, display = open_vectors(self._settings, self._paths, self._secrets)
+        try:
+            detail = index.describe()
+        finally:
+            index.close()
+        return CheckResult("vector index", CheckStatus.OK, f"{display}: {detail}")
+
+    @staticmethod
+    def _check_models() -> CheckResult:
+        models = required_models()
+        missing = [f"{m.name} ({m.path})" for m in models if not m.present]
+        if missing:
+            return CheckResult("model files", CheckStatus.PROBLEM, "missing: " + ", ".join(missing))
+        return CheckResult("model files", CheckStatus.OK, ", ".join(m.name for m in models))
+
+    @staticmethod
+    def _check_codecs() -> CheckResult:
+        if not encoder_available():
+            return CheckResult(
+                "video codecs",
+                CheckStatus.PROBLEM,
+                f"{REDACTION_ENCODER} encoder missing in {ffmpeg_version()}",
+            )
+        return CheckResult("video codecs", CheckStatus.OK, f"{ffmpeg_version()} with {REDACTION_ENCODER}")
+
+    def _check_keyring(self) -> CheckResult:
+        backend = self._secrets.backend_name()
+        if self._secrets.available():
+            return CheckResult("keyring", CheckStatus.OK, backend)
+        status = CheckStatus.PROBLEM if self._settings.profile is Profile.TEAM else CheckStatus.WARNING
+        return CheckResult(
+            "keyring", status, f"no usable keyring ({backend}); the team profile cannot store its passwords"
+        )
+
+
+def _guarded(check: Callable[[], CheckResult]) -> CheckResult:
+    name = check.__name__.removeprefix("_check_").replace("_", " ")
+    try:
+        return check()
+    except UserFacingError as exc:
+        return CheckResult(name, CheckStatus.PROBLEM, str(exc))
+    except Exception as exc:  # a doctor reports every failure instead of stopping at the first
+        logger.exception("Doctor check %s failed", name)
+        return CheckResult(name, CheckStatus.PROBLEM, f"{type(exc).__name__}: {exc}")

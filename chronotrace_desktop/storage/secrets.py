@@ -1,0 +1,92 @@
+"""Secrets (database password, Qdrant API key, S3 secret key) live in the system keyring, nowhere else.
+
+Each secret is stored under the service ``ChronoTrace`` with a user name ``<secret>@<target>``, where the
+target is what the secret unlocks (e.g. the database URL without password), so two servers never share
+an entry.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from enum import StrEnum
+
+import keyring
+import keyring.errors
+
+from chronotrace_desktop.domain.errors import EnvironmentProblemError
+
+logger = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "ChronoTrace"
+
+
+class SecretName(StrEnum):
+    DATABASE_PASSWORD = "database-password"
+    QDRANT_API_KEY = "qdrant-api-key"
+    S3_SECRET_ACCESS_KEY = "s3-secret-access-key"
+
+
+# File backends keep secrets in plain text: acceptable only when chosen on purpose (tests), never by default.
+_PLAINTEXT_BACKENDS = ("keyrings.alt.file.PlaintextKeyring", "keyrings.alt.file.EncryptedKeyring")
+
+
+class SecretStore:
+    """A thin, typed front to :mod:`keyring` that turns a missing backend into a readable error."""
+
+    def __init__(self, service: str = KEYRING_SERVICE) -> None:
+        self.service = service
+
+    @staticmethod
+    def _entry(name: SecretName, target: str) -> str:
+        return f"{name.value}@{target}"
+
+    def _check_backend(self) -> None:
+        backend = self.backend_name()
+        if backend in _PLAINTEXT_BACKENDS and not os.environ.get("PYTHON_KEYRING_BACKEND"):
+            raise keyring.errors.NoKeyringError(f"only a plaintext keyring ({backend}) is available")
+
+    def get(self, name: SecretName, target: str) -> str | None:
+        try:
+            self._check_backend()
+            return keyring.get_password(self.service, self._entry(name, target))
+        except keyring.errors.NoKeyringError:
+            logger.warning("No keyring backend: %s for %s cannot be read", name.value, target)
+            return None
+        except keyring.errors.KeyringError as exc:
+            raise EnvironmentProblemError(f"The keyring could not be read: {exc}") from exc
+
+    def set(self, name: SecretName, target: str, value: str) -> None:
+        try:
+            self._check_backend()
+            keyring.set_password(self.service, self._entry(name, target), value)
+        except keyring.errors.NoKeyringError as exc:
+            raise EnvironmentProblemError(
+                "No system keyring is available to store the secret. Install and unlock one "
+                "(e.g. GNOME Keyring or KWallet), or choose a backend with PYTHON_KEYRING_BACKEND."
+            ) from exc
+        except keyring.errors.KeyringError as exc:
+            raise EnvironmentProblemError(f"The keyring refused to store the secret: {exc}") from exc
+
+    def delete(self, name: SecretName, target: str) -> None:
+        try:
+            self._check_backend()
+            keyring.delete_password(self.service, self._entry(name, target))
+        except keyring.errors.PasswordDeleteError:
+            return
+        except keyring.errors.NoKeyringError:
+            return
+        except keyring.errors.KeyringError as exc:
+            raise EnvironmentProblemError(f"The keyring refused to delete the secret: {exc}") from exc
+
+    def available(self) -> bool:
+        """Whether a secure backend (or one chosen explicitly) can hold secrets."""
+        try:
+            self._check_backend()
+        except keyring.errors.KeyringError:
+            return False
+        return "fail" not in self.backend_name().lower()
+
+    def backend_name(self) -> str:
+        backend = keyring.get_keyring()
+        return f"{type(backend).__module__}.{type(backend).__name__}"

@@ -1,0 +1,30 @@
+"""Settings shared by every test: isolation from the developer's own installation, keyring and screen."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# Before anything imports Qt or keyring.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+_HOME = Path(tempfile.mkdtemp(prefix="chronotrace-tests-"))
+# A file keyring in a throw-away folder, chosen explicitly (the app refuses plaintext backends by default).
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
+os.environ["XDG_DATA_HOME"] = str(_HOME / "xdg-data")
+os.environ["XDG_CONFIG_HOME"] = str(_HOME / "xdg-config")
+os.environ["XDG_CACHE_HOME"] = str(_HOME / "xdg-cache")
+os.environ.setdefault("XDG_RUNTIME_DIR", str(_HOME / "xdg-runtime"))
+Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
+# bcrypt's cost 4 keeps the suite fast; production uses 12.
+os.environ["CHRONOTRACE_BCRYPT_ROUNDS"] = "4"
+for _name in (
+    "CHRONOTRACE_DATA_DIR",
+    "CHRONOTRACE_PROFILE",
+    "CHRONOTRACE_DATABASE_URL",
+    "CHRONOTRACE_PASSWORD",
+):
+    os.environ.pop(_name, None)
+
+SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+VIDEOS_DIR = SHARED_DIR / "data" / "videos"

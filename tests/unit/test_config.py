@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from chronotrace_desktop.config import Profile, Settings, load_settings, resolve_paths, save_settings
+
+
+def test_data_dir_isolates_every_folder(tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path / "case")
+    for folder in (
+        paths.config_dir,
+        paths.cache_dir,
+        paths.log_dir,
+        paths.postgres_dir,
+        paths.vectors_dir,
+        paths.media_dir,
+    ):
+        assert folder.is_relative_to(tmp_path / "case")
+
+
+def test_environment_variable_chooses_the_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHRONOTRACE_DATA_DIR", str(tmp_path / "env"))
+    assert resolve_paths().data_dir == tmp_path / "env"
+    assert resolve_paths(tmp_path / "flag").data_dir == tmp_path / "flag"
+
+
+def test_precedence_flag_env_file_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = resolve_paths(tmp_path)
+    paths.config_dir.mkdir(parents=True)
+    paths.settings_file.write_text(json.dumps({"profile": "team", "log_level": "DEBUG", "bcrypt_rounds": 10}))
+    monkeypatch.setenv("CHRONOTRACE_LOG_LEVEL", "WARNING")
+    settings = load_settings(paths, bcrypt_rounds=5)
+    assert settings.profile is Profile.TEAM  # file
+    assert settings.log_level == "WARNING"  # env beats file
+    assert settings.bcrypt_rounds == 5  # flag beats all
+    assert load_settings(resolve_paths(tmp_path / "other")).profile is Profile.WORKSTATION
+
+
+def test_unknown_keys_in_the_file_are_rejected(tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path)
+    paths.config_dir.mkdir(parents=True)
+    paths.settings_file.write_text(json.dumps({"database_password": "x"}))
+    with pytest.raises(ValidationError, match="database_password"):
+        load_settings(paths)
+
+
+def test_database_url_must_not_carry_a_password() -> None:
+    with pytest.raises(ValidationError, match="must not contain a password"):
+        Settings(database_url="postgresql://me:secret@db.example.org/ct")
+    with pytest.raises(ValidationError, match="only PostgreSQL"):
+        Settings(database_url="mysql://me@db.example.org/ct")
+    assert Settings(database_url="postgresql://me@db.example.org:5432/ct").database_url
+
+
+def test_saved_settings_hold_only_what_differs(tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path)
+    save_settings(paths, Settings(profile=Profile.TEAM, qdrant_url="http://qdrant.example.org:6333"))
+    assert json.loads(paths.settings_file.read_text()) == {
+        "profile": "team",
+        "qdrant_url": "http://qdrant.example.org:6333",
+    }
