@@ -172,10 +172,33 @@ def load_settings(paths: Paths, **overrides: Any) -> Settings:
         return Settings(**given)
 
 
-def save_settings(paths: Paths, settings: Settings) -> None:
-    """Write the non-default settings to ``settings.json`` (atomically). No secret is ever a setting."""
-    values = settings.model_dump(mode="json", exclude_defaults=True, exclude={"data_dir"})
+def read_settings_file(paths: Paths) -> dict[str, Any]:
+    """What ``settings.json`` itself says (not the environment, not the defaults)."""
+    try:
+        values = json.loads(paths.settings_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    if not isinstance(values, dict):
+        raise ValueError(f"{paths.settings_file} must hold a JSON object")
+    return values
+
+
+def update_settings_file(paths: Paths, changes: dict[str, Any]) -> Settings:
+    """Change keys of ``settings.json`` (``None`` removes a key) and write it atomically.
+
+    Only the file's own keys and ``changes`` are written: values that come from the environment or the
+    defaults stay out of it. The result is validated first; no secret is ever a setting.
+    """
+    unknown = set(changes) - set(Settings.model_fields) | ({"data_dir"} & set(changes))
+    if unknown:
+        raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    values = {**read_settings_file(paths), **changes}
+    values = {key: value for key, value in values.items() if value is not None}
+    with _reading_file(Path(os.devnull)):
+        validated = Settings(**values)
+    stored = validated.model_dump(mode="json", include=set(values))
     paths.config_dir.mkdir(parents=True, exist_ok=True)
     tmp = paths.settings_file.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     tmp.replace(paths.settings_file)
+    return load_settings(paths)

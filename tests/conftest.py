@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
 # Before anything imports Qt or keyring.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 _HOME = Path(tempfile.mkdtemp(prefix="chronotrace-tests-"))
+atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 # A file keyring in a throw-away folder, chosen explicitly (the app refuses plaintext backends by default).
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyrings.alt.file.PlaintextKeyring"
 os.environ["XDG_DATA_HOME"] = str(_HOME / "xdg-data")

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from chronotrace_desktop.cli.context import PASSWORD_ENV, CliContext, new_password
 from chronotrace_desktop.cli.output import print_json, print_table
-from chronotrace_desktop.config import Settings, save_settings
+from chronotrace_desktop.config import Settings, update_settings_file
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.services.app import open_app
 from chronotrace_desktop.services.doctor import CheckStatus, DoctorService
@@ -139,13 +139,10 @@ def run_config_set(ctx: CliContext) -> int:
     key, value = ctx.args.key, ctx.args.value
     if key not in Settings.model_fields or key == "data_dir":
         raise InvalidInputError(f"unknown setting {key!r}; see 'chronotrace config show'")
-    data = ctx.settings.model_dump(exclude={"data_dir"})
-    data[key] = value if value != "" else None
     try:
-        updated = Settings.model_validate(data)
+        updated = update_settings_file(ctx.paths, {key: value if value != "" else None})
     except ValidationError as exc:
         raise InvalidInputError(f"{key}: {exc.errors()[0]['msg']}") from None
-    save_settings(ctx.paths, updated)
     print(f"{key} = {getattr(updated, key)}  (saved in {ctx.paths.settings_file})")
     return 0
 

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from chronotrace_desktop.config import Paths, Profile, Settings
+from chronotrace_desktop.embedding.defaults import DEFAULT_EMBEDDING_DIMENSION
 from chronotrace_desktop.services.audit import AuditReader, AuditService
 from chronotrace_desktop.services.auth import AuthService
 from chronotrace_desktop.services.authorization import Authorizer
@@ -14,8 +15,8 @@ from chronotrace_desktop.services.maintenance import MaintenanceService
 from chronotrace_desktop.services.users import UserService
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
 from chronotrace_desktop.storage.migrations import apply_migrations
-from chronotrace_desktop.storage.secrets import SecretStore
-from chronotrace_desktop.storage.vectors import VectorIndex, open_vector_index
+from chronotrace_desktop.storage.secrets import SecretName, SecretStore
+from chronotrace_desktop.storage.vectors import CollectionSpec, VectorIndex, open_vector_index
 
 logger = logging.getLogger(__name__)
 
@@ -41,15 +42,25 @@ class AppServices:
             self.database.close()
 
 
-def open_vectors(settings: Settings, paths: Paths, secrets: SecretStore) -> tuple[VectorIndex, str]:
-    """The vector index of the profile and a display string for it (no API key)."""
-    if settings.profile is Profile.TEAM and settings.qdrant_url:
-        from chronotrace_desktop.storage.secrets import SecretName
+def collection_spec(settings: Settings) -> CollectionSpec:
+    return CollectionSpec(settings.vector_collection, dimension=DEFAULT_EMBEDDING_DIMENSION)
 
+
+def open_vectors(settings: Settings, paths: Paths, secrets: SecretStore) -> tuple[VectorIndex, str]:
+    """The profile's vector index bound to the installation's collection, and a display string (no key)."""
+    if settings.profile is Profile.TEAM and settings.qdrant_url:
         api_key = secrets.get(SecretName.QDRANT_API_KEY, settings.qdrant_url)
-        return open_vector_index("server", url=settings.qdrant_url, api_key=api_key), settings.qdrant_url
-    folder = paths.vectors_dir
-    return open_vector_index("edge", path=folder), f"Qdrant embedded engine at {folder}"
+        index = open_vector_index("server", url=settings.qdrant_url, api_key=api_key)
+        display = f"Qdrant server at {settings.qdrant_url}"
+    else:
+        index = open_vector_index("edge", path=paths.vectors_dir)
+        display = f"Qdrant embedded engine at {paths.vectors_dir}"
+    try:
+        index.ensure_collection(collection_spec(settings))
+    except BaseException:
+        index.close()
+        raise
+    return index, display
 
 
 def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppServices:

@@ -19,6 +19,7 @@ from chronotrace_desktop.analysis.models import required_models
 from chronotrace_desktop.config import Paths, Profile, Settings
 from chronotrace_desktop.domain.errors import UserFacingError
 from chronotrace_desktop.media.codecs import REDACTION_ENCODER, encoder_available, ffmpeg_version
+from chronotrace_desktop.services.app import open_vectors
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
 from chronotrace_desktop.storage.migrations import migration_status
 from chronotrace_desktop.storage.orm import User
@@ -133,7 +134,6 @@ class DoctorService:
         )
 
     def _check_vectors(self) -> CheckResult:
-        from chronotrace_desktop.services.app import open_vectors
 
         if self._settings.profile is Profile.WORKSTATION and not self._paths.vectors_dir.exists():
             return CheckResult(
@@ -141,10 +141,12 @@ class DoctorService:
             )
         index, display = open_vectors(self._settings, self._paths, self._secrets)
         try:
-            detail = index.describe()
+            info = index.info()
         finally:
             index.close()
-        return CheckResult("vector index", CheckStatus.OK, f"{display}: {detail}")
+        shape = f"{info.dimension}-d {info.distance.value}, {info.points_count} points"
+        detail = f"{display}: collection {info.name!r}, {shape}"
+        return CheckResult("vector index", CheckStatus.OK, detail)
 
     @staticmethod
     def _check_models() -> CheckResult:

@@ -158,9 +158,9 @@ class UserService:
 
     @staticmethod
     def _ensure_an_admin_remains(session: Session) -> None:
-        admins = session.scalar(
-            sa.select(sa.func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.is_active.is_(True))
-        )
+        is_active_admin = sa.and_(User.role == Role.ADMIN.value, User.is_active.is_(True))
+        active_admins = sa.select(sa.func.count()).select_from(User).where(is_active_admin)
+        admins = session.scalar(active_admins)
         if not admins:
             raise ConflictError("At least one active administrator must remain.")
 

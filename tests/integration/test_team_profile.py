@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import URL
 
+from chronotrace_desktop.storage.secrets import SecretName, SecretStore
 from tests.integration.conftest import _server_backend, create_database, drop_database
 from tests.integration.test_cli import ADMIN, Cli
 
@@ -49,8 +49,8 @@ def test_team_profile_keeps_the_password_in_the_keyring(tmp_path: Path, team_db:
     settings = json.loads((tmp_path / "team" / "config" / "settings.json").read_text())
     assert settings == {"profile": "team", "database_url": plain_url}
     assert SECRET not in _all_text_under(tmp_path / "team"), "a secret leaked into settings or logs"
-    keyring_file = Path(os.environ["XDG_DATA_HOME"]) / "python_keyring" / "keyring_pass.cfg"
-    assert "database-password@" in keyring_file.read_text()
+    target = team_db.render_as_string(hide_password=True)
+    assert SecretStore().get(SecretName.DATABASE_PASSWORD, target) == SECRET
 
 
 def test_a_password_in_the_url_is_refused(tmp_path: Path) -> None:

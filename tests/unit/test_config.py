@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from chronotrace_desktop.config import Profile, Settings, load_settings, resolve_paths, save_settings
+from chronotrace_desktop.config import Profile, Settings, load_settings, resolve_paths, update_settings_file
 
 
 def test_data_dir_isolates_every_folder(tmp_path: Path) -> None:
@@ -56,10 +56,25 @@ def test_database_url_must_not_carry_a_password() -> None:
     assert Settings(database_url="postgresql://me@db.example.org:5432/ct").database_url
 
 
-def test_saved_settings_hold_only_what_differs(tmp_path: Path) -> None:
+def test_the_file_keeps_only_its_own_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = resolve_paths(tmp_path)
-    save_settings(paths, Settings(profile=Profile.TEAM, qdrant_url="http://qdrant.example.org:6333"))
+    monkeypatch.setenv("CHRONOTRACE_LOG_LEVEL", "DEBUG")
+    update_settings_file(paths, {"profile": "team"})
+    updated = update_settings_file(paths, {"qdrant_url": "http://qdrant.example.org:6333"})
+    assert updated.log_level == "DEBUG"
     assert json.loads(paths.settings_file.read_text()) == {
         "profile": "team",
         "qdrant_url": "http://qdrant.example.org:6333",
     }
+    update_settings_file(paths, {"qdrant_url": None})
+    assert json.loads(paths.settings_file.read_text()) == {"profile": "team"}
+
+
+def test_invalid_changes_leave_the_file_alone(tmp_path: Path) -> None:
+    paths = resolve_paths(tmp_path)
+    update_settings_file(paths, {"profile": "team"})
+    with pytest.raises(ValidationError):
+        update_settings_file(paths, {"database_url": "postgresql://u:pw@h/db"})
+    with pytest.raises(ValueError, match="unknown setting"):
+        update_settings_file(paths, {"database_password": "x"})
+    assert json.loads(paths.settings_file.read_text()) == {"profile": "team"}
