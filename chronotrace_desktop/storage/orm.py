@@ -141,6 +141,9 @@ class Video(Base):
     anomalies: Mapped[list[Anomaly]] = relationship(
         back_populates="video", cascade=_OWNED, passive_deletes=True
     )
+    tracks: Mapped[list[VideoTrack]] = relationship(
+        back_populates="video", cascade=_OWNED, passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"Video(id={self.id!s}, filename={self.filename!r}, status={self.processing_status!r})"
@@ -182,6 +185,14 @@ class VideoSegment(Base):
     activity_level: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime | None] = _ts(now=True)
     meta: Mapped[dict[str, Any] | None] = _meta()
+    # 0004_ingest
+    caption: Mapped[str | None] = mapped_column(Text)
+    clip_start_time: Mapped[Decimal | None] = mapped_column(Numeric(10, 3))
+    clip_end_time: Mapped[Decimal | None] = mapped_column(Numeric(10, 3))
+    redacted_thumbnail_path: Mapped[str | None] = mapped_column(Text)
+    redacted_path: Mapped[str | None] = mapped_column(Text)
+    people_count: Mapped[int | None] = mapped_column(Integer)
+    objects_detected: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
 
     video: Mapped[Video] = relationship(back_populates="segments")
     anomalies: Mapped[list[Anomaly]] = relationship(
@@ -324,4 +335,33 @@ class Export(Base):
     user: Mapped[User] = relationship(back_populates="exports")
 
 
-ALL_MODELS: tuple[type[Base], ...] = (User, Video, VideoSegment, Search, Anomaly, AuditLog, ApiKey, Export)
+class VideoTrack(Base):
+    """0004_ingest: a person's, vehicle's or carried object's path through one video (for anomaly rules)."""
+
+    __tablename__ = "video_tracks"
+
+    id: Mapped[uuid.UUID] = _uuid_pk()
+    video_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("videos.id", ondelete="CASCADE")
+    )
+    track_key: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(50))
+    first_seen: Mapped[Decimal] = mapped_column(Numeric(10, 3))
+    last_seen: Mapped[Decimal] = mapped_column(Numeric(10, 3))
+    points: Mapped[list[list[float]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    created_at: Mapped[datetime | None] = _ts(now=True)
+
+    video: Mapped[Video] = relationship(back_populates="tracks")
+
+
+ALL_MODELS: tuple[type[Base], ...] = (
+    User,
+    Video,
+    VideoSegment,
+    Search,
+    Anomaly,
+    AuditLog,
+    ApiKey,
+    Export,
+    VideoTrack,
+)
