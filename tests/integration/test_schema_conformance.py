@@ -372,7 +372,7 @@ def test_primary_keys_unique_columns_and_foreign_keys(catalogs: Catalogs, doc: D
 
 
 def test_foreign_key_on_delete_actions(catalogs: Catalogs, doc: DocSchema) -> None:
-    """The document's foreign keys, exactly (tables added beside the document are checked by their own tests)."""
+    """The document's foreign keys, exactly (tables added beside the document have their own tests)."""
     _, live = catalogs
     actions = {
         (t, c[2][0]): (c[3], c[4])

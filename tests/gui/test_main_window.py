@@ -1,0 +1,115 @@
+"""The main window over a real installation: status bar, panes, menus, layout that survives a restart."""
+
+from __future__ import annotations
+
+from chronotrace_desktop.ui.installation_dialog import readable_database
+from chronotrace_desktop.ui.main_window import MainWindow
+from chronotrace_desktop.ui.panes.placeholder import PlaceholderPane
+from chronotrace_desktop.ui.qt import QDockWidget, QKeySequence, QSettings, QSize, Qt
+
+DOCKS = {
+    "libraryDock": "Library",
+    "searchDock": "Search",
+    "playerDock": "Player",
+    "anomaliesDock": "Anomaly queue",
+}
+
+
+def _window(qtbot, services, actor, settings: QSettings) -> MainWindow:
+    window = MainWindow(services, actor, settings=settings)
+    qtbot.addWidget(window)
+    return window
+
+
+def test_status_bar_shows_profile_database_and_user(qtbot, services, admin, ui_settings) -> None:
+    window = _window(qtbot, services, admin, ui_settings)
+    window.show()
+    info = services.installation.describe()
+
+    assert window.profile_label.text() == "Workstation profile"
+    assert window.user_label.text() == f"Signed in as {admin.email} (admin)"
+    assert window.database_label.toolTip().startswith(f"Database: {readable_database(info.database)}")
+    assert window.database_label.text().startswith("Database: postgresql")
+    assert "password" not in window.database_label.toolTip().lower()
+    for label in (window.profile_label, window.database_label, window.user_label):
+        assert label.isVisible()
+
+
+def test_four_panes_explain_themselves_and_toggle(qtbot, services, admin, ui_settings) -> None:
+    window = _window(qtbot, services, admin, ui_settings)
+    window.show()
+    docks = {dock.objectName(): dock for dock in window.findChildren(QDockWidget)}
+    assert {name: dock.windowTitle() for name, dock in docks.items()} == DOCKS
+
+    for dock in docks.values():
+        pane = dock.widget()
+        assert isinstance(pane, PlaceholderPane)
+        assert pane.explanation_label.text()
+        assert dock.isVisible()
+
+    view_actions = {action.text(): action for action in window.view_menu.actions()}
+    search_toggle = view_actions["Search"]
+    search_toggle.trigger()
+    assert not docks["searchDock"].isVisible()
+    search_toggle.trigger()
+    assert docks["searchDock"].isVisible()
+
+    docks["playerDock"].close()
+    window.reset_layout_action.trigger()
+    assert all(dock.isVisible() for dock in docks.values())
+
+
+def test_actions_and_shortcuts(qtbot, services, admin, ui_settings) -> None:
+    window = _window(qtbot, services, admin, ui_settings)
+    window.show()
+    assert window.add_videos_action.shortcut() == QKeySequence("Ctrl+O")
+    assert not window.add_videos_action.isEnabled()
+    assert "ingestion" in window.add_videos_action.toolTip()
+    assert not window.export_action.isEnabled()
+    assert window.export_action.toolTip()
+    assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
+    menus = [action.text() for action in window.menuBar().actions()]
+    assert menus == ["&File", "&View", "&Tools", "&Help"]
+
+    settings_dialog = window.show_settings()
+    assert settings_dialog.isVisible()
+    assert settings_dialog.values["Data folder"].text() == str(services.paths.data_dir)
+    assert settings_dialog.values["Profile"].text() == "workstation"
+    assert "%2F" not in settings_dialog.values["Database"].text()
+    settings_dialog.close()
+    about_box = window.show_about()
+    assert "ChronoTrace Desktop" in about_box.text()
+    about_box.close()
+
+    with qtbot.waitSignal(window.closed, timeout=1_000):
+        window.quit_action.trigger()
+    assert not window.isVisible()
+
+
+def test_geometry_and_docks_persist_across_windows(qtbot, services, admin, ui_settings) -> None:
+    first = _window(qtbot, services, admin, ui_settings)
+    first.resize(760, 560)  # within the offscreen screen (800x600)
+    first.show()
+    first.docks["search"].hide()
+    first.docks["anomalies"].setFloating(True)
+    first.close()
+
+    reopened = QSettings(ui_settings.fileName(), QSettings.Format.IniFormat)  # as a new run would
+    second = _window(qtbot, services, admin, reopened)
+    second.show()
+    assert second.size() == QSize(760, 560)
+    assert not second.docks["search"].isVisible()
+    assert second.docks["anomalies"].isFloating()
+    assert second.docks["library"].isVisible()
+
+    second.reset_layout()
+    assert second.docks["search"].isVisible()
+    assert not second.docks["anomalies"].isFloating()
+    assert second.dockWidgetArea(second.docks["library"]) == Qt.DockWidgetArea.LeftDockWidgetArea
+
+
+def test_saved_layout_of_another_version_is_ignored(qtbot, services, admin, ui_settings) -> None:
+    ui_settings.setValue("main_window/state", b"not a layout")
+    window = _window(qtbot, services, admin, ui_settings)
+    window.show()
+    assert all(dock.isVisible() for dock in window.docks.values())
