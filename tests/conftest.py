@@ -8,6 +8,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
+
 # Before anything imports Qt or keyring.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 _HOME = Path(tempfile.mkdtemp(prefix="chronotrace-tests-"))
@@ -31,3 +33,18 @@ for _name in (
 
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 VIDEOS_DIR = SHARED_DIR / "data" / "videos"
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A new folder for an embedded PostgreSQL's data (or an installation holding one).
+
+    Not under pytest's ``tmp_path``: running as root, the embedded server runs as a system user of its own and
+    needs to traverse the parent folders, and every new pytest session resets ``/tmp/pytest-of-root`` to
+    owner-only access, which would lock a running server out of its files.
+    """
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=_HOME))
+
+
+@pytest.fixture
+def scratch(request: pytest.FixtureRequest) -> Path:
+    return scratch_dir(f"{request.node.name[:40]}-")

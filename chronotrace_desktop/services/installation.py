@@ -91,7 +91,7 @@ class InstallationService:
     def describe(self) -> InstallationInfo:
         return InstallationInfo(
             profile=self._settings.profile.value,
-            database=self._db.display_url,
+            database=self._db.description,
             vector_store=self._vector_store,
             data_dir=self._paths.data_dir,
         )

@@ -44,6 +44,15 @@ class Database:
         """The URL as it may be shown or logged: never with a password."""
         return self.engine.url.render_as_string(hide_password=True)
 
+    @property
+    def description(self) -> str:
+        """A short, human description: where the data is (never a password)."""
+        url = self.engine.url
+        if self.embedded is not None:
+            return f"local database '{url.database}' in {self.embedded.pgdata}"
+        where = f"{url.host or 'localhost'}:{url.port or 5432}/{url.database}"
+        return f"PostgreSQL server {where}" + (f" as {url.username}" if url.username else "")
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on any exception."""

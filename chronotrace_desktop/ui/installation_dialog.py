@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
 from chronotrace_desktop.ui.qt import (
     QDialog,
@@ -28,11 +27,6 @@ HOW_TO_CHANGE = (
 )
 
 
-def readable_database(display_url: str) -> str:
-    """The database URL as people read it (the socket folder is %-encoded in the URL); no password in it."""
-    return unquote(display_url)
-
-
 class InstallationDialog(QDialog):
     def __init__(self, info: InstallationInfo, settings_file: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,7 +42,7 @@ class InstallationDialog(QDialog):
         self.values: dict[str, QLabel] = {}
         rows = (
             ("Profile", info.profile),
-            ("Database", readable_database(info.database)),
+            ("Database", info.database),
             ("Vectors", info.vector_store),
             ("Data folder", str(info.data_dir)),
             ("Settings file", str(settings_file)),

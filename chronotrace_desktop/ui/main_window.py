@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop import __version__
-from chronotrace_desktop.ui.installation_dialog import InstallationDialog, readable_database
+from chronotrace_desktop.ui.installation_dialog import InstallationDialog
 from chronotrace_desktop.ui.panes.placeholder import PlaceholderPane
 from chronotrace_desktop.ui.qt import (
     QAction,
@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
         info = self.services.installation.describe()
         self.profile_label = QLabel(f"{info.profile.capitalize()} profile")
         self.profile_label.setToolTip(f"Data folder: {info.data_dir}")
-        database = readable_database(info.database)
+        database = info.database
         self.database_label = QLabel()
         metrics = self.database_label.fontMetrics()
         self.database_label.setText(

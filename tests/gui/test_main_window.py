@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from chronotrace_desktop.ui.installation_dialog import readable_database
 from chronotrace_desktop.ui.main_window import MainWindow
 from chronotrace_desktop.ui.panes.placeholder import PlaceholderPane
 from chronotrace_desktop.ui.qt import QDockWidget, QKeySequence, QSettings, QSize, Qt
@@ -28,8 +27,8 @@ def test_status_bar_shows_profile_database_and_user(qtbot, services, admin, ui_s
 
     assert window.profile_label.text() == "Workstation profile"
     assert window.user_label.text() == f"Signed in as {admin.email} (admin)"
-    assert window.database_label.toolTip().startswith(f"Database: {readable_database(info.database)}")
-    assert window.database_label.text().startswith("Database: postgresql")
+    assert window.database_label.toolTip().startswith(f"Database: {info.database}")
+    assert window.database_label.text().startswith("Database: local database")
     assert "password" not in window.database_label.toolTip().lower()
     for label in (window.profile_label, window.database_label, window.user_label):
         assert label.isVisible()

@@ -29,6 +29,7 @@ from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.users import Actor
 from chronotrace_desktop.services.app import AppServices, open_app
 from chronotrace_desktop.storage.migrations import apply_migrations
+from tests.conftest import scratch_dir
 
 SERVER_URL = make_url("postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -67,12 +68,12 @@ def _server_backend() -> URL:
         pytest.param("embedded"),
     ],
 )
-def pg_admin_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[URL]:
+def pg_admin_url(request: pytest.FixtureRequest) -> Iterator[URL]:
     """The ``postgres`` database of one backend (parametrized: ``server``, ``embedded``)."""
     if request.param == "server":
         yield _server_backend()
         return
-    url, stop = start_embedded_backend(tmp_path_factory.mktemp("embedded-pg") / "pgdata")
+    url, stop = start_embedded_backend(scratch_dir("embedded-pg-") / "pgdata")
     try:
         yield url
     finally:
@@ -173,12 +174,10 @@ def installation_settings(backend: str, data_dir: Path, database_url: URL | None
     scope="session",
     params=[pytest.param("server", marks=pytest.mark.server_pg), pytest.param("embedded")],
 )
-def installation(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Installation]:
+def installation(request: pytest.FixtureRequest) -> Iterator[Installation]:
     """A fresh installation per backend, initialised with an administrator."""
     backend: str = request.param
-    data_dir = tmp_path_factory.mktemp(f"install-{backend}")
+    data_dir = scratch_dir(f"install-{backend}-")
     database_url = create_database(_server_backend()) if backend == "server" else None
     settings = installation_settings(backend, data_dir, database_url)
     services = open_app(settings, resolve_paths(data_dir))

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import scratch_dir
+
 ADMIN = "a@b.cc"
 PASSWORD = "correct horse battery"
 
@@ -38,8 +40,8 @@ class Cli:
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
-    runner = Cli(tmp_path_factory.mktemp("cli") / "new-installation")
+def cli() -> Cli:
+    runner = Cli(scratch_dir("cli-") / "new-installation")
     result = runner("init", "--admin-email", ADMIN, "--full-name", "Ada Admin")
     assert result.returncode == 0, result.stderr
     assert "administrator: a@b.cc" in result.stdout

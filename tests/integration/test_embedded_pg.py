@@ -60,8 +60,8 @@ def _wait_gone(pid: int, seconds: float = 15) -> bool:
     return False
 
 
-def test_start_query_stop(tmp_path: Path) -> None:
-    server = EmbeddedPostgres(tmp_path / "pg")
+def test_start_query_stop(scratch: Path) -> None:
+    server = EmbeddedPostgres(scratch / "pg")
     assert _query_ok(server)
     pid = server.server_pid()
     assert pid is not None
@@ -70,8 +70,8 @@ def test_start_query_stop(tmp_path: Path) -> None:
     assert server.server_pid() is None
 
 
-def test_a_second_instance_shares_the_running_server(tmp_path: Path) -> None:
-    pgdata = tmp_path / "pg"
+def test_a_second_instance_shares_the_running_server(scratch: Path) -> None:
+    pgdata = scratch / "pg"
     other = _holder(pgdata, "hold")
     assert other.stdout is not None
     pid = int(other.stdout.readline())
@@ -84,8 +84,8 @@ def test_a_second_instance_shares_the_running_server(tmp_path: Path) -> None:
     assert _wait_gone(pid), "the last instance to leave stops the server"
 
 
-def test_recovers_after_the_app_was_killed(tmp_path: Path) -> None:
-    pgdata = tmp_path / "pg"
+def test_recovers_after_the_app_was_killed(scratch: Path) -> None:
+    pgdata = scratch / "pg"
     crashed = _holder(pgdata, "crash")
     assert crashed.stdout is not None
     pid = int(crashed.stdout.readline())
@@ -98,8 +98,8 @@ def test_recovers_after_the_app_was_killed(tmp_path: Path) -> None:
     assert _wait_gone(pid), "after a crash the next run must still stop the server on exit"
 
 
-def test_recovers_after_the_server_itself_was_killed(tmp_path: Path) -> None:
-    pgdata = tmp_path / "pg"
+def test_recovers_after_the_server_itself_was_killed(scratch: Path) -> None:
+    pgdata = scratch / "pg"
     server = EmbeddedPostgres(pgdata)
     assert _query_ok(server)
     pid = server.server_pid()
@@ -114,8 +114,8 @@ def test_recovers_after_the_server_itself_was_killed(tmp_path: Path) -> None:
     restarted.stop()
 
 
-def test_a_reused_pid_in_a_stale_pid_file_is_not_trusted(tmp_path: Path) -> None:
-    pgdata = tmp_path / "pg"
+def test_a_reused_pid_in_a_stale_pid_file_is_not_trusted(scratch: Path) -> None:
+    pgdata = scratch / "pg"
     server = EmbeddedPostgres(pgdata)
     assert _query_ok(server)
     server.stop()
@@ -128,10 +128,10 @@ def test_a_reused_pid_in_a_stale_pid_file_is_not_trusted(tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("bad", ["file"])
-def test_an_unusable_data_folder_is_a_clear_error(tmp_path: Path, bad: str) -> None:
+def test_an_unusable_data_folder_is_a_clear_error(scratch: Path, bad: str) -> None:
     from chronotrace_desktop.domain.errors import EnvironmentProblemError
 
-    blocker = tmp_path / "blocked"
+    blocker = scratch / "blocked"
     blocker.write_text("not a folder")
     with pytest.raises((EnvironmentProblemError, OSError)):
         EmbeddedPostgres(blocker / "pg").start()
