@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop import __version__
-from chronotrace_desktop.cli import commands_admin, commands_users
+from chronotrace_desktop.cli import commands_admin, commands_ingest, commands_users
 from chronotrace_desktop.cli.context import CliContext
 from chronotrace_desktop.config import Profile
 from chronotrace_desktop.domain.errors import OperationCancelledError, UserFacingError
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui.set_defaults(handler=commands_admin.run_gui)
     commands_admin.register(commands)
     commands_users.register(commands)
+    commands_ingest.register(commands)
     return parser
 
 

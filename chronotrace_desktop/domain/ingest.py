@@ -1,0 +1,106 @@
+"""Ingestion's inputs and results as the front ends see them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from chronotrace_desktop.domain.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    import uuid
+    from pathlib import Path
+
+# File name endings a folder scan takes as video. A file named explicitly is always tried, whatever its name.
+VIDEO_EXTENSIONS = frozenset(
+    {
+        ".mp4", ".m4v", ".mov", ".qt", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".m2v", ".ts", ".mts",
+        ".m2ts", ".3gp", ".3g2", ".flv", ".wmv", ".asf", ".ogv", ".gif", ".h264", ".h265", ".264", ".265",
+        ".dav", ".vob", ".mxf",
+    }
+)  # fmt: skip
+
+_CAMERA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/ -]{0,99}$")
+
+
+class IngestStatus(StrEnum):
+    COMPLETED = "completed"  # ingested now (maybe as far as a damaged file decodes: see warnings)
+    ALREADY_INGESTED = "already_ingested"  # the same file was ingested before: nothing to do
+    DUPLICATE = "duplicate"  # the same bytes are in the library under another file: refused
+    FAILED = "failed"  # nothing usable; the reason is in ``error`` and on the video's row
+    CANCELLED = "cancelled"  # stopped on request; ingesting it again resumes where it stopped
+    SKIPPED = "skipped"  # found in a folder but not a video by its name
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    camera_id: str | None = None
+    location: str | None = None
+    recorded_at: datetime | None = None  # naive UTC
+
+    def __post_init__(self) -> None:
+        if self.camera_id is not None and not _CAMERA_ID.match(self.camera_id):
+            raise InvalidInputError(
+                f"camera id {self.camera_id!r} is not valid: up to 100 letters, digits and . _ : / - or spaces"
+            )
+        if self.location is not None and len(self.location) > 255:
+            raise InvalidInputError("locations are limited to 255 characters")
+
+
+def parse_recorded_at(text: str) -> datetime:
+    """An ISO 8601 time as naive UTC. A time without offset is taken as UTC."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInputError(
+            f"{text!r} is not an ISO 8601 time (e.g. 2024-02-09T14:30:00 or 2024-02-09T14:30:00+01:00)"
+        ) from None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    if not datetime(1970, 1, 1) <= value <= datetime(2200, 1, 1):
+        raise InvalidInputError(f"{text!r} is outside the years 1970-2200")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    path: Path
+    status: IngestStatus
+    video_id: uuid.UUID | None = None
+    segments: int = 0
+    error: str | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (IngestStatus.COMPLETED, IngestStatus.ALREADY_INGESTED, IngestStatus.SKIPPED)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "video_id": str(self.video_id) if self.video_id else None,
+            "filename": self.filename,
+            "path": str(self.path),
+            "status": self.status.value,
+            "segments": self.segments,
+            "error": self.error,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IngestProgress:
+    """Where a multi-file ingest is: file ``file_index`` of ``file_count``, segment ``done`` of ``total``."""
+
+    file_index: int
+    file_count: int
+    path: Path
+    stage: str  # "probing", "hashing", "segments", "tracks", "done"
+    done: int = 0
+    total: int = 0

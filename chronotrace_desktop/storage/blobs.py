@@ -1,0 +1,104 @@
+"""The media store: where segment clips, thumbnails and redacted renditions live, under stable keys.
+
+Keys are relative, ``/``-separated names (``<video_id>/segments/0003.mp4``); the database stores keys, not
+absolute paths, so an installation's data dir can move. Writes are atomic: a file is written under a temp
+name beside its final place and renamed, so a crash never leaves half a file under a final name, and the
+same key written twice (a resumed ingest) simply replaces the first copy.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+logger = logging.getLogger(__name__)
+
+
+def _checked(key: str) -> PurePosixPath:
+    pure = PurePosixPath(key)
+    if not key or pure.is_absolute() or ".." in pure.parts or "\\" in key:
+        raise InvalidInputError(f"not a valid media key: {key!r}")
+    return pure
+
+
+class LocalBlobStore:
+    """A folder on this machine (the workstation profile's ``<data_dir>/media``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, key: str) -> Path:
+        """The local file of ``key`` (it may not exist yet)."""
+        return self.root.joinpath(*_checked(key).parts)
+
+    def key_of(self, path: Path) -> str:
+        """The key of a file inside the store (``ValueError`` for a file outside it)."""
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    @contextmanager
+    def writing(self, key: str, suffix: str = "") -> Iterator[Path]:
+        """A temp path to write ``key``'s content to; it becomes ``key`` when the block ends without error."""
+        final = self.path(key)
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=suffix or final.suffix, dir=final.parent)
+            os.close(fd)
+        except OSError as exc:
+            problem = f"cannot write to the media store {self.root}: {exc.strerror}"
+            raise EnvironmentProblemError(problem) from exc
+        tmp = Path(tmp_name)
+        try:
+            yield tmp
+            os.replace(tmp, final)
+        except OSError as exc:
+            raise EnvironmentProblemError(f"cannot write {final}: {exc.strerror}") from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def delete_prefix(self, prefix: str) -> None:
+        """Remove everything under ``prefix`` (e.g. a video's folder)."""
+        folder = self.path(prefix)
+        if folder.is_dir():
+            shutil.rmtree(folder)
+        else:
+            folder.unlink(missing_ok=True)
+
+    def keys(self, prefix: str) -> list[str]:
+        """Every stored key under ``prefix``, temp files excluded."""
+        folder = self.path(prefix)
+        if not folder.is_dir():
+            return []
+        return sorted(
+            p.relative_to(self.root).as_posix()
+            for p in folder.rglob("*")
+            if p.is_file() and not p.name.startswith(".tmp-")
+        )
+
+    def remove_temp_files(self, prefix: str) -> int:
+        """Delete temp files a crash left under ``prefix``; how many."""
+        folder = self.path(prefix)
+        removed = 0
+        if folder.is_dir():
+            for leftover in folder.rglob(".tmp-*"):
+                leftover.unlink(missing_ok=True)
+                removed += 1
+        if removed:
+            logger.info("Removed %d temp file(s) left under %s", removed, folder)
+        return removed
