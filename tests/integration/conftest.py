@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,13 +171,9 @@ def installation_settings(backend: str, data_dir: Path, database_url: URL | None
     )
 
 
-@pytest.fixture(
-    scope="session",
-    params=[pytest.param("server", marks=pytest.mark.server_pg), pytest.param("embedded")],
-)
-def installation(request: pytest.FixtureRequest) -> Iterator[Installation]:
-    """A fresh installation per backend, initialised with an administrator."""
-    backend: str = request.param
+@contextmanager
+def new_installation(backend: str) -> Iterator[Installation]:
+    """A brand-new installation on ``backend``, its administrator signed in; closed and removed afterwards."""
     data_dir = scratch_dir(f"install-{backend}-")
     database_url = create_database(_server_backend()) if backend == "server" else None
     settings = installation_settings(backend, data_dir, database_url)
@@ -189,3 +186,13 @@ def installation(request: pytest.FixtureRequest) -> Iterator[Installation]:
         services.close()
         if database_url is not None:
             drop_database(database_url)
+
+
+@pytest.fixture(
+    scope="session",
+    params=[pytest.param("server", marks=pytest.mark.server_pg), pytest.param("embedded")],
+)
+def installation(request: pytest.FixtureRequest) -> Iterator[Installation]:
+    """A fresh installation per backend, shared by the session's tests (they use distinct users/files)."""
+    with new_installation(request.param) as made:
+        yield made
