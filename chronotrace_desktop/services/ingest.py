@@ -17,6 +17,8 @@ removes temp files and vectors that no committed row owns.
 from __future__ import annotations
 
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
@@ -100,20 +102,38 @@ class IngestService:
         for settled in inputs.settled:
             emit(settled)
         count = len(inputs.files)
-        for number, path in enumerate(inputs.files, start=1):
+        report_lock = threading.Lock()
+
+        def run_one(number: int, path: Path) -> IngestResult:
             if task.cancelled:
-                emit(
-                    IngestResult(path, IngestStatus.CANCELLED, error="not started: the ingest was cancelled")
-                )
-                continue
+                return IngestResult(path, IngestStatus.CANCELLED, error="not started: the ingest was cancelled")
 
-            def report(
-                stage: str, done: int = 0, total: int = 0, *, _n: int = number, _p: Path = path
-            ) -> None:
+            def report(stage: str, done: int = 0, total: int = 0) -> None:
                 if on_progress is not None:
-                    on_progress(IngestProgress(_n, count, _p, stage, done, total))
+                    with report_lock:
+                        on_progress(IngestProgress(number, count, path, stage, done, total))
 
-            emit(self.ingest_file(actor, path, options, task, report=report))
+            try:
+                return self.ingest_file(actor, path, options, task, report=report)
+            except UserFacingError as exc:
+                return IngestResult(path, IngestStatus.FAILED, error=str(exc))
+            except Exception as exc:  # one file's bug must not abort the others
+                logger.exception("Ingest of %s failed unexpectedly", path)
+                return IngestResult(path, IngestStatus.FAILED, error=f"internal error ({type(exc).__name__})")
+
+        # Files run side by side (one analyzer and detector per thread): OpenCV's DNN, PyAV's decoders and
+        # onnxruntime release the GIL, so two files keep two cores busy where one file's pipeline cannot.
+        workers = max(1, min(self._settings.ingest_workers, count))
+        order = {path: i for i, path in enumerate(inputs.files)}
+        finished: list[IngestResult] = []
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool:
+            futures = [pool.submit(run_one, n, p) for n, p in enumerate(inputs.files, start=1)]
+            for future in as_completed(futures):
+                result = future.result()
+                finished.append(result)
+                if on_result is not None:
+                    on_result(result)
+        results.extend(sorted(finished, key=lambda r: order.get(r.path, len(order))))
         return results
 
     def ingest_file(
