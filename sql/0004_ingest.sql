@@ -13,7 +13,8 @@
 -- "same bytes twice" impossible for live (not soft-deleted) videos even under concurrent ingests.
 --
 -- video_tracks: per-video tracks of people, vehicles and carried objects for the anomaly rules. ``points`` is a
--- JSON array of [t, x, y, w, h, score] (t in seconds from the start of the video; boxes normalised 0..1).
+-- JSON array of [t, x, y, w, h, label, score] (t in seconds from the start of the video; boxes normalised 0..1;
+-- label is the point's own COCO class, which can differ from the track's majority label, e.g. car/truck).
 
 ALTER TABLE video_segments
     ADD COLUMN IF NOT EXISTS caption TEXT,
