@@ -2,14 +2,40 @@
 
 Every model is loaded from disk (a package's data or the installation's model folder); nothing is fetched
 from a hub at run time. ``required_models()`` is what ``chronotrace doctor`` checks.
+
+The YOLOv3-tiny files live in the *models folder*: ``$CHRONOTRACE_MODELS_DIR`` when set, else
+``<sys.prefix>/share/chronotrace/models`` (where ``make`` installs them into the virtual environment with
+``packaging/models/install_models.py``). The Haar cascades ship inside opencv-python-headless.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
+
+from chronotrace_desktop.domain.errors import EnvironmentProblemError
+
+MODELS_DIR_ENV = "CHRONOTRACE_MODELS_DIR"
+INSTALL_COMMAND = "python packaging/models/install_models.py"
+
+# Pinned in packaging/models/install_models.py too (a unit test keeps them equal): file -> (bytes, SHA-256).
+YOLO_FILES: dict[str, tuple[int, str]] = {
+    "yolov3-tiny.cfg": (1914, "4349b56496c065b353d40d786a28ad6e7758780db8124a22342458f780f4ff00"),
+    "yolov3-tiny.weights": (
+        35434956,
+        "dccea06f59b781ec1234ddf8d1e94b9519a97f4245748a7d4db75d5b7080a42c",
+    ),
+    "coco.names": (624, "33c77761e124cc74911346865e3bc1219b87c2db7d0f106e3376bf5ef3785933"),
+}
+
+
+class ModelsMissingError(EnvironmentProblemError):
+    """A model file is absent or damaged; the message names the command that installs it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,10 +43,27 @@ class ModelFile:
     name: str
     path: Path
     purpose: str
+    size: int | None = None  # expected bytes, when pinned
+    sha256: str | None = None
 
     @property
     def present(self) -> bool:
-        return self.path.is_file() and self.path.stat().st_size > 0
+        if not self.path.is_file():
+            return False
+        size = self.path.stat().st_size
+        return size == self.size if self.size is not None else size > 0
+
+    def verified(self) -> bool:
+        """Present and, when pinned, with the pinned SHA-256 (reads the file: ~40 ms for the weights)."""
+        if not self.present:
+            return False
+        if self.sha256 is None:
+            return True
+        digest = hashlib.sha256()
+        with self.path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest() == self.sha256
 
 
 def haar_cascade(file_name: str) -> Path:
@@ -28,14 +71,52 @@ def haar_cascade(file_name: str) -> Path:
     return Path(folder) / file_name
 
 
+def models_dir() -> Path:
+    """Where the downloaded model files are expected (whether or not they are there yet)."""
+    configured = os.environ.get(MODELS_DIR_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    return Path(sys.prefix) / "share" / "chronotrace" / "models"
+
+
+def install_hint(folder: Path) -> str:
+    return (
+        f"install them with '{INSTALL_COMMAND} {folder}' (or 'make venv'), or point {MODELS_DIR_ENV} at them"
+    )
+
+
+def yolo_models(folder: Path | None = None) -> list[ModelFile]:
+    base = models_dir() if folder is None else folder
+    purposes = {
+        "yolov3-tiny.cfg": "YOLOv3-tiny network (objects, people, vehicles)",
+        "yolov3-tiny.weights": "YOLOv3-tiny COCO weights",
+        "coco.names": "COCO class names for YOLOv3-tiny",
+    }
+    return [
+        ModelFile(name, base / name, purposes[name], size, digest)
+        for name, (size, digest) in YOLO_FILES.items()
+    ]
+
+
+def require_yolo(folder: Path | None = None) -> tuple[Path, Path, Path]:
+    """The (cfg, weights, names) paths, or ``ModelsMissingError`` naming what is missing and the fix."""
+    files = yolo_models(folder)
+    missing = [m for m in files if not m.present]
+    if missing:
+        where = files[0].path.parent
+        names = ", ".join(m.name for m in missing)
+        raise ModelsMissingError(f"model files missing in {where}: {names}; {install_hint(where)}")
+    cfg, weights, names_file = (m.path for m in files)
+    return cfg, weights, names_file
+
+
 def required_models() -> list[ModelFile]:
     return [
         ModelFile(
             "haar-frontalface",
             haar_cascade("haarcascade_frontalface_default.xml"),
-            "face detection fallback for redaction",
+            "face detection",
         ),
-        ModelFile(
-            "haar-profileface", haar_cascade("haarcascade_profileface.xml"), "profile faces for redaction"
-        ),
+        ModelFile("haar-profileface", haar_cascade("haarcascade_profileface.xml"), "profile faces"),
+        *yolo_models(),
     ]
