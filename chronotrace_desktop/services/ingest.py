@@ -76,7 +76,9 @@ class IngestService:
         self._authorizer = authorizer
         self._audit = audit
         self._settings = settings
-        self._pipeline = SegmentPipeline(database, vectors, blobs)
+        self._pipeline = SegmentPipeline(
+            database, vectors, blobs, detect_interval=settings.ingest_detect_interval
+        )
 
     def ingest_paths(
         self,
@@ -106,7 +108,9 @@ class IngestService:
 
         def run_one(number: int, path: Path) -> IngestResult:
             if task.cancelled:
-                return IngestResult(path, IngestStatus.CANCELLED, error="not started: the ingest was cancelled")
+                return IngestResult(
+                    path, IngestStatus.CANCELLED, error="not started: the ingest was cancelled"
+                )
 
             def report(stage: str, done: int = 0, total: int = 0) -> None:
                 if on_progress is not None:

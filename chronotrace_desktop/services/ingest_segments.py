@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.analysis.caption import attribute_terms, caption
-from chronotrace_desktop.analysis.segment import SegmentAnalyzer
+from chronotrace_desktop.analysis.segment import AnalyzerConfig, SegmentAnalyzer
 from chronotrace_desktop.analysis.tracking import build_tracks
 from chronotrace_desktop.domain.analysis import FrameDetections, SegmentAnalysis
 from chronotrace_desktop.domain.errors import InvalidInputError
@@ -67,10 +67,13 @@ class _Prepared:
 
 
 class SegmentPipeline:
-    def __init__(self, database: Database, vectors: VectorIndex, blobs: LocalBlobStore) -> None:
+    def __init__(
+        self, database: Database, vectors: VectorIndex, blobs: LocalBlobStore, *, detect_interval: float = 1.0
+    ) -> None:
         self._db = database
         self._vectors = vectors
         self._blobs = blobs
+        self._detect_interval = detect_interval
 
     def run(
         self,
@@ -87,7 +90,7 @@ class SegmentPipeline:
         say("segments", len(done), len(windows))
         if not pending:
             return outcome
-        analyzer = SegmentAnalyzer()
+        analyzer = SegmentAnalyzer(AnalyzerConfig(detect_interval=self._detect_interval))
         report = DecodeReport()
         frames = sample_frames(
             source,
