@@ -16,13 +16,13 @@ import av
 import pytest
 import sqlalchemy as sa
 
-from chronotrace_desktop.domain.errors import PermissionDeniedError
+from chronotrace_desktop.domain.errors import InvalidInputError, PermissionDeniedError
 from chronotrace_desktop.domain.ingest import IngestOptions, IngestResult, IngestStatus
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.media.windows import plan_windows
 from chronotrace_desktop.storage.embedded_pg import EmbeddedPostgres
-from chronotrace_desktop.storage.orm import Video, VideoSegment, VideoTrack
+from chronotrace_desktop.storage.orm import AuditLog, Video, VideoSegment, VideoTrack
 from chronotrace_desktop.workers.task_state import TaskState
 from tests.conftest import VIDEOS_DIR
 from tests.corpus import build_corpus, restore_permissions
@@ -306,3 +306,70 @@ def test_kill_9_mid_file_then_the_same_command_completes(scratch: Path) -> None:
     doctor = json.loads(check.stdout)
     (vectors,) = [c for c in doctor["checks"] if c["name"] == "vector index"]
     assert "10 points" in vectors["detail"]
+
+
+# ---------------------------------------------------------------- media access: redacted by default, audited reveal
+
+
+def _audit_rows(inst: Installation, action: str, user_id: object) -> list[AuditLog]:
+    with inst.services.database.transaction() as session:
+        rows = session.scalars(
+            sa.select(AuditLog).where(AuditLog.action == action, AuditLog.user_id == user_id)
+        ).all()
+        session.expunge_all()
+        return list(rows)
+
+
+def test_viewers_get_a_redacted_clip_rendered_once(
+    library: tuple[Installation, dict[str, IngestResult]],
+) -> None:
+    inst, _ = library
+    _, viewer = inst.add_user(Role.VIEWER)
+    segment = _segments(inst, "classroom.gif")[0]
+    clip = inst.services.media.redacted_clip(viewer, segment.id)
+    with av.open(str(clip)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        assert not container.streams.audio, "voices are PII: redacted clips carry no audio"
+        assert sum(1 for _ in container.decode(stream)) > 10
+    first_mtime = clip.stat().st_mtime_ns
+    again = inst.services.media.redacted_clip(viewer, segment.id)
+    assert again == clip
+    assert again.stat().st_mtime_ns == first_mtime, "a cached rendition is not rendered again"
+    refreshed = _segments(inst, "classroom.gif")[0]
+    assert refreshed.redacted_path is not None
+    assert inst.services.blobs.path(refreshed.redacted_path) == clip
+    thumb = inst.services.media.redacted_thumbnail(viewer, segment.id)
+    assert thumb.name.endswith(".redacted.jpg")
+
+
+def test_viewers_cannot_reveal_and_the_attempt_is_audited(
+    library: tuple[Installation, dict[str, IngestResult]],
+) -> None:
+    inst, _ = library
+    _, viewer = inst.add_user(Role.VIEWER)
+    segment = _segments(inst, "classroom.gif")[0]
+    with pytest.raises(PermissionDeniedError, match="reveal faces"):
+        inst.services.media.reveal(viewer, segment.id, "CASE-2024-0001 suspect identification needed")
+    (denied,) = _audit_rows(inst, "permission_denied", viewer.user_id)
+    assert denied.resource_id == segment.id
+    assert not _audit_rows(inst, "pii_reveal", viewer.user_id)
+
+
+def test_an_analyst_reveal_needs_a_justification_and_is_audited_first(
+    library: tuple[Installation, dict[str, IngestResult]],
+) -> None:
+    inst, _ = library
+    _, analyst = inst.add_user(Role.ANALYST)
+    segment = _segments(inst, "classroom.gif")[0]
+    with pytest.raises(InvalidInputError, match="justification"):
+        inst.services.media.reveal(analyst, segment.id, "because")
+    assert not _audit_rows(inst, "pii_reveal", analyst.user_id)
+    reason = "CASE-2024-0001: identify the person at the second desk"
+    original = inst.services.media.reveal(analyst, segment.id, reason)
+    assert segment.segment_path is not None
+    assert original == inst.services.blobs.path(segment.segment_path)
+    (row,) = _audit_rows(inst, "pii_reveal", analyst.user_id)
+    assert row.justification == reason
+    assert row.resource_id == segment.id
+    assert row.meta["what"] == "clip"
