@@ -131,7 +131,9 @@ class IngestService:
         order = {path: i for i, path in enumerate(inputs.files)}
         finished: list[IngestResult] = []
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool:
-            futures = [pool.submit(run_one, n, p) for n, p in enumerate(inputs.files, start=1)]
+            # Largest files first (longest-processing-time order): the batch ends when its longest file does.
+            numbered = sorted(enumerate(inputs.files, start=1), key=lambda item: -_size(item[1]))
+            futures = [pool.submit(run_one, n, p) for n, p in numbered]
             for future in as_completed(futures):
                 result = future.result()
                 finished.append(result)
@@ -346,3 +348,10 @@ class IngestService:
             for p in self._vectors.iter_points()
             if p.payload.get("video_id") == str(video_id) and p.id not in owned
         ]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
