@@ -200,3 +200,34 @@ def test_gui_without_display_explains_itself(cli: Cli) -> None:
     assert result.returncode == 2
     assert "xvfb-run" in result.stderr
     assert "Aborted" not in result.stderr
+
+
+_HOLD_OPEN = """
+import sys
+from chronotrace_desktop.config import load_settings, resolve_paths
+from chronotrace_desktop.services.app import open_app
+paths = resolve_paths(sys.argv[1])
+app = open_app(load_settings(paths), paths)
+print("open", flush=True)
+sys.stdin.readline()
+app.close()
+"""
+
+
+def test_a_second_instance_on_the_same_data_dir_gets_a_clear_message(cli: Cli) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_OPEN, str(cli.data_dir)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "open"
+        second = cli("users", "list", "--user", ADMIN)
+        assert second.returncode == 4
+        assert "in use by another ChronoTrace window or command" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        holder.communicate("done\n", timeout=60)
+    assert cli("users", "list", "--user", ADMIN).returncode == 0, "usable again once the first one closed"

@@ -31,7 +31,8 @@ def environment_problem(exc: Exception, what: str) -> EnvironmentProblemError | 
     text = str(exc)
     if "WouldBlock" in text:
         return EnvironmentProblemError(
-            f"{what}: the vector store is already open in another process (or twice)"
+            f"{what}: the vector store is in use by another ChronoTrace window or command on this data "
+            "folder; close it (or wait for it to finish) and try again"
         )
     if any(word in text for word in _ENVIRONMENT_WORDS) or isinstance(exc, OSError):
         return EnvironmentProblemError(f"{what}: {text}")
