@@ -14,7 +14,6 @@ from chronotrace_desktop.services.ingest import IngestService
 from chronotrace_desktop.services.installation import InstallationService
 from chronotrace_desktop.services.maintenance import MaintenanceService
 from chronotrace_desktop.services.media_access import MediaAccessService
-from chronotrace_desktop.services.search import SearchService
 from chronotrace_desktop.services.users import UserService
 from chronotrace_desktop.storage.blobs import LocalBlobStore
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
@@ -48,7 +47,6 @@ class AppServices:
     blobs: LocalBlobStore
     ingest: IngestService
     media: MediaAccessService
-    search: SearchService
 
     def close(self) -> None:
         try:
@@ -124,5 +122,4 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
         blobs=blobs,
         ingest=IngestService(database, vectors, blobs, authorizer, audit, settings),
         media=MediaAccessService(database, blobs, authorizer, audit),
-        search=SearchService(database, vectors, authorizer, audit),
     )
