@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 from typing import TYPE_CHECKING, TypeVar
 
 import av
@@ -48,10 +49,20 @@ def check_stop(should_stop: Callable[[], bool] | None, what: str) -> None:
 
 
 def open_input(path: Path, *, timeout_s: float | None = 20.0) -> InputContainer:
-    """Open a media file for reading, mapping FFmpeg's errors to errors by blame."""
+    """Open a media file for reading, mapping FFmpeg's errors to errors by blame.
+
+    FFmpeg's own timeout interrupts the open and surfaces as whatever error the demuxer was in the middle
+    of (often "invalid data"): a failure at or past the deadline is the storage's fault, not the file's.
+    """
+    started = time.monotonic()
     try:
         return av.open(str(path), mode="r", timeout=timeout_s, metadata_errors="replace")
     except av.error.FFmpegError as exc:
+        if timeout_s is not None and time.monotonic() - started >= timeout_s:
+            raise EnvironmentProblemError(
+                f"opening {path.name} did not finish within {timeout_s:g} s: the storage is not responding "
+                "(a stalled network mount or a failing disk?)"
+            ) from exc
         raise map_av_error(exc, path, "open") from exc
 
 

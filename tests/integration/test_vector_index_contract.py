@@ -522,7 +522,7 @@ def test_a_store_that_cannot_be_opened_is_an_environment_problem(kind: str, tmp_
     if kind == "edge":
         holder = EdgeVectorIndex(tmp_path)
         holder.ensure_collection(SPEC)
-        with pytest.raises(EnvironmentProblemError, match="already open"):
+        with pytest.raises(EnvironmentProblemError, match="in use by another ChronoTrace"):
             EdgeVectorIndex(tmp_path).ensure_collection(SPEC)
         holder.close()
         (tmp_path / "blocked").write_text("a file where a folder should be")
