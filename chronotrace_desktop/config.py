@@ -74,6 +74,20 @@ class Settings(BaseSettings):
     # Files ingested side by side; one per core up to two (each runs its own detector).
     ingest_workers: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)), ge=1, le=16)
 
+    # E-mail alerts for new high/critical anomalies (to each camera's recipients). No host: no e-mail; alerts
+    # wait (pending) until one is set. The SMTP password, if the server wants one, is in the keyring
+    # (secret "smtp-password" for the host).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "chronotrace@localhost"
+    smtp_username: str | None = None
+    smtp_starttls: bool = False
+    smtp_timeout: float = Field(default=10.0, gt=0, le=120)
+    # A failed send is tried again after alert_retry_seconds, doubling each time (capped at an hour), at most
+    # alert_max_attempts times; then it is marked failed (shown in the queue) until retried by hand.
+    alert_max_attempts: int = Field(default=6, ge=1, le=50)
+    alert_retry_seconds: float = Field(default=60.0, ge=0, le=3600)
+
     @field_validator("database_url")
     @classmethod
     def _no_password_in_url(cls, value: str | None) -> str | None:

@@ -13,7 +13,17 @@ import sys
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop import __version__
-from chronotrace_desktop.cli import commands_admin, commands_ingest, commands_users
+from chronotrace_desktop.cli import (
+    commands_admin,
+    commands_anomalies,
+    commands_cameras,
+    commands_eval,
+    commands_export,
+    commands_ingest,
+    commands_search,
+    commands_users,
+    commands_verify,
+)
 from chronotrace_desktop.cli.context import CliContext
 from chronotrace_desktop.config import Profile
 from chronotrace_desktop.domain.errors import OperationCancelledError, UserFacingError
@@ -47,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands_admin.register(commands)
     commands_users.register(commands)
     commands_ingest.register(commands)
+    commands_anomalies.register(commands)
+    commands_cameras.register(commands)
+    commands_search.register(commands)
+    commands_eval.register(commands)
+    commands_export.register(commands)
+    commands_verify.register(commands)
     return parser
 
 
@@ -56,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args.command = "gui"
         args.handler = commands_admin.run_gui
+    if getattr(args, "standalone", False):  # e.g. verify: needs no installation (no data dir, no log file)
+        return int(args.handler(args))
     try:
         context = CliContext.from_args(args)
     except ValueError as exc:  # invalid settings file or environment variable

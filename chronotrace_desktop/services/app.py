@@ -7,13 +7,18 @@ from dataclasses import dataclass
 
 from chronotrace_desktop.config import Paths, Profile, Settings
 from chronotrace_desktop.embedding.defaults import DEFAULT_EMBEDDING_DIMENSION
+from chronotrace_desktop.services.anomalies import AnomalyService
 from chronotrace_desktop.services.audit import AuditReader, AuditService
 from chronotrace_desktop.services.auth import AuthService
 from chronotrace_desktop.services.authorization import Authorizer
+from chronotrace_desktop.services.cameras import CameraService
+from chronotrace_desktop.services.export import ExportService
 from chronotrace_desktop.services.ingest import IngestService
 from chronotrace_desktop.services.installation import InstallationService
+from chronotrace_desktop.services.library import LibraryService
 from chronotrace_desktop.services.maintenance import MaintenanceService
 from chronotrace_desktop.services.media_access import MediaAccessService
+from chronotrace_desktop.services.search import SearchService
 from chronotrace_desktop.services.users import UserService
 from chronotrace_desktop.storage.blobs import LocalBlobStore
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
@@ -47,6 +52,11 @@ class AppServices:
     blobs: LocalBlobStore
     ingest: IngestService
     media: MediaAccessService
+    search: SearchService
+    library: LibraryService
+    exports: ExportService
+    anomalies: AnomalyService
+    cameras: CameraService
 
     def close(self) -> None:
         try:
@@ -107,6 +117,8 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
     audit = AuditService(database)
     authorizer = Authorizer(database, audit)
     blobs = LocalBlobStore(paths.media_dir)
+    media = MediaAccessService(database, blobs, authorizer, audit)
+    search = SearchService(database, vectors, authorizer, audit)
     return AppServices(
         settings=settings,
         paths=paths,
@@ -121,5 +133,12 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
         maintenance=MaintenanceService(database, audit, authorizer),
         blobs=blobs,
         ingest=IngestService(database, vectors, blobs, authorizer, audit, settings),
-        media=MediaAccessService(database, blobs, authorizer, audit),
+        media=media,
+        search=search,
+        # PDF reports need a renderer from the front end: the CLI passes one per call, the GUI sets
+        # ``exports.renderer`` (workers.pdf_report.QtPdfReportRenderer).
+        exports=ExportService(database, blobs, authorizer, audit, media, search),
+        library=LibraryService(database, vectors, authorizer, audit),
+        anomalies=AnomalyService(database, settings, authorizer, audit),
+        cameras=CameraService(database, authorizer, audit),
     )

@@ -36,6 +36,7 @@ from chronotrace_desktop.media.hashing import sha256_file
 from chronotrace_desktop.media.probe import check_regular_file, probe
 from chronotrace_desktop.media.windows import plan_windows
 from chronotrace_desktop.services import ingest_records as records
+from chronotrace_desktop.services.anomalies_scan import detect_for_video
 from chronotrace_desktop.services.audit import AuditEvent
 from chronotrace_desktop.services.ingest_inputs import collect_inputs
 from chronotrace_desktop.services.ingest_segments import SegmentPipeline
@@ -281,6 +282,7 @@ class IngestService:
             outcome = self._pipeline.run(video_id, path, found, windows, done, task, say)
             say("tracks")
             self._pipeline.build_tracks(video_id)
+            detect_for_video(self._db, self._settings, actor, video_id, task)
         except OperationCancelledError:
             message = "cancelled; ingest the file again to resume where it stopped"
             self._finish(video_id, "pending", message)

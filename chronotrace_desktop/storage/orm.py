@@ -193,6 +193,10 @@ class VideoSegment(Base):
     redacted_path: Mapped[str | None] = mapped_column(Text)
     people_count: Mapped[int | None] = mapped_column(Integer)
     objects_detected: Mapped[list[str] | None] = mapped_column(ARRAY(Text))
+    # 0005_search: people, vehicles and object counts of ``metadata``, kept by PostgreSQL (read-only here)
+    search_attributes: Mapped[dict[str, Any] | None] = mapped_column(
+        JSONB, Computed("chronotrace_search_attributes(metadata)", persisted=True)
+    )
 
     video: Mapped[Video] = relationship(back_populates="segments")
     anomalies: Mapped[list[Anomaly]] = relationship(
@@ -365,3 +369,43 @@ ALL_MODELS: tuple[type[Base], ...] = (
     Export,
     VideoTrack,
 )
+
+
+class Camera(Base):
+    """0006_cameras: one camera's anomaly rules (zones, business hours, thresholds, alert recipients)."""
+
+    __tablename__ = "cameras"
+
+    camera_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    location: Mapped[str | None] = mapped_column(String(255))
+    timezone: Mapped[str] = mapped_column(String(64), server_default=text("'UTC'"))
+    business_hours: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    zones: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    thresholds: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=_EMPTY_JSON)
+    alert_recipients: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    created_at: Mapped[datetime | None] = _ts(now=True)
+    updated_at: Mapped[datetime | None] = _ts(now=True)
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    meta: Mapped[dict[str, Any] | None] = _meta()
+
+
+class AnomalyScan(Base):
+    """0006_cameras: the last anomaly-rule run over a video and the evidence it decoded."""
+
+    __tablename__ = "anomaly_scans"
+
+    video_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(20))
+    rules_version: Mapped[str] = mapped_column(String(20))
+    scanned_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=False), server_default=_NOW)
+    anomaly_count: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
+    error_message: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=_EMPTY_JSON)
+
+
+ALL_MODELS += (Camera, AnomalyScan)

@@ -25,6 +25,7 @@ class SecretName(StrEnum):
     DATABASE_PASSWORD = "database-password"
     QDRANT_API_KEY = "qdrant-api-key"
     S3_SECRET_ACCESS_KEY = "s3-secret-access-key"
+    SMTP_PASSWORD = "smtp-password"
 
 
 # File backends keep secrets in plain text: acceptable only when chosen on purpose (tests), never by default.

@@ -1,4 +1,8 @@
-"""The main window: menus, toolbar, status bar and four dockable panes whose layout persists."""
+"""The main window: menus, toolbar, status bar and the four panes as docks whose layout persists.
+
+Library → player (double-click a video), search → player (activate a hit), anomaly queue → player (select an
+anomaly); "Export…" takes the selected search hits, the selected anomaly's segment or the player's segment.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop import __version__
+from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.installation_dialog import InstallationDialog
-from chronotrace_desktop.ui.panes.placeholder import PlaceholderPane
+from chronotrace_desktop.ui.main_window_export import open_export_dialog
+from chronotrace_desktop.ui.panes.anomaly_pane import AnomalyPane
+from chronotrace_desktop.ui.panes.library_pane import LibraryPane
+from chronotrace_desktop.ui.panes.player_pane import PlayerPane
+from chronotrace_desktop.ui.panes.search_pane import SearchPane
 from chronotrace_desktop.ui.qt import (
     QAction,
     QByteArray,
@@ -30,6 +39,7 @@ from chronotrace_desktop.ui.qt import (
 from chronotrace_desktop.workers.base import WorkerPool
 
 if TYPE_CHECKING:
+    import uuid
     from pathlib import Path
 
     from chronotrace_desktop.domain.users import Actor
@@ -39,9 +49,9 @@ logger = logging.getLogger(__name__)
 
 GEOMETRY_KEY = "main_window/geometry"
 STATE_KEY = "main_window/state"
-STATE_VERSION = 1  # bump when the docks change so an old saved layout is ignored, not half-applied
-NOT_YET_INGEST = "Not available yet: adding videos arrives with video ingestion."
-NOT_YET_EXPORT = "Not available yet: exports arrive with the review features."
+STATE_VERSION = 2  # bump when the docks change so an old saved layout is ignored, not half-applied
+NO_INGEST = "Your role may not add videos; an analyst or administrator does."
+NO_EXPORT = "Select search hits, an anomaly or a segment in the player to export."
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +127,22 @@ class MainWindow(QMainWindow):
         central.setObjectName("centralPlaceholder")
         central.hide()
         self.setCentralWidget(central)
+        services, actor, pool = self.services, self.actor, self.pool
+        self.library_pane = LibraryPane(services, actor, pool)
+        self.search_pane = SearchPane(services, actor, pool)
+        self.player_pane = PlayerPane(services, actor, pool)
+        self.anomaly_pane = AnomalyPane(services, actor, pool)
+        panes: dict[str, QWidget] = {
+            "library": self.library_pane,
+            "search": self.search_pane,
+            "player": self.player_pane,
+            "anomalies": self.anomaly_pane,
+        }
         for spec in PANES:
             dock = QDockWidget(spec.title, self)
             dock.setObjectName(f"{spec.key}Dock")
-            dock.setWidget(PlaceholderPane(spec.title, spec.explanation))
+            dock.setWidget(panes[spec.key])
+            dock.setToolTip(spec.explanation)
             self.docks[spec.key] = dock
         docks = self.docks
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["library"])
@@ -128,24 +150,83 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks["player"])
         self.splitDockWidget(docks["player"], docks["anomalies"], Qt.Orientation.Vertical)
         self.resizeDocks(
-            [docks["library"], docks["search"], docks["player"]], [260, 420, 600], Qt.Orientation.Horizontal
+            [docks["library"], docks["search"], docks["player"]], [420, 520, 620], Qt.Orientation.Horizontal
         )
-        self.resizeDocks([docks["player"], docks["anomalies"]], [520, 240], Qt.Orientation.Vertical)
+        self.resizeDocks([docks["player"], docks["anomalies"]], [500, 260], Qt.Orientation.Vertical)
+        self._connect_panes()
+
+    def _connect_panes(self) -> None:
+        self.library_pane.video_activated.connect(self._play_video)
+        self.library_pane.video_deleted.connect(self._video_deleted)
+        self.search_pane.segment_activated.connect(self.play_segment)
+        self.anomaly_pane.segment_activated.connect(self.play_segment)
+        self.player_pane.export_requested.connect(self.export_segments)
+        for signal in (
+            self.search_pane.selection_changed,
+            self.anomaly_pane.selection_changed,
+            self.player_pane.segment_loaded,
+        ):
+            signal.connect(lambda *_: self._update_export_action())
+
+    def play_segment(self, segment_id: object) -> None:
+        self.docks["player"].show()
+        self.docks["player"].raise_()
+        self.player_pane.show_segment(segment_id)  # type: ignore[arg-type]
+
+    def _play_video(self, video_id: object) -> None:
+        self.docks["player"].show()
+        self.player_pane.show_video(video_id)  # type: ignore[arg-type]
+
+    def _video_deleted(self, video_id: object) -> None:
+        detail = self.player_pane.detail
+        if detail is not None and detail.segment.video_id == video_id:
+            self.player_pane.clear()
+        self.anomaly_pane.reload()
 
     def _build_actions(self) -> None:
         style = self.style()
+        can_ingest = is_allowed(self.actor.role, Action.INGEST_VIDEO)
         self.add_videos_action = QAction("&Add videos…", self)
         self.add_videos_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
         self.add_videos_action.setShortcut(QKeySequence("Ctrl+O"))
-        self.add_videos_action.setEnabled(False)
-        self.add_videos_action.setToolTip(NOT_YET_INGEST)
-        self.add_videos_action.setStatusTip(NOT_YET_INGEST)
+        self.add_videos_action.setEnabled(can_ingest)
+        tip = "Ingest video files (or drop them on the library)" if can_ingest else NO_INGEST
+        self.add_videos_action.setToolTip(tip)
+        self.add_videos_action.setStatusTip(tip)
+        self.add_videos_action.triggered.connect(self.library_pane.choose_files)
+        self.add_folder_action = QAction("Add &folder…", self)
+        self.add_folder_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DirOpenIcon))
+        self.add_folder_action.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.add_folder_action.setEnabled(can_ingest)
+        self.add_folder_action.setToolTip(
+            tip if not can_ingest else "Ingest every video in a folder and below"
+        )
+        self.add_folder_action.triggered.connect(self.library_pane.choose_folder)
 
         self.export_action = QAction("&Export…", self)
         self.export_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
+        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
         self.export_action.setEnabled(False)
-        self.export_action.setToolTip(NOT_YET_EXPORT)
-        self.export_action.setStatusTip(NOT_YET_EXPORT)
+        self.export_action.setToolTip(NO_EXPORT)
+        self.export_action.setStatusTip(NO_EXPORT)
+        self.export_action.triggered.connect(self.export_selection)
+
+        self.find_action = QAction("&Search…", self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView))
+        self.find_action.setToolTip("Search the library in plain words")
+        self.find_action.triggered.connect(self.focus_search)
+
+        self.delete_action = QAction("&Delete videos…", self)
+        self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.delete_action.setEnabled(is_allowed(self.actor.role, Action.DELETE_VIDEO))
+        self.delete_action.triggered.connect(self.library_pane.delete_selected)
+        self.library_pane.addAction(self.delete_action)
+
+        self.refresh_action = QAction("&Refresh", self)
+        self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        self.refresh_action.triggered.connect(self.refresh_all)
 
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -169,15 +250,28 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.setToolTipsVisible(True)  # says why the disabled actions are disabled
         file_menu.addAction(self.add_videos_action)
+        file_menu.addAction(self.add_folder_action)
         file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.find_action)
+        edit_menu.addAction(self.delete_action)
 
         self.view_menu = bar.addMenu("&View")
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
         self.view_menu.addSeparator()
+        self.view_menu.addAction(self.refresh_action)
         self.view_menu.addAction(self.reset_layout_action)
+
+        self.playback_menu = bar.addMenu("&Playback")
+        controls = self.player_pane.controls
+        for action in controls.actions_list():
+            self.playback_menu.addAction(action)
+            if action in (controls.l_action, controls.next_action, controls.boxes_action):
+                self.playback_menu.addSeparator()
 
         tools_menu = bar.addMenu("&Tools")
         tools_menu.addAction(self.settings_action)
@@ -190,6 +284,9 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.setMovable(False)
         toolbar.addAction(self.add_videos_action)
+        toolbar.addAction(self.add_folder_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.find_action)
         toolbar.addAction(self.export_action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
         self.toolbar = toolbar
@@ -243,6 +340,47 @@ class MainWindow(QMainWindow):
             dock.show()
         self.restoreState(self._default_state, STATE_VERSION)
 
+    # ------------------------------------------------------------------ commands
+    def focus_search(self) -> None:
+        self.docks["search"].show()
+        self.docks["search"].raise_()
+        self.search_pane.query_combo.setFocus()
+        if self.search_pane.query_edit is not None:
+            self.search_pane.query_edit.selectAll()
+
+    def refresh_all(self) -> None:
+        self.library_pane.model.reload()
+        self.search_pane.refresh_options()
+        self.anomaly_pane.reload()
+
+    def export_candidates(self) -> list[uuid.UUID]:
+        """The segments "Export…" would take: the search selection, else the anomaly's, else the player's."""
+        hits = self.search_pane.selected_segment_ids()
+        if hits:
+            return hits
+        anomaly = self.anomaly_pane.selected_segment_ids()
+        if anomaly:
+            return anomaly
+        detail = self.player_pane.detail
+        return [detail.segment.id] if detail is not None else []
+
+    def _update_export_action(self) -> None:
+        count = len(self.export_candidates())
+        self.export_action.setEnabled(count > 0)
+        tip = f"Export {count} segment{'s' if count != 1 else ''} as evidence" if count else NO_EXPORT
+        self.export_action.setToolTip(tip)
+        self.export_action.setStatusTip(tip)
+
+    def export_selection(self) -> QWidget | None:
+        return self.export_segments(self.export_candidates())
+
+    def export_segments(self, segment_ids: object) -> QWidget | None:
+        ids = list(segment_ids) if isinstance(segment_ids, list | tuple) else []
+        if not ids:
+            return None
+        query = self.search_pane.last_result if ids == self.search_pane.selected_segment_ids() else None
+        return open_export_dialog(self, ids, query)
+
     # ------------------------------------------------------------------ dialogs
     def show_settings(self) -> InstallationDialog:
         dialog = InstallationDialog(
@@ -268,6 +406,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ Qt overrides
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
+        self.player_pane.stop()
+        self.library_pane.ingest_panel.abort()  # the ingest stops after its current segment, resumable
         if self._owns_pool:
             self.pool.cancel_all()
             self.pool.wait_for_done(5_000)

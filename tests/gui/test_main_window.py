@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from chronotrace_desktop.ui.main_window import MainWindow
-from chronotrace_desktop.ui.panes.placeholder import PlaceholderPane
+from chronotrace_desktop.ui.panes.anomaly_pane import AnomalyPane
+from chronotrace_desktop.ui.panes.library_pane import LibraryPane
+from chronotrace_desktop.ui.panes.player_pane import PlayerPane
+from chronotrace_desktop.ui.panes.search_pane import SearchPane
 from chronotrace_desktop.ui.qt import QDockWidget, QKeySequence, QSettings, QSize, Qt
 
 DOCKS = {
@@ -14,9 +17,19 @@ DOCKS = {
 }
 
 
+PANE_TYPES = {
+    "libraryDock": LibraryPane,
+    "searchDock": SearchPane,
+    "playerDock": PlayerPane,
+    "anomaliesDock": AnomalyPane,
+}
+
+
 def _window(qtbot, services, actor, settings: QSettings) -> MainWindow:
     window = MainWindow(services, actor, settings=settings)
     qtbot.addWidget(window)
+    # The panes load in workers; let them finish before the test's services can be closed.
+    qtbot.waitUntil(lambda: window.pool.active_count == 0, timeout=10_000)
     return window
 
 
@@ -34,17 +47,17 @@ def test_status_bar_shows_profile_database_and_user(qtbot, services, admin, ui_s
         assert label.isVisible()
 
 
-def test_four_panes_explain_themselves_and_toggle(qtbot, services, admin, ui_settings) -> None:
+def test_four_panes_and_toggle(qtbot, services, admin, ui_settings) -> None:
     window = _window(qtbot, services, admin, ui_settings)
     window.show()
     docks = {dock.objectName(): dock for dock in window.findChildren(QDockWidget)}
     assert {name: dock.windowTitle() for name, dock in docks.items()} == DOCKS
 
-    for dock in docks.values():
-        pane = dock.widget()
-        assert isinstance(pane, PlaceholderPane)
-        assert pane.explanation_label.text()
+    for name, dock in docks.items():
+        assert isinstance(dock.widget(), PANE_TYPES[name])
+        assert dock.toolTip()
         assert dock.isVisible()
+    qtbot.waitUntil(lambda: window.library_pane.empty_label.isVisible(), timeout=10_000)
 
     view_actions = {action.text(): action for action in window.view_menu.actions()}
     search_toggle = view_actions["Search"]
@@ -62,13 +75,28 @@ def test_actions_and_shortcuts(qtbot, services, admin, ui_settings) -> None:
     window = _window(qtbot, services, admin, ui_settings)
     window.show()
     assert window.add_videos_action.shortcut() == QKeySequence("Ctrl+O")
-    assert not window.add_videos_action.isEnabled()
-    assert "ingestion" in window.add_videos_action.toolTip()
-    assert not window.export_action.isEnabled()
-    assert window.export_action.toolTip()
+    assert window.add_videos_action.isEnabled()
+    assert window.add_folder_action.shortcut() == QKeySequence("Ctrl+Shift+O")
+    assert window.find_action.shortcut() == QKeySequence("Ctrl+F")
+    assert window.export_action.shortcut() == QKeySequence("Ctrl+E")
+    assert not window.export_action.isEnabled()  # nothing selected yet
+    assert "Select search hits" in window.export_action.toolTip()
     assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["&File", "&View", "&Tools", "&Help"]
+    assert menus == ["&File", "&Edit", "&View", "&Playback", "&Tools", "&Help"]
+    playback = {a.text(): a.shortcut().toString() for a in window.playback_menu.actions() if a.text()}
+    assert playback["Play / pause"] == "Space"
+    assert playback["Frame back"] == "Left"
+    assert playback["Frame forward"] == "Right"
+    assert (playback["Shuttle reverse"], playback["Shuttle stop"], playback["Shuttle forward"]) == (
+        "J",
+        "K",
+        "L",
+    )
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    window.find_action.trigger()
+    qtbot.waitUntil(lambda: window.search_pane.query_edit.hasFocus(), timeout=2_000)
 
     settings_dialog = window.show_settings()
     assert settings_dialog.isVisible()

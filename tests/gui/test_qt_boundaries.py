@@ -1,4 +1,4 @@
-"""Qt reaches the code through two shims only, and the workers' shim is QtCore only (no widgets)."""
+"""Qt reaches the code through its shims only, and the workers' shim is QtCore only (no widgets)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import chronotrace_desktop
 
 PACKAGE = Path(chronotrace_desktop.__file__).parent
-SHIMS = {PACKAGE / "ui" / "qt.py", PACKAGE / "workers" / "qt.py"}
+# ui/qt_media.py holds QtMultimedia apart so that only the player loads the FFmpeg backend.
+SHIMS = {PACKAGE / "ui" / "qt.py", PACKAGE / "ui" / "qt_media.py", PACKAGE / "workers" / "qt.py"}
 
 
 def _qt_imports(path: Path) -> set[str]:

@@ -1,0 +1,484 @@
+"""Evidence export: clips, PDF report, CSV and JSON of the segments, and a manifest, as one verifiable package.
+
+``ExportService.export`` runs one request end to end:
+
+1. authorisation: ``export_redacted``, or ``export_unredacted`` and ``reveal_pii`` when the request carries a
+   reveal justification (a refusal is audited by the authoriser and nothing is written);
+2. the selection becomes rows (a search is run through ``SearchService`` when the request names one);
+3. an ``exports`` row is written ``pending``, then ``processing``;
+4. the package is built in a hidden staging folder in the destination (``export_files``): originals through
+   audited reveals and redacted clips (``export_clips``), CSV and JSON (``export_report``), the PDF through
+   the injected ``ReportRenderer``, then ``manifest.json``; the staging folder is re-verified against its
+   manifest (``export_verify``) and moved into place, or zipped;
+5. the row becomes ``completed`` with its path, size and format, together with its ``export_data`` audit row
+   (one transaction); a failure or a cancel makes it ``failed`` and writes a failed ``export_data`` row.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.errors import (
+    EnvironmentProblemError,
+    InvalidInputError,
+    NotFoundError,
+    OperationCancelledError,
+    PermissionDeniedError,
+)
+from chronotrace_desktop.domain.export import (
+    ExportInfo,
+    ExportResult,
+    ExportType,
+    FileKind,
+    SelectionKind,
+)
+from chronotrace_desktop.domain.roles import Action, Role
+from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.services import export_report as documents
+from chronotrace_desktop.services.audit import AuditEvent
+from chronotrace_desktop.services.export_clips import RENDER_THREADS, ClipJob, ClipWriter
+from chronotrace_desktop.services.export_files import PackageFile, Staging, package_name
+from chronotrace_desktop.services.export_select import audit_entries, resolve
+from chronotrace_desktop.services.export_verify import verify_package
+from chronotrace_desktop.services.media_access import MIN_JUSTIFICATION_CHARS
+from chronotrace_desktop.storage.orm import Export
+
+if TYPE_CHECKING:
+    import uuid
+
+    from chronotrace_desktop.domain.export import ExportRequest, ExportSelection, ReportRenderer
+    from chronotrace_desktop.domain.tasks import TaskControl
+    from chronotrace_desktop.domain.users import Actor
+    from chronotrace_desktop.services.audit import AuditService
+    from chronotrace_desktop.services.authorization import Authorizer
+    from chronotrace_desktop.services.export_select import Resolved
+    from chronotrace_desktop.services.media_access import MediaAccessService
+    from chronotrace_desktop.services.search import SearchService
+    from chronotrace_desktop.storage.blobs import LocalBlobStore
+    from chronotrace_desktop.storage.database import Database
+
+logger = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class _Steps:
+    """Progress over the whole export: one step per file and per finishing stage."""
+
+    def __init__(self, task: TaskControl, total: int) -> None:
+        self.task = task
+        self.total = total
+        self.done = 0
+
+    def __call__(self, message: str) -> None:
+        self.done += 1
+        self.task.progress(min(self.done, self.total), self.total, message)
+
+
+class ExportService:
+    """``renderer`` writes PDF reports; the front end injects one (``workers.pdf_report``)."""
+
+    def __init__(
+        self,
+        database: Database,
+        blobs: LocalBlobStore,
+        authorizer: Authorizer,
+        audit: AuditService,
+        media: MediaAccessService,
+        search: SearchService | None = None,
+        *,
+        renderer: ReportRenderer | None = None,
+        render_threads: int = RENDER_THREADS,
+    ) -> None:
+        self._db = database
+        self._blobs = blobs
+        self._authorizer = authorizer
+        self._audit = audit
+        self._media = media
+        self._search = search
+        self.renderer = renderer
+        self.render_threads = render_threads
+
+    # ------------------------------------------------------------------ export
+
+    def export(
+        self,
+        actor: Actor,
+        request: ExportRequest,
+        task: TaskControl | None = None,
+        *,
+        renderer: ReportRenderer | None = None,
+    ) -> ExportResult:
+        started = time.perf_counter()
+        task = task or Unattended()
+        renderer = renderer or self.renderer
+        if ExportType.PDF_REPORT in request.types and renderer is None:
+            raise InvalidInputError("This front end cannot write PDF reports: leave out pdf_report.")
+        actor = self._authorize(actor, request)
+        task.check_cancelled()
+        ids, scores, query_id = self._run_search(actor, request.selection)
+        with self._db.transaction() as session:
+            resolved = resolve(session, request.selection, ids=ids, scores=scores, query_id=query_id)
+        export_id = self._create_row(actor, request, resolved)
+        try:
+            self._set_status(export_id, "processing")
+            final, manifest_sha, files, total_bytes, warnings = self._build(
+                export_id, actor, request, resolved, task, renderer
+            )
+        except OperationCancelledError:
+            self._fail(export_id, actor, request, resolved, "cancelled", cancelled=True)
+            raise
+        except BaseException as exc:
+            self._fail(export_id, actor, request, resolved, str(exc) or type(exc).__name__)
+            raise
+        result = ExportResult(
+            export_id=export_id,
+            path=final,
+            manifest_sha256=manifest_sha,
+            file_count=len(files),
+            total_bytes=total_bytes,
+            segment_count=len(resolved.segments),
+            unredacted=request.unredacted,
+            query_id=resolved.query_id,
+            elapsed_s=time.perf_counter() - started,
+            warnings=tuple(warnings),
+        )
+        self._complete(actor, request, resolved, result)
+        logger.info(
+            "Export %s (case %s): %d segments, %d files, %d bytes in %.2f s -> %s",
+            export_id,
+            request.case_id,
+            result.segment_count,
+            result.file_count,
+            result.total_bytes,
+            result.elapsed_s,
+            final,
+        )
+        return result
+
+    def _authorize(self, actor: Actor, request: ExportRequest) -> Actor:
+        if not request.unredacted:
+            return self._authorizer.require(actor, Action.EXPORT_REDACTED, resource_type="export")
+        actor = self._authorizer.require(actor, Action.EXPORT_UNREDACTED, resource_type="export")
+        actor = self._authorizer.require(actor, Action.REVEAL_PII, resource_type="export")
+        if len(request.reveal_justification or "") < MIN_JUSTIFICATION_CHARS:
+            raise InvalidInputError(
+                f"Exporting unredacted clips needs a justification of at least {MIN_JUSTIFICATION_CHARS} "
+                "characters (e.g. the case number and why the faces matter)."
+            )
+        return actor
+
+    def _run_search(
+        self, actor: Actor, selection: ExportSelection
+    ) -> tuple[list[uuid.UUID], dict[uuid.UUID, float], uuid.UUID | None]:
+        if selection.kind is not SelectionKind.SEARCH:
+            return [], {}, None
+        if self._search is None:
+            raise InvalidInputError("Search is not available in this installation.")
+        assert selection.search is not None
+        result = self._search.search(actor, selection.search)
+        if not result.hits:
+            raise NotFoundError(f"The search {result.query_text!r} found nothing to export.")
+        return (
+            [h.segment_id for h in result.hits],
+            {h.segment_id: h.score for h in result.hits},
+            result.search_id,
+        )
+
+    def _build(
+        self,
+        export_id: uuid.UUID,
+        actor: Actor,
+        request: ExportRequest,
+        resolved: Resolved,
+        task: TaskControl,
+        renderer: ReportRenderer | None,
+    ) -> tuple[Path, str, list[PackageFile], int, list[str]]:
+        created = _now()
+        ctx = documents.PackageContext(export_id, request, actor, created, resolved)
+        jobs = [ClipJob(s, resolved.videos[s.video_id]) for s in resolved.segments]
+        clips = ExportType.VIDEO_CLIP in request.types
+        total = (
+            (len(jobs) * (2 if request.unredacted else 1) if clips else 0)
+            + len(request.types - {ExportType.VIDEO_CLIP})
+            + 3
+        )
+        step = _Steps(task, total)
+        task.progress(0, total, "starting")
+        staging = Staging(request.destination, package_name(request.case_id, created))
+        files: list[PackageFile] = []
+        warnings: list[str] = []
+        try:
+            if clips:
+                writer = ClipWriter(
+                    self._blobs, self._media, staging, actor, task, threads=self.render_threads
+                )
+                originals: list[PackageFile] = []
+                if request.unredacted:
+                    assert request.reveal_justification is not None
+                    originals, warned = writer.originals(
+                        jobs, request.reveal_justification, recut=request.recut_originals, done=step
+                    )
+                    warnings.extend(warned)
+                redacted = writer.redacted(jobs, request.watermark, step)
+                for i, clip in enumerate(redacted):
+                    files.append(clip)
+                    if originals:
+                        files.append(originals[i])
+            files.extend(self._documents(ctx, staging, files, task, step, renderer))
+            staging.add(*files)
+            task.check_cancelled()
+            manifest_sha, _ = staging.write_manifest(documents.manifest(ctx, files, warnings))
+            step("manifest")
+            check = verify_package(staging.root)
+            if not check.intact:
+                problems = "; ".join(str(p) for p in check.problems[:3])
+                raise EnvironmentProblemError(f"The package failed its own check after writing: {problems}")
+            step("verified")
+            task.check_cancelled()
+            total_bytes = staging.total_bytes()
+            final = staging.publish(as_zip=request.zip)
+            if request.zip:
+                total_bytes = final.stat().st_size
+            step("done")
+        except BaseException:
+            staging.discard()
+            raise
+        return final, manifest_sha, files, total_bytes, warnings
+
+    def _documents(
+        self,
+        ctx: documents.PackageContext,
+        staging: Staging,
+        clips: list[PackageFile],
+        task: TaskControl,
+        step: _Steps,
+        renderer: ReportRenderer | None,
+    ) -> list[PackageFile]:
+        types = ctx.request.types
+        written: list[PackageFile] = []
+        rows = documents.segment_rows(ctx, clips)
+        if ExportType.CSV_DATA in types:
+            task.check_cancelled()
+            sha, size = staging.write_text("segments.csv", documents.csv_text(rows))
+            written.append(PackageFile("segments.csv", FileKind.CSV_DATA, sha, size))
+            step("segments.csv")
+        if ExportType.JSON_DATA in types:
+            task.check_cancelled()
+            sha, size = staging.write_text("segments.json", documents.json_text(ctx, rows))
+            written.append(PackageFile("segments.json", FileKind.JSON_DATA, sha, size))
+            step("segments.json")
+        if ExportType.PDF_REPORT in types:
+            assert renderer is not None
+            task.check_cancelled()
+            segments = ctx.resolved.segments
+            with self._db.transaction() as session:
+                audit = audit_entries(session, [s.id for s in segments])
+            thumbnails = {
+                s.id: self._blobs.path(s.redacted_thumbnail_key)
+                for s in segments
+                if s.redacted_thumbnail_key and self._blobs.exists(s.redacted_thumbnail_key)
+            }
+            model = documents.report_model(ctx, [*clips, *written], audit, thumbnails)
+            renderer.render(model, staging.path("report.pdf"))
+            sha, size = staging.digest("report.pdf")
+            written.append(PackageFile("report.pdf", FileKind.PDF_REPORT, sha, size))
+            step("report.pdf")
+        return written
+
+    # ------------------------------------------------------------------ the exports row and the audit trail
+
+    def _create_row(self, actor: Actor, request: ExportRequest, resolved: Resolved) -> uuid.UUID:
+        if request.zip:
+            file_format = "zip"
+        elif len(request.types) == 1:
+            file_format = next(iter(request.types)).file_format
+        else:
+            file_format = "folder"
+        with self._db.transaction() as session:
+            row = Export(
+                user_id=actor.user_id,
+                export_type=request.export_type,
+                segment_ids=[s.id for s in resolved.segments],
+                query_id=resolved.query_id,
+                format=file_format,
+                status="pending",
+                expires_at=_now() + timedelta(days=request.retention_days),
+                meta=_row_meta(request, resolved),
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def _set_status(self, export_id: uuid.UUID, status: str) -> None:
+        with self._db.transaction() as session:
+            row = session.get(Export, export_id)
+            assert row is not None
+            row.status = status
+
+    def _complete(
+        self, actor: Actor, request: ExportRequest, resolved: Resolved, result: ExportResult
+    ) -> None:
+        with self._db.transaction() as session:
+            row = session.get(Export, result.export_id)
+            assert row is not None
+            row.status = "completed"
+            row.completed_at = _now()
+            row.file_path = str(result.path)
+            row.file_size_bytes = result.total_bytes
+            row.meta = {
+                **(row.meta or {}),
+                "manifest_sha256": result.manifest_sha256,
+                "file_count": result.file_count,
+                "elapsed_s": round(result.elapsed_s, 3),
+                "warnings": list(result.warnings),
+            }
+            self._audit.record_in(
+                session,
+                AuditEvent(
+                    AuditAction.EXPORT_DATA,
+                    actor=actor,
+                    resource_type="export",
+                    resource_id=result.export_id,
+                    justification=request.reveal_justification,
+                    metadata=_audit_meta(request, resolved)
+                    | {"path": str(result.path), "manifest_sha256": result.manifest_sha256},
+                ),
+            )
+
+    def _fail(
+        self,
+        export_id: uuid.UUID,
+        actor: Actor,
+        request: ExportRequest,
+        resolved: Resolved,
+        error: str,
+        *,
+        cancelled: bool = False,
+    ) -> None:
+        try:
+            with self._db.transaction() as session:
+                row = session.get(Export, export_id)
+                if row is not None:
+                    row.status = "failed"
+                    row.meta = {**(row.meta or {}), "error": error[:2000], "cancelled": cancelled}
+            self._audit.record(
+                AuditEvent(
+                    AuditAction.EXPORT_DATA,
+                    actor=actor,
+                    resource_type="export",
+                    resource_id=export_id,
+                    success=False,
+                    error_message=error[:2000],
+                    justification=request.reveal_justification,
+                    metadata=_audit_meta(request, resolved) | {"cancelled": cancelled},
+                )
+            )
+        except Exception:  # the export's own error matters more; keep it, log this one
+            logger.exception("Could not record the failure of export %s", export_id)
+        logger.info("Export %s failed: %s", export_id, error)
+
+    # ------------------------------------------------------------------ after the export
+
+    def mark_opened(self, actor: Actor, export_id: uuid.UUID) -> Path:
+        """Record that the package was opened from the app (``downloaded_at``, first time); its path."""
+        actor = self._authorizer.require(
+            actor, Action.EXPORT_REDACTED, resource_type="export", resource_id=export_id
+        )
+        with self._db.transaction() as session:
+            row = session.get(Export, export_id)
+            if row is None:
+                raise NotFoundError(f"No export {export_id}.")
+            owner = row.user_id
+            if owner == actor.user_id or actor.role is Role.ADMIN:
+                if row.status != "completed" or not row.file_path:
+                    raise NotFoundError("This export did not complete; there is nothing to open.")
+                path = Path(row.file_path)
+                if not path.exists():
+                    raise NotFoundError(f"The package is no longer at {path} (moved or deleted).")
+                now = _now()
+                if row.downloaded_at is None:
+                    row.downloaded_at = now
+                meta = dict(row.meta or {})
+                meta["opened_count"] = int(meta.get("opened_count", 0)) + 1
+                meta["last_opened_at"] = now.isoformat() + "Z"
+                row.meta = meta
+                return path
+        message = "Only the examiner who made an export (or an administrator) may open it from here."
+        self._audit.record(
+            AuditEvent(
+                AuditAction.PERMISSION_DENIED,
+                actor=actor,
+                resource_type="export",
+                resource_id=export_id,
+                success=False,
+                error_message=message,
+                metadata={"requested_action": "open_export", "owner": str(owner)},
+            )
+        )
+        raise PermissionDeniedError(message)
+
+    def exports(self, actor: Actor, *, limit: int = 100) -> list[ExportInfo]:
+        """The actor's exports, newest first (an administrator sees everyone's)."""
+        actor = self._authorizer.require(actor, Action.EXPORT_REDACTED, resource_type="export")
+        query = sa.select(Export).order_by(Export.created_at.desc(), Export.id).limit(limit)
+        if actor.role is not Role.ADMIN:
+            query = query.where(Export.user_id == actor.user_id)
+        with self._db.transaction() as session:
+            return [_info(row) for row in session.scalars(query)]
+
+
+def _row_meta(request: ExportRequest, resolved: Resolved) -> dict[str, Any]:
+    return {
+        "case_id": request.case_id,
+        "types": sorted(t.value for t in request.types),
+        "include_metadata": bool(request.types & {ExportType.CSV_DATA, ExportType.JSON_DATA}),
+        "include_thumbnails": ExportType.PDF_REPORT in request.types,
+        "watermark": request.watermark,
+        "redaction": "redacted+original" if request.unredacted else "redacted",
+        "recut_originals": request.recut_originals,
+        "zip": request.zip,
+        "destination": str(request.destination),
+        "selection": dict(resolved.details),
+    }
+
+
+def _audit_meta(request: ExportRequest, resolved: Resolved) -> dict[str, Any]:
+    return {
+        "case_id": request.case_id,
+        "export_type": request.export_type,
+        "types": sorted(t.value for t in request.types),
+        "segment_count": len(resolved.segments),
+        "segment_ids": [str(s.id) for s in resolved.segments],
+        "query_id": str(resolved.query_id) if resolved.query_id else None,
+        "redaction": "redacted+original" if request.unredacted else "redacted",
+        "watermark": request.watermark,
+    }
+
+
+def _info(row: Export) -> ExportInfo:
+    meta = row.meta or {}
+    return ExportInfo(
+        id=row.id,
+        export_type=row.export_type,
+        status=row.status or "pending",
+        case_id=meta.get("case_id"),
+        path=Path(row.file_path) if row.file_path else None,
+        format=row.format,
+        size_bytes=row.file_size_bytes,
+        segment_count=len(row.segment_ids or []),
+        created_at=row.created_at,
+        completed_at=row.completed_at,
+        expires_at=row.expires_at,
+        downloaded_at=row.downloaded_at,
+        error=meta.get("error"),
+    )

@@ -1,0 +1,50 @@
+"""How numbers and times read in the panes. Stored times are naive UTC and are shown as UTC."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def clock(seconds: float, *, millis: bool = True) -> str:
+    """``m:ss.mmm`` (or ``h:mm:ss.mmm``) from the start of a video."""
+    seconds = max(0.0, seconds)
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+    if millis:
+        text += f".{round((seconds - whole) * 1000) % 1000:03d}"
+    return text
+
+
+def timestamp(value: datetime | None, *, seconds: bool = False) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def wall_clock(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d} UTC"
+
+
+def size(num_bytes: int | None) -> str:
+    if num_bytes is None:
+        return ""
+    value = float(num_bytes)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"

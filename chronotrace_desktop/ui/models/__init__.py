@@ -1,0 +1,1 @@
+"""Item models: lazy tables over ids with a row cache (STYLE.md)."""

@@ -1,0 +1,393 @@
+"""The player: a segment's REDACTED clip by default; the original only after a justified, audited reveal.
+
+Keys (while the player has focus): Space play/pause, ←/→ one frame back/forward, J/K/L shuttle (J reverse,
+K stop, L forward; pressing J or L again doubles the speed), Page Up/Down previous/next segment, D boxes.
+Segment data and the redacted clip (rendered on first use, about a second) load in a worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from chronotrace_desktop.domain.roles import Action, is_allowed
+from chronotrace_desktop.ui.dialogs.reveal_dialog import RevealDialog
+from chronotrace_desktop.ui.errors import show_error
+from chronotrace_desktop.ui.panes.player_controls import PlayerControls, Shuttle
+from chronotrace_desktop.ui.panes.video_view import VideoView
+from chronotrace_desktop.ui.qt import (
+    QHBoxLayout,
+    QLabel,
+    QPalette,
+    Qt,
+    QTimer,
+    QUrl,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from chronotrace_desktop.ui.qt_media import QMediaPlayer
+from chronotrace_desktop.ui.tasks import LatestTask
+from chronotrace_desktop.ui.theme import DANGER, STATUS_HUES, readable_on
+
+if TYPE_CHECKING:
+    import uuid
+    from pathlib import Path
+
+    from chronotrace_desktop.domain.media import Box
+    from chronotrace_desktop.domain.users import Actor
+    from chronotrace_desktop.services.app import AppServices
+    from chronotrace_desktop.services.library import SegmentDetail
+    from chronotrace_desktop.workers.base import WorkerPool
+    from chronotrace_desktop.workers.task_state import TaskState
+
+logger = logging.getLogger(__name__)
+
+PANE_MIN_WIDTH = 200
+PANE_MIN_HEIGHT = 140
+
+DEFAULT_FPS = 25.0
+DETECTION_HOLD_S = 1.5  # a sample's boxes are shown until the next sample, at most this long
+REVERSE_TICK_MS = 40
+
+
+def _load(state: TaskState, services: AppServices, actor: Actor, segment_id: uuid.UUID) -> tuple[Any, Path]:
+    detail = services.library.segment_detail(actor, segment_id)
+    state.check_cancelled()
+    return detail, services.media.redacted_clip(actor, segment_id, task=state)
+
+
+def _reveal(state: TaskState, services: AppServices, actor: Actor, segment_id: uuid.UUID, why: str) -> Path:
+    return services.media.reveal(actor, segment_id, why)
+
+
+def boxes_at(detail: SegmentDetail, t: float) -> tuple[Box, ...]:
+    """The boxes of the last sampled frame at or before ``t`` (seconds from the video start)."""
+    best = None
+    for frame in detail.detections:
+        if frame.t <= t + 1e-3 and (best is None or frame.t > best.t):
+            best = frame
+    if best is None or t - best.t > DETECTION_HOLD_S:
+        return ()
+    return best.objects + best.faces
+
+
+class PlayerPane(QWidget):
+    segment_loaded = Signal(object)  # SegmentDetail
+    revealed = Signal(object)  # segment id
+    export_requested = Signal(object)  # list of segment ids
+
+    def __init__(
+        self, services: AppServices, actor: Actor, pool: WorkerPool, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        # A dock may be squeezed below its layout's wish (small screens): it clips, never widens the window.
+        self.setMinimumSize(PANE_MIN_WIDTH, PANE_MIN_HEIGHT)
+        self._services = services
+        self._actor = actor
+        self._load_task = LatestTask(pool)
+        self._reveal_task = LatestTask(pool)
+        self.detail: SegmentDetail | None = None
+        self.showing_original = False
+        self.autoplay = True
+        self.can_reveal = is_allowed(actor.role, Action.REVEAL_PII)
+        self._start_ms = 0
+        self.shuttle = Shuttle()
+
+        self.title_label = QLabel("No segment")
+        font = self.title_label.font()
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.badge_label = QLabel()
+        self.badge_label.setAutoFillBackground(True)
+        self.badge_label.setContentsMargins(8, 2, 8, 2)
+        self.view = VideoView()
+        self.hint_label = QLabel(
+            "Pick a search hit, a library video or an anomaly to play it here, faces blurred."
+        )
+        self.hint_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.player = QMediaPlayer(self)
+        self.player.setVideoOutput(self.view.video_item)
+        self.controls = PlayerControls(self, can_reveal=self.can_reveal)
+        self._reverse_timer = QTimer(self)
+        self._reverse_timer.setInterval(REVERSE_TICK_MS)
+        self._reverse_timer.timeout.connect(self._reverse_tick)
+
+        c = self.controls
+        c.play_action.triggered.connect(self.toggle_play)
+        c.back_action.triggered.connect(lambda: self.step(-1))
+        c.forward_action.triggered.connect(lambda: self.step(1))
+        c.j_action.triggered.connect(self.shuttle_reverse)
+        c.k_action.triggered.connect(self.shuttle_stop)
+        c.l_action.triggered.connect(self.shuttle_forward)
+        c.previous_action.triggered.connect(self.previous_segment)
+        c.next_action.triggered.connect(self.next_segment)
+        c.boxes_action.toggled.connect(lambda _on: self._update_time(self.player.position()))
+        c.reveal_action.triggered.connect(self.ask_reveal)
+        c.redacted_action.triggered.connect(self.back_to_redacted)
+        c.export_action.triggered.connect(self._export)
+        c.speed_combo.currentIndexChanged.connect(lambda _i: self._apply_speed())
+        c.slider.sliderMoved.connect(self.player.setPosition)
+        self.player.positionChanged.connect(self._update_time)
+        self.player.durationChanged.connect(lambda ms: c.slider.setRange(0, max(0, ms)))
+        self.player.playbackStateChanged.connect(lambda _s: c.set_playing(self._playing()))
+        self.player.mediaStatusChanged.connect(self._on_media_status)
+        self.player.errorOccurred.connect(self._on_media_error)
+        for action in c.actions_list():
+            self.addAction(action)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        header = QWidget()
+        header_layout = QHBoxLayout(header)
+        header_layout.setContentsMargins(0, 0, 0, 0)
+        header_layout.addWidget(self.title_label, 1)
+        header_layout.addWidget(self.badge_label)
+        layout.addWidget(header)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.hint_label)
+        layout.addWidget(c)
+        self._set_badge()
+        self._update_enabled()
+
+    # ------------------------------------------------------------------ loading
+    @property
+    def loading(self) -> bool:
+        return self._load_task.busy
+
+    def show_segment(self, segment_id: uuid.UUID) -> None:
+        """Load and play the redacted clip of ``segment_id``."""
+        self._reverse_timer.stop()
+        self.controls.status_label.setText("Preparing the redacted clip…")
+        self._load_task.start(
+            _load,
+            self._services,
+            self._actor,
+            segment_id,
+            on_returned=self._on_loaded,
+            on_errored=self._on_load_failed,
+            name="load segment",
+        )
+
+    def show_video(self, video_id: uuid.UUID) -> None:
+        """Play the first segment of a video (from the library)."""
+        task = self._load_task
+        task.start(
+            lambda state, services, actor, vid: services.library.segments_of(actor, vid),
+            self._services,
+            self._actor,
+            video_id,
+            on_returned=lambda segments: (
+                self.show_segment(segments[0].id) if segments else self._no_segments()
+            ),
+            on_errored=self._on_load_failed,
+            name="video segments",
+        )
+
+    def _no_segments(self) -> None:
+        self.controls.status_label.setText("This video has no segments (yet).")
+
+    def _on_loaded(self, result: tuple[SegmentDetail, Path]) -> None:
+        detail, path = result
+        self.detail = detail
+        self.showing_original = False
+        self._open(path)
+        self.segment_loaded.emit(detail)
+
+    def _open(self, path: Path) -> None:
+        detail = self.detail
+        assert detail is not None
+        self.shuttle.reset()
+        self._reverse_timer.stop()
+        self._start_ms = round(max(0.0, detail.segment.start_time - detail.segment.clip_start) * 1000)
+        self.player.stop()
+        self.player.setSource(QUrl.fromLocalFile(str(path)))
+        self.hint_label.hide()
+        seg = detail.segment
+        count = len(detail.siblings)
+        where = " · ".join(x for x in (detail.camera_id, detail.location) if x)
+        self.title_label.setText(
+            f"{detail.video_filename} · segment {seg.index + 1} of {count}" + (f" · {where}" if where else "")
+        )
+        self.title_label.setToolTip(seg.caption or "")
+        self.controls.status_label.setText(seg.caption or "")
+        self._set_badge()
+        self._update_enabled()
+
+    def _on_load_failed(self, exc: BaseException) -> None:
+        self.controls.status_label.setText("Could not load the segment.")
+        show_error(self, exc, title="Player")
+
+    def _on_media_status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status == QMediaPlayer.MediaStatus.LoadedMedia and self._start_ms:
+            self.player.setPosition(self._start_ms)
+            self._start_ms = 0
+        if status == QMediaPlayer.MediaStatus.LoadedMedia and self.autoplay and not self._playing():
+            self._apply_speed()
+            self.player.play()
+
+    def _on_media_error(self, error: QMediaPlayer.Error, message: str) -> None:
+        if error != QMediaPlayer.Error.NoError:
+            logger.warning("Media error %s: %s", error, message)
+            self.controls.status_label.setText(f"Cannot play this clip: {message}")
+
+    # ------------------------------------------------------------------ transport
+    def _playing(self) -> bool:
+        return self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
+
+    def toggle_play(self) -> None:
+        self._reverse_timer.stop()
+        self.shuttle.reset()
+        if self._playing():
+            self.player.pause()
+        else:
+            self._apply_speed()
+            self.player.play()
+
+    def step(self, frames: int) -> None:
+        """Pause and move ``frames`` frames (negative: back)."""
+        self._reverse_timer.stop()
+        self.shuttle.reset()
+        self.player.pause()
+        fps = self.detail.fps if self.detail is not None and self.detail.fps else DEFAULT_FPS
+        target = self.player.position() + round(frames * 1000 / fps)
+        self.player.setPosition(max(0, min(target, self.player.duration())))
+
+    def shuttle_forward(self) -> None:
+        self._reverse_timer.stop()
+        self.player.setPlaybackRate(self.shuttle.forward())
+        self.player.play()
+
+    def shuttle_reverse(self) -> None:
+        self.shuttle.reverse()
+        self.player.pause()
+        self._reverse_timer.start()
+
+    def shuttle_stop(self) -> None:
+        self.shuttle.reset()
+        self._reverse_timer.stop()
+        self.player.pause()
+        self._apply_speed()
+
+    def _reverse_tick(self) -> None:
+        target = self.player.position() - round(REVERSE_TICK_MS * abs(self.shuttle.rate))
+        if target <= 0:
+            self._reverse_timer.stop()
+            self.shuttle.reset()
+        self.player.setPosition(max(0, target))
+
+    def _apply_speed(self) -> None:
+        self.player.setPlaybackRate(self.controls.speed())
+
+    def previous_segment(self) -> None:
+        if self.detail is not None and self.detail.previous is not None:
+            self.show_segment(self.detail.previous.id)
+
+    def next_segment(self) -> None:
+        if self.detail is not None and self.detail.next is not None:
+            self.show_segment(self.detail.next.id)
+
+    def _update_time(self, position_ms: int) -> None:
+        c = self.controls
+        if not c.slider.isSliderDown():
+            c.slider.setValue(position_ms)
+        detail = self.detail
+        if detail is None:
+            return
+        t = detail.segment.clip_start + position_ms / 1000
+        c.set_time(t, detail.recorded_at)
+        self.view.set_boxes(boxes_at(detail, t) if c.boxes_action.isChecked() else ())
+
+    # ------------------------------------------------------------------ reveal
+    def ask_reveal(self) -> RevealDialog | None:
+        if self.detail is None or not self.can_reveal:
+            return None
+        dialog = RevealDialog(self.title_label.text(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.reveal(dialog.justification))
+        dialog.open()
+        return dialog
+
+    def reveal(self, justification: str) -> None:
+        """Ask the service for the original (it checks the role and the justification, and audits)."""
+        detail = self.detail
+        if detail is None:
+            return
+        self.controls.status_label.setText("Recording the reveal…")
+        self._reveal_task.start(
+            _reveal,
+            self._services,
+            self._actor,
+            detail.segment.id,
+            justification,
+            on_returned=lambda path: self._on_revealed(detail.segment.id, path),
+            on_errored=self._on_reveal_failed,
+            name="reveal",
+        )
+
+    def _on_revealed(self, segment_id: uuid.UUID, path: Path) -> None:
+        if self.detail is None or self.detail.segment.id != segment_id:
+            return  # the user moved on meanwhile
+        position = self.player.position()
+        self._open(path)
+        self._start_ms = position
+        self.showing_original = True
+        self._set_badge()
+        self._update_enabled()
+        self.controls.status_label.setText("Original shown. The reveal was recorded in the audit log.")
+        self.revealed.emit(segment_id)
+
+    def _on_reveal_failed(self, exc: BaseException) -> None:
+        self.controls.status_label.setText("The original was not shown.")
+        show_error(self, exc, title="Reveal faces")
+
+    def back_to_redacted(self) -> None:
+        if self.detail is not None and self.showing_original:
+            self.show_segment(self.detail.segment.id)
+
+    # ------------------------------------------------------------------ looks
+    def _set_badge(self) -> None:
+        if self.detail is None:
+            self.badge_label.hide()
+            return
+        colour = DANGER if self.showing_original else STATUS_HUES["completed"]
+        text = "ORIGINAL — faces visible" if self.showing_original else "REDACTED"
+        palette = self.badge_label.palette()
+        palette.setColor(QPalette.ColorRole.Window, colour)
+        palette.setColor(QPalette.ColorRole.WindowText, readable_on(colour))
+        self.badge_label.setPalette(palette)
+        self.badge_label.setText(text)
+        self.badge_label.show()
+
+    def _update_enabled(self) -> None:
+        detail = self.detail
+        self.controls.set_state(
+            loaded=detail is not None,
+            has_previous=detail is not None and detail.previous is not None,
+            has_next=detail is not None and detail.next is not None,
+            original=self.showing_original,
+        )
+
+    def _export(self) -> None:
+        if self.detail is not None:
+            self.export_requested.emit([self.detail.segment.id])
+
+    def clear(self) -> None:
+        """Show nothing (the video was deleted)."""
+        self.stop()
+        self.player.setSource(QUrl())
+        self.detail = None
+        self.showing_original = False
+        self.title_label.setText("No segment")
+        self.view.set_boxes(())
+        self.hint_label.show()
+        self._set_badge()
+        self._update_enabled()
+
+    def stop(self) -> None:
+        self._reverse_timer.stop()
+        self._load_task.cancel()
+        self._reveal_task.cancel()
+        self.player.stop()
