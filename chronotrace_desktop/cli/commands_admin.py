@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import sys
+import time
 from typing import Any
 
 from pydantic import ValidationError
@@ -39,6 +40,10 @@ def register(commands: Any) -> None:
         sub.add_argument("--user", required=True, metavar="E", help="an administrator's e-mail")
         sub.add_argument("--json", action="store_true")
         sub.set_defaults(handler=handler)
+
+    optimize = db.add_parser("optimize-vectors", help="build the vector search index now (blocks until done)")
+    optimize.add_argument("--user", required=True, metavar="E", help="the account performing it")
+    optimize.set_defaults(handler=run_db_optimize_vectors)
 
     doctor = commands.add_parser("doctor", help="check database, vector index, model files, free disk")
     doctor.add_argument("--json", action="store_true")
@@ -106,6 +111,14 @@ def run_db_status(ctx: CliContext) -> int:
     else:
         print_table(rows, ["version", "name", "applied", "applied_at", "checksum_ok"])
     return 0 if all(s.applied and s.checksum_ok for s in states) else 1
+
+
+def run_db_optimize_vectors(ctx: CliContext) -> int:
+    actor = ctx.actor()
+    started = time.monotonic()
+    ctx.services().maintenance.build_search_index(actor, force=True)
+    print(f"Built the vector search index in {time.monotonic() - started:.1f} s.")
+    return 0
 
 
 def run_doctor(ctx: CliContext) -> int:

@@ -100,6 +100,10 @@ def run_ingest(ctx: CliContext) -> int:
         on_progress=console,
         on_result=on_result,
     )
+    if any(r.status is IngestStatus.COMPLETED for r in results):
+        started_index = time.monotonic()
+        if ctx.services().maintenance.build_search_index(actor):
+            sys.stderr.write(f"Built the search index in {time.monotonic() - started_index:.1f} s.\n")
     counts = {status: sum(1 for r in results if r.status is status) for status in IngestStatus}
     summary = ", ".join(f"{n} {status.value.replace('_', ' ')}" for status, n in counts.items() if n)
     segments = sum(r.segments for r in results if r.status is IngestStatus.COMPLETED)

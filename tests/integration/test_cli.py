@@ -231,3 +231,12 @@ def test_a_second_instance_on_the_same_data_dir_gets_a_clear_message(cli: Cli) -
     finally:
         holder.communicate("done\n", timeout=60)
     assert cli("users", "list", "--user", ADMIN).returncode == 0, "usable again once the first one closed"
+
+
+def test_building_the_vector_index_on_demand(cli: Cli) -> None:
+    built = cli("db", "optimize-vectors", "--user", ADMIN)
+    assert built.returncode == 0, built.stderr
+    assert "Built the vector search index" in built.stdout
+    cli("users", "add", "--user", ADMIN, "--email", "v3@b.cc", "--role", "viewer",
+        CHRONOTRACE_NEW_PASSWORD="viewer password 3")  # fmt: skip
+    assert cli("db", "optimize-vectors", "--user", "v3@b.cc", password="viewer password 3").returncode == 3
