@@ -22,6 +22,7 @@ _SECRET_TARGETS = {
     SecretName.DATABASE_PASSWORD: "database_url",
     SecretName.QDRANT_API_KEY: "qdrant_url",
     SecretName.S3_SECRET_ACCESS_KEY: "s3_endpoint_url",
+    SecretName.SMTP_PASSWORD: "smtp_host",
 }
 
 
