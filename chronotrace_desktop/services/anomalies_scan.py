@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CROWD_PROBE_PEOPLE = 3  # segments whose ingest count reached this get the dense count
+CROWD_PROBE_PEOPLE = 5  # segments whose ingest count reached this get the dense count (half the crowd rule)
 CROWD_PROBE_FPS = 0.5
 SCAN_MAX_SIDE = 960
 NORMAL_TRACK_LIMIT = 400  # the camera's most recent tracks that define its normal speeds
