@@ -1,7 +1,10 @@
 """Render the GUI offscreen to PNGs for review: ``.venv/bin/python tools/screenshots.py [--out DIR]``.
 
 Uses the real services on a throwaway installation (embedded PostgreSQL in a temp folder, removed afterwards),
-so what is shown is what a detective sees on a first run and after signing in. Light and dark schemes both.
+so what is shown is what a detective sees on a first run and after signing in. The shared clips are then
+ingested through the library pane (a shot is taken mid-ingest) and every pane is rendered with that real
+data: library, search (grid, list, filters), player (redacted, boxes, revealed original), anomaly queue and
+the whole window. Light and dark schemes both.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import shutil
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,12 +27,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from chronotrace_desktop.config import load_settings, resolve_paths
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
+from chronotrace_desktop.domain.ingest import IngestOptions
 from chronotrace_desktop.services.app import AppServices, open_app
 from chronotrace_desktop.ui.app import StartupSplash, create_application
 from chronotrace_desktop.ui.errors import error_box
 from chronotrace_desktop.ui.login_dialog import LoginDialog
 from chronotrace_desktop.ui.main_window import MainWindow
-from chronotrace_desktop.ui.qt import QApplication, QColor, QPalette, QSettings, QWidget
+from chronotrace_desktop.ui.models.search_model import IdRole as SEGMENT_ID
+from chronotrace_desktop.ui.panes.library_pane import LibraryPane
+from chronotrace_desktop.ui.qt import QApplication, QColor, QPalette, QSettings, Qt, QWidget
+from chronotrace_desktop.ui.qt_media import QMediaPlayer
 from chronotrace_desktop.ui.qtlog import install_qt_message_handler
 from chronotrace_desktop.workers.base import WorkerPool
 
@@ -36,6 +44,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 logger = logging.getLogger("screenshots")
+DECORATION = Qt.ItemDataRole.DecorationRole
 
 ADMIN_EMAIL = "ada.lovelace@police.example"
 ADMIN_PASSWORD = "correct horse battery staple"
@@ -169,6 +178,239 @@ def _render_scheme(app: QApplication, services: AppServices, out: Path, suffix: 
     pool.wait_for_done(10_000)
 
 
+SHARED_VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "videos"
+CLIPS = (
+    "car-detection.mp4",
+    "video02.avi",
+    "face-demographics-walking.gif",
+    "one-by-one-person-detection.mp4",
+)
+
+
+def _ingest_through_the_pane(app: QApplication, services: AppServices, out: Path) -> None:
+    """Ingest the shared clips with the library pane, as a user would; one shot while it runs."""
+    pool = WorkerPool()
+    actor = services.auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    pane = LibraryPane(services, actor, pool)
+    pane.resize(1100, 620)
+    pane.show()
+    _settle(app, lambda: not pane.model.loading)
+    options = IngestOptions(
+        camera_id="CAM-07", location="North car park", recorded_at=datetime(2024, 2, 9, 14, 30)
+    )
+    pane.start_ingest([SHARED_VIDEOS / name for name in CLIPS], options)
+    panel = pane.ingest_panel
+    _settle(app, lambda: any(f.stage == "segments" and f.done > 0 for f in panel.model.files), timeout=120)
+    _save(app, pane, out, "library-ingesting")
+    _settle(app, lambda: not panel.running, timeout=300)
+    pane.close()
+    pool.wait_for_done(30_000)
+
+
+def _render_panes(app: QApplication, services: AppServices, out: Path, suffix: str) -> None:
+    pool = WorkerPool()
+    actor = services.auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    settings = QSettings(str(out / f".panes{suffix}.ini"), QSettings.Format.IniFormat)
+    settings.clear()
+    window = MainWindow(services, actor, pool=pool, settings=settings)
+    window.resize(1600, 1000)
+    window.show()
+    library, search, player, anomalies = (
+        window.library_pane,
+        window.search_pane,
+        window.player_pane,
+        window.anomaly_pane,
+    )
+    _settle(app, lambda: library.model.rowCount() == len(CLIPS) and anomalies.model.rowCount() > 0)
+    _settle(app, lambda: all(library.model.cached(library.model.video_id(r)) for r in range(len(CLIPS))))
+    search.query_combo.setEditText("white car")
+    search.run_text_search()
+    _settle(app, lambda: not search.busy and search.results_model.rowCount() > 0, timeout=60)
+    _settle(app, lambda: search.results_model.index(0).data(DECORATION) is not None)
+    search.results_view.setCurrentIndex(search.results_model.index(0))
+    player.autoplay = False
+    player.controls.boxes_action.setChecked(True)
+    search.segment_activated.emit(search.results_model.index(0).data(SEGMENT_ID))
+    _settle(app, lambda: player.detail is not None, timeout=60)
+    _settle(app, lambda: player.player.mediaStatus() == QMediaPlayer.MediaStatus.LoadedMedia)
+    player.step(12)
+    _settle(app, lambda: player.player.position() > 0)
+    time.sleep(0.3)
+    _save(app, window, out, f"main-window-working{suffix}")
+
+    for dock in window.docks.values():
+        dock.setFloating(True)
+    shots = (
+        (library, (1100, 520), "pane-library"),
+        (anomalies, (1000, 560), "pane-anomalies"),
+        (player, (900, 680), "pane-player"),
+    )
+    for widget, (width, height), name in shots:
+        widget.parentWidget().resize(width, height)
+        _save(app, widget, out, f"{name}{suffix}")
+    window.docks["search"].resize(1100, 720)
+    search.filters_button.setChecked(True)
+    _save(app, search, out, f"pane-search-grid{suffix}")
+    search.grid_button.setChecked(False)
+    _save(app, search, out, f"pane-search-list{suffix}")
+
+    anomalies.table.selectRow(0)
+    _settle(
+        app,
+        lambda: player.detail is not None and player.detail.segment.id == anomalies.selected_segment_ids()[0],
+    )
+    _settle(app, lambda: player.player.mediaStatus() == QMediaPlayer.MediaStatus.LoadedMedia)
+    player.step(40)
+    time.sleep(0.3)
+    _save(app, anomalies, out, f"pane-anomalies-selected{suffix}")
+    _save(app, player, out, f"pane-player-anomaly{suffix}")
+    dialog = player.ask_reveal()
+    assert dialog is not None
+    dialog.justification_edit.setPlainText("CASE-2024-0113: identify the person waiting at the counter")
+    _save(app, dialog, out, f"reveal-dialog{suffix}")
+    dialog.accept()
+    _settle(app, lambda: player.showing_original, timeout=30)
+    _settle(app, lambda: player.player.mediaStatus() == QMediaPlayer.MediaStatus.LoadedMedia)
+    player.step(40)
+    time.sleep(0.3)
+    _save(app, player, out, f"pane-player-revealed{suffix}")
+    player.stop()
+    window.close()
+    settings.clear()
+    Path(settings.fileName()).unlink(missing_ok=True)
+    pool.wait_for_done(30_000)
+
+
+ZONES_CLIP = (
+    Path(__file__).resolve().parents[2] / "shared" / "data" / "videos" / "person-bicycle-car-detection.gif"
+)
+ZONES_CAMERA = "CAM-12"
+VIEWER_EMAIL = "vera.viewer@police.example"
+
+
+def _render_camera_zones(app: QApplication, services: AppServices, out: Path, suffix: str) -> None:
+    """The camera zones dialog on a clip of its own (saved zones, one being drawn, a refused threshold, the
+    read-only view of a viewer) and the in-window alert banner. Imports are local: this block stands apart."""
+    import contextlib
+    import uuid
+
+    from chronotrace_desktop.domain.anomalies import (
+        AlertState,
+        AnomalyStatus,
+        AnomalyType,
+        Severity,
+        Zone,
+        ZoneKind,
+    )
+    from chronotrace_desktop.domain.errors import ConflictError
+    from chronotrace_desktop.domain.ingest import IngestOptions
+    from chronotrace_desktop.domain.roles import Role
+    from chronotrace_desktop.domain.tasks import Unattended
+    from chronotrace_desktop.services.anomalies_records import AnomalyRecord, utcnow
+    from chronotrace_desktop.services.cameras import CameraChanges, parse_hours
+    from chronotrace_desktop.ui.alert_notifier import AlertBanner, AlertNotifier
+    from chronotrace_desktop.ui.qt import QEvent, QLineEdit, QMouseEvent, QVBoxLayout
+    from chronotrace_desktop.ui.zone_editor import CameraZonesDialog
+
+    pool = WorkerPool()
+    admin = services.auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    cameras = services.cameras
+    if cameras.sample_segment(admin, ZONES_CAMERA) is None:
+        options = IngestOptions(camera_id=ZONES_CAMERA, location="Station Road crossing")
+        services.ingest.ingest_paths(admin, [ZONES_CLIP], options, Unattended())
+        changes = CameraChanges(
+            name="Crossing",
+            timezone="Europe/London",
+            business_hours=parse_hours("mon-fri 07:00-19:00; sat 09:00-13:00"),
+            alert_recipients=("duty.desk@police.example",),
+        )
+        cameras.update(admin, ZONES_CAMERA, changes)
+        pavement = ((0.02, 0.62), (0.42, 0.55), (0.47, 0.98), (0.02, 0.98))
+        cameras.add_zone(admin, ZONES_CAMERA, Zone("Pavement", pavement, ZoneKind.WATCH, ("person",)))
+        yard = ((0.62, 0.18), (0.97, 0.2), (0.97, 0.52), (0.66, 0.48))
+        cameras.add_zone(admin, ZONES_CAMERA, Zone("Rail yard", yard, ZoneKind.RESTRICTED))
+    with contextlib.suppress(ConflictError):
+        services.users.add_user(admin, VIEWER_EMAIL, Role.VIEWER, ADMIN_PASSWORD)
+
+    def open_dialog(email: str) -> CameraZonesDialog:
+        actor = services.auth.login(email, ADMIN_PASSWORD)
+        dialog = CameraZonesDialog(services, actor, pool, camera_id=ZONES_CAMERA)
+        dialog.resize(1120, 700)
+        dialog.show()
+        _settle(app, lambda: dialog.camera_id == ZONES_CAMERA and dialog.canvas.image is not None)
+        return dialog
+
+    def mouse(kind: QEvent.Type, x: float, y: float) -> None:
+        pos = canvas.to_widget((x, y))
+        button = (
+            Qt.MouseButton.LeftButton if kind == QEvent.Type.MouseButtonPress else Qt.MouseButton.NoButton
+        )
+        event = QMouseEvent(
+            kind, pos, canvas.mapToGlobal(pos), button, button, Qt.KeyboardModifier.NoModifier
+        )
+        QApplication.sendEvent(canvas, event)
+
+    dialog = open_dialog(ADMIN_EMAIL)
+    canvas = dialog.canvas
+    dialog.zone_name_edit.setText("Bus stop")
+    for x, y in ((0.2, 0.2), (0.45, 0.22), (0.44, 0.42)):
+        mouse(QEvent.Type.MouseButtonPress, x, y)
+    mouse(QEvent.Type.MouseMove, 0.24, 0.4)
+    dialog.zone_list.setCurrentRow(1)
+    _save(app, dialog, out, f"camera-zones{suffix}")
+
+    dialog.tabs.setCurrentWidget(dialog.thresholds_form)
+    field = dialog.thresholds_form.fields[("crowd_formation", "min_people")]
+    assert isinstance(field, QLineEdit)
+    field.setText("2.5")
+    failed: list[str] = []
+    dialog.save_failed.connect(failed.append)
+    dialog.save()
+    _settle(app, lambda: bool(failed))
+    _save(app, dialog, out, f"camera-zones-error{suffix}")
+    dialog.done(0)
+
+    read_only = open_dialog(VIEWER_EMAIL)
+    read_only.tabs.setCurrentWidget(read_only.camera_form)
+    _save(app, read_only, out, f"camera-zones-read-only{suffix}")
+    read_only.done(0)
+
+    host = QWidget()
+    host.resize(900, 60)
+    banner = AlertBanner(AlertNotifier(services.anomalies, admin, pool, use_tray=False))
+    QVBoxLayout(host).addWidget(banner)
+    now = utcnow()
+    record = AnomalyRecord(
+        id=uuid.uuid4(),
+        video_id=uuid.uuid4(),
+        segment_id=uuid.uuid4(),
+        type=AnomalyType.PERIMETER_BREACH,
+        confidence=0.93,
+        severity=Severity.CRITICAL,
+        status=AnomalyStatus.NEW,
+        title="Person entered the restricted zone 'Rail yard'",
+        description=None,
+        camera_id=ZONES_CAMERA,
+        location=None,
+        detected_at=now,
+        created_at=now,
+        resolved_at=None,
+        resolved_by=None,
+        resolution_notes=None,
+        alert_sent=False,
+        alert_sent_at=None,
+        alert_recipients=(),
+        alert_state=AlertState.NOT_REQUIRED,
+        video_offset=None,
+        metadata={},
+    )
+    host.show()
+    banner.show_alerts([record])
+    _save(app, host, out, f"alert-banner{suffix}")
+    host.close()
+    pool.wait_for_done(10_000)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "screenshots")
@@ -185,8 +427,13 @@ def main() -> int:
     services = open_app(load_settings(paths), paths)
     try:
         _render_scheme(app, services, out, "")
+        _ingest_through_the_pane(app, services, out)
+        _render_panes(app, services, out, "")
+        _render_camera_zones(app, services, out, "")
         app.setPalette(_dark_palette())
         _render_scheme(app, services, out, "-dark")
+        _render_panes(app, services, out, "-dark")
+        _render_camera_zones(app, services, out, "-dark")
     finally:
         services.close()
         shutil.rmtree(data_dir, ignore_errors=True)

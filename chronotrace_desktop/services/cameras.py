@@ -23,9 +23,11 @@ from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.domain.users import email_problem, normalise_email
 from chronotrace_desktop.services.audit import AuditEvent
-from chronotrace_desktop.storage.orm import Camera, Video
+from chronotrace_desktop.storage.orm import Camera, Video, VideoSegment
 
 if TYPE_CHECKING:
+    import uuid
+
     from sqlalchemy.orm import Session
 
     from chronotrace_desktop.domain.users import Actor
@@ -242,6 +244,29 @@ class CameraService:
             )
         logger.info("Camera %s configured (%s) by %s", camera_id, what, actor.email)
         return dataclasses.replace(after, stored=True)
+
+    def sample_segment(self, actor: Actor, camera_id: str) -> uuid.UUID | None:
+        """A segment that shows the camera's view (for drawing zones on its redacted thumbnail): the first
+        segment with a redacted thumbnail of the camera's latest video, or ``None`` if it has none."""
+        self._authorizer.require(actor, Action.VIEW_LIBRARY, resource_type="camera")
+        query = (
+            sa.select(VideoSegment.id)
+            .join(Video, Video.id == VideoSegment.video_id)
+            .where(
+                Video.camera_id == check_camera_id(camera_id),
+                Video.deleted_at.is_(None),
+                VideoSegment.redacted_thumbnail_path.is_not(None),
+            )
+            .order_by(
+                Video.recorded_at.desc().nulls_last(),
+                Video.uploaded_at.desc().nulls_last(),
+                Video.id,
+                VideoSegment.segment_index,
+            )
+            .limit(1)
+        )
+        with self._db.transaction() as session:
+            return session.scalars(query).first()
 
 
 def _summary(config: CameraConfig) -> dict[str, Any]:

@@ -18,19 +18,13 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
-from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.errors import (
     EnvironmentProblemError,
     InvalidInputError,
     NotFoundError,
     OperationCancelledError,
-    PermissionDeniedError,
 )
 from chronotrace_desktop.domain.export import (
     ExportInfo,
@@ -39,19 +33,19 @@ from chronotrace_desktop.domain.export import (
     FileKind,
     SelectionKind,
 )
-from chronotrace_desktop.domain.roles import Action, Role
+from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.services import export_report as documents
-from chronotrace_desktop.services.audit import AuditEvent
 from chronotrace_desktop.services.export_clips import RENDER_THREADS, ClipJob, ClipWriter
-from chronotrace_desktop.services.export_files import PackageFile, Staging, package_name
+from chronotrace_desktop.services.export_files import PackageFile, Staging, package_name, remove_package
 from chronotrace_desktop.services.export_select import audit_entries, resolve
+from chronotrace_desktop.services.export_tracking import ExportLog, now
 from chronotrace_desktop.services.export_verify import verify_package
 from chronotrace_desktop.services.media_access import MIN_JUSTIFICATION_CHARS
-from chronotrace_desktop.storage.orm import Export
 
 if TYPE_CHECKING:
     import uuid
+    from pathlib import Path
 
     from chronotrace_desktop.domain.export import ExportRequest, ExportSelection, ReportRenderer
     from chronotrace_desktop.domain.tasks import TaskControl
@@ -65,10 +59,6 @@ if TYPE_CHECKING:
     from chronotrace_desktop.storage.database import Database
 
 logger = logging.getLogger(__name__)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class _Steps:
@@ -102,9 +92,9 @@ class ExportService:
         self._db = database
         self._blobs = blobs
         self._authorizer = authorizer
-        self._audit = audit
         self._media = media
         self._search = search
+        self._log = ExportLog(database, audit)
         self.renderer = renderer
         self.render_threads = render_threads
 
@@ -128,17 +118,17 @@ class ExportService:
         ids, scores, query_id = self._run_search(actor, request.selection)
         with self._db.transaction() as session:
             resolved = resolve(session, request.selection, ids=ids, scores=scores, query_id=query_id)
-        export_id = self._create_row(actor, request, resolved)
+        export_id = self._log.create(actor, request, resolved)
         try:
-            self._set_status(export_id, "processing")
+            self._log.set_status(export_id, "processing")
             final, manifest_sha, files, total_bytes, warnings = self._build(
                 export_id, actor, request, resolved, task, renderer
             )
         except OperationCancelledError:
-            self._fail(export_id, actor, request, resolved, "cancelled", cancelled=True)
+            self._log.fail(export_id, actor, request, resolved, "cancelled", cancelled=True)
             raise
         except BaseException as exc:
-            self._fail(export_id, actor, request, resolved, str(exc) or type(exc).__name__)
+            self._log.fail(export_id, actor, request, resolved, str(exc) or type(exc).__name__)
             raise
         result = ExportResult(
             export_id=export_id,
@@ -152,7 +142,12 @@ class ExportService:
             elapsed_s=time.perf_counter() - started,
             warnings=tuple(warnings),
         )
-        self._complete(actor, request, resolved, result)
+        try:
+            self._log.complete(actor, request, resolved, result)
+        except BaseException as exc:  # an export nobody can account for must not stay on disk
+            remove_package(final)
+            self._log.fail(export_id, actor, request, resolved, f"not recorded: {exc}")
+            raise
         logger.info(
             "Export %s (case %s): %d segments, %d files, %d bytes in %.2f s -> %s",
             export_id,
@@ -203,7 +198,7 @@ class ExportService:
         task: TaskControl,
         renderer: ReportRenderer | None,
     ) -> tuple[Path, str, list[PackageFile], int, list[str]]:
-        created = _now()
+        created = now()
         ctx = documents.PackageContext(export_id, request, actor, created, resolved)
         jobs = [ClipJob(s, resolved.videos[s.video_id]) for s in resolved.segments]
         clips = ExportType.VIDEO_CLIP in request.types
@@ -295,190 +290,19 @@ class ExportService:
             step("report.pdf")
         return written
 
-    # ------------------------------------------------------------------ the exports row and the audit trail
-
-    def _create_row(self, actor: Actor, request: ExportRequest, resolved: Resolved) -> uuid.UUID:
-        if request.zip:
-            file_format = "zip"
-        elif len(request.types) == 1:
-            file_format = next(iter(request.types)).file_format
-        else:
-            file_format = "folder"
-        with self._db.transaction() as session:
-            row = Export(
-                user_id=actor.user_id,
-                export_type=request.export_type,
-                segment_ids=[s.id for s in resolved.segments],
-                query_id=resolved.query_id,
-                format=file_format,
-                status="pending",
-                expires_at=_now() + timedelta(days=request.retention_days),
-                meta=_row_meta(request, resolved),
-            )
-            session.add(row)
-            session.flush()
-            return row.id
-
-    def _set_status(self, export_id: uuid.UUID, status: str) -> None:
-        with self._db.transaction() as session:
-            row = session.get(Export, export_id)
-            assert row is not None
-            row.status = status
-
-    def _complete(
-        self, actor: Actor, request: ExportRequest, resolved: Resolved, result: ExportResult
-    ) -> None:
-        with self._db.transaction() as session:
-            row = session.get(Export, result.export_id)
-            assert row is not None
-            row.status = "completed"
-            row.completed_at = _now()
-            row.file_path = str(result.path)
-            row.file_size_bytes = result.total_bytes
-            row.meta = {
-                **(row.meta or {}),
-                "manifest_sha256": result.manifest_sha256,
-                "file_count": result.file_count,
-                "elapsed_s": round(result.elapsed_s, 3),
-                "warnings": list(result.warnings),
-            }
-            self._audit.record_in(
-                session,
-                AuditEvent(
-                    AuditAction.EXPORT_DATA,
-                    actor=actor,
-                    resource_type="export",
-                    resource_id=result.export_id,
-                    justification=request.reveal_justification,
-                    metadata=_audit_meta(request, resolved)
-                    | {"path": str(result.path), "manifest_sha256": result.manifest_sha256},
-                ),
-            )
-
-    def _fail(
-        self,
-        export_id: uuid.UUID,
-        actor: Actor,
-        request: ExportRequest,
-        resolved: Resolved,
-        error: str,
-        *,
-        cancelled: bool = False,
-    ) -> None:
-        try:
-            with self._db.transaction() as session:
-                row = session.get(Export, export_id)
-                if row is not None:
-                    row.status = "failed"
-                    row.meta = {**(row.meta or {}), "error": error[:2000], "cancelled": cancelled}
-            self._audit.record(
-                AuditEvent(
-                    AuditAction.EXPORT_DATA,
-                    actor=actor,
-                    resource_type="export",
-                    resource_id=export_id,
-                    success=False,
-                    error_message=error[:2000],
-                    justification=request.reveal_justification,
-                    metadata=_audit_meta(request, resolved) | {"cancelled": cancelled},
-                )
-            )
-        except Exception:  # the export's own error matters more; keep it, log this one
-            logger.exception("Could not record the failure of export %s", export_id)
-        logger.info("Export %s failed: %s", export_id, error)
-
     # ------------------------------------------------------------------ after the export
 
     def mark_opened(self, actor: Actor, export_id: uuid.UUID) -> Path:
-        """Record that the package was opened from the app (``downloaded_at``, first time); its path."""
+        """Record that the package was opened from the app (``downloaded_at``, first time); its path.
+
+        Only its examiner or an administrator may; anyone else is refused and the refusal audited.
+        """
         actor = self._authorizer.require(
             actor, Action.EXPORT_REDACTED, resource_type="export", resource_id=export_id
         )
-        with self._db.transaction() as session:
-            row = session.get(Export, export_id)
-            if row is None:
-                raise NotFoundError(f"No export {export_id}.")
-            owner = row.user_id
-            if owner == actor.user_id or actor.role is Role.ADMIN:
-                if row.status != "completed" or not row.file_path:
-                    raise NotFoundError("This export did not complete; there is nothing to open.")
-                path = Path(row.file_path)
-                if not path.exists():
-                    raise NotFoundError(f"The package is no longer at {path} (moved or deleted).")
-                now = _now()
-                if row.downloaded_at is None:
-                    row.downloaded_at = now
-                meta = dict(row.meta or {})
-                meta["opened_count"] = int(meta.get("opened_count", 0)) + 1
-                meta["last_opened_at"] = now.isoformat() + "Z"
-                row.meta = meta
-                return path
-        message = "Only the examiner who made an export (or an administrator) may open it from here."
-        self._audit.record(
-            AuditEvent(
-                AuditAction.PERMISSION_DENIED,
-                actor=actor,
-                resource_type="export",
-                resource_id=export_id,
-                success=False,
-                error_message=message,
-                metadata={"requested_action": "open_export", "owner": str(owner)},
-            )
-        )
-        raise PermissionDeniedError(message)
+        return self._log.opened(actor, export_id)
 
     def exports(self, actor: Actor, *, limit: int = 100) -> list[ExportInfo]:
         """The actor's exports, newest first (an administrator sees everyone's)."""
         actor = self._authorizer.require(actor, Action.EXPORT_REDACTED, resource_type="export")
-        query = sa.select(Export).order_by(Export.created_at.desc(), Export.id).limit(limit)
-        if actor.role is not Role.ADMIN:
-            query = query.where(Export.user_id == actor.user_id)
-        with self._db.transaction() as session:
-            return [_info(row) for row in session.scalars(query)]
-
-
-def _row_meta(request: ExportRequest, resolved: Resolved) -> dict[str, Any]:
-    return {
-        "case_id": request.case_id,
-        "types": sorted(t.value for t in request.types),
-        "include_metadata": bool(request.types & {ExportType.CSV_DATA, ExportType.JSON_DATA}),
-        "include_thumbnails": ExportType.PDF_REPORT in request.types,
-        "watermark": request.watermark,
-        "redaction": "redacted+original" if request.unredacted else "redacted",
-        "recut_originals": request.recut_originals,
-        "zip": request.zip,
-        "destination": str(request.destination),
-        "selection": dict(resolved.details),
-    }
-
-
-def _audit_meta(request: ExportRequest, resolved: Resolved) -> dict[str, Any]:
-    return {
-        "case_id": request.case_id,
-        "export_type": request.export_type,
-        "types": sorted(t.value for t in request.types),
-        "segment_count": len(resolved.segments),
-        "segment_ids": [str(s.id) for s in resolved.segments],
-        "query_id": str(resolved.query_id) if resolved.query_id else None,
-        "redaction": "redacted+original" if request.unredacted else "redacted",
-        "watermark": request.watermark,
-    }
-
-
-def _info(row: Export) -> ExportInfo:
-    meta = row.meta or {}
-    return ExportInfo(
-        id=row.id,
-        export_type=row.export_type,
-        status=row.status or "pending",
-        case_id=meta.get("case_id"),
-        path=Path(row.file_path) if row.file_path else None,
-        format=row.format,
-        size_bytes=row.file_size_bytes,
-        segment_count=len(row.segment_ids or []),
-        created_at=row.created_at,
-        completed_at=row.completed_at,
-        expires_at=row.expires_at,
-        downloaded_at=row.downloaded_at,
-        error=meta.get("error"),
-    )
+        return self._log.listing(actor, limit)

@@ -181,6 +181,14 @@ class Staging:
             leftover.unlink(missing_ok=True)
 
 
+def remove_package(path: Path) -> None:
+    """Delete a published package (folder or zip)."""
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def _free_name(folder: Path, name: str, suffix: str) -> Path:
     candidate = folder / f"{name}{suffix}"
     number = 2

@@ -151,13 +151,13 @@ class ExportDialog(QDialog):
         self.watermark_edit.setPlaceholderText("e.g. EVIDENCE - CASE-2024-0001 (burned into the clips)")
         self.zip_check = QCheckBox("Write a single .zip file instead of a folder")
         self.destination_edit = QLineEdit(str(destination))
-        browse = QPushButton("Browse\u2026")
-        browse.clicked.connect(self._browse)
+        self.browse_button = QPushButton("Browse\u2026")
+        self.browse_button.clicked.connect(self._browse)
         dest_row = QWidget()
         row = QHBoxLayout(dest_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.destination_edit, 1)
-        row.addWidget(browse)
+        row.addWidget(self.browse_button)
 
         self._form = QFormLayout()
         self._form.addRow("Case id:", self.case_edit)
@@ -283,6 +283,7 @@ class ExportDialog(QDialog):
         for check in (*self.type_checks.values(), self.reveal_check, self.zip_check):
             check.setEnabled(editable)
         self.export_button.setEnabled(editable)
+        self.browse_button.setEnabled(editable)
         self.progress_bar.setVisible(running)
         self.close_button.setText("Cancel export" if running else ("Close" if self.result_ else "Cancel"))
         if running:

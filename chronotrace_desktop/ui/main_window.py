@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING
 from chronotrace_desktop import __version__
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.installation_dialog import InstallationDialog
-from chronotrace_desktop.ui.main_window_export import open_export_dialog
+from chronotrace_desktop.ui.main_window_export import (
+    current_selection,
+    open_export_dialog,
+    segments_selection,
+    selection_size,
+)
 from chronotrace_desktop.ui.panes.anomaly_pane import AnomalyPane
 from chronotrace_desktop.ui.panes.library_pane import LibraryPane
 from chronotrace_desktop.ui.panes.player_pane import PlayerPane
@@ -39,9 +44,9 @@ from chronotrace_desktop.ui.qt import (
 from chronotrace_desktop.workers.base import WorkerPool
 
 if TYPE_CHECKING:
-    import uuid
     from pathlib import Path
 
+    from chronotrace_desktop.domain.export import ExportSelection
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.app import AppServices
 
@@ -353,33 +358,24 @@ class MainWindow(QMainWindow):
         self.search_pane.refresh_options()
         self.anomaly_pane.reload()
 
-    def export_candidates(self) -> list[uuid.UUID]:
-        """The segments "Export…" would take: the search selection, else the anomaly's, else the player's."""
-        hits = self.search_pane.selected_segment_ids()
-        if hits:
-            return hits
-        anomaly = self.anomaly_pane.selected_segment_ids()
-        if anomaly:
-            return anomaly
-        detail = self.player_pane.detail
-        return [detail.segment.id] if detail is not None else []
+    def export_candidates(self) -> ExportSelection | None:
+        """What "Export…" takes: the selected search hits, else the selected anomaly, else the player's segment."""
+        return current_selection(self)
 
     def _update_export_action(self) -> None:
-        count = len(self.export_candidates())
+        count = selection_size(self.export_candidates())
         self.export_action.setEnabled(count > 0)
         tip = f"Export {count} segment{'s' if count != 1 else ''} as evidence" if count else NO_EXPORT
         self.export_action.setToolTip(tip)
         self.export_action.setStatusTip(tip)
 
     def export_selection(self) -> QWidget | None:
-        return self.export_segments(self.export_candidates())
+        selection = self.export_candidates()
+        return open_export_dialog(self, selection) if selection is not None else None
 
     def export_segments(self, segment_ids: object) -> QWidget | None:
-        ids = list(segment_ids) if isinstance(segment_ids, list | tuple) else []
-        if not ids:
-            return None
-        query = self.search_pane.last_result if ids == self.search_pane.selected_segment_ids() else None
-        return open_export_dialog(self, ids, query)
+        selection = segments_selection(list(segment_ids) if isinstance(segment_ids, list | tuple) else [])
+        return open_export_dialog(self, selection) if selection is not None else None
 
     # ------------------------------------------------------------------ dialogs
     def show_settings(self) -> InstallationDialog:

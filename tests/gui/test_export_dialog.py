@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pytestqt.qtbot import QtBot
 
 from chronotrace_desktop.domain.export import ExportSelection
 from chronotrace_desktop.domain.ingest import IngestOptions
@@ -36,7 +37,7 @@ def _user(services: AppServices, admin: Actor, role: Role) -> Actor:
 
 
 @pytest.fixture
-def segment_ids(services: AppServices, admin: Actor) -> list[object]:
+def segment_ids(services: AppServices, admin: Actor) -> list[uuid.UUID]:
     options = IngestOptions(
         camera_id="CAM-GUI", location="Dialog test", recorded_at=datetime(2024, 2, 9, 14, 30)
     )
@@ -46,7 +47,15 @@ def segment_ids(services: AppServices, admin: Actor) -> list[object]:
         return list(session.scalars(sa.select(VideoSegment.id).order_by(VideoSegment.segment_index)))
 
 
-def _dialog(qtbot, services, actor, ids, pool, dest: Path, opened: list[QUrl]) -> ExportDialog:  # type: ignore[no-untyped-def]
+def _dialog(
+    qtbot: QtBot,
+    services: AppServices,
+    actor: Actor,
+    ids: list[uuid.UUID],
+    pool: WorkerPool,
+    dest: Path,
+    opened: list[QUrl],
+) -> ExportDialog:
     def opener(url: QUrl) -> bool:
         opened.append(url)
         return True
@@ -66,7 +75,12 @@ def _dialog(qtbot, services, actor, ids, pool, dest: Path, opened: list[QUrl]) -
 
 
 def test_an_analyst_exports_a_package_that_verifies_and_opens_it(
-    qtbot, services: AppServices, admin: Actor, segment_ids: list[object], pool: WorkerPool, tmp_path: Path
+    qtbot: QtBot,
+    services: AppServices,
+    admin: Actor,
+    segment_ids: list[uuid.UUID],
+    pool: WorkerPool,
+    tmp_path: Path,
 ) -> None:
     analyst = _user(services, admin, Role.ANALYST)
     opened: list[QUrl] = []
@@ -96,7 +110,7 @@ def test_an_analyst_exports_a_package_that_verifies_and_opens_it(
 
 
 def test_the_reveal_option_is_shown_only_to_roles_that_may_reveal(
-    qtbot, services: AppServices, admin: Actor, pool: WorkerPool, tmp_path: Path
+    qtbot: QtBot, services: AppServices, admin: Actor, pool: WorkerPool, tmp_path: Path
 ) -> None:
     ids = [uuid.uuid4()]
     viewer = _user(services, admin, Role.VIEWER)
@@ -120,7 +134,12 @@ def test_the_reveal_option_is_shown_only_to_roles_that_may_reveal(
 
 
 def test_cancel_stops_the_export_and_leaves_nothing(
-    qtbot, services: AppServices, admin: Actor, segment_ids: list[object], pool: WorkerPool, tmp_path: Path
+    qtbot: QtBot,
+    services: AppServices,
+    admin: Actor,
+    segment_ids: list[uuid.UUID],
+    pool: WorkerPool,
+    tmp_path: Path,
 ) -> None:
     analyst = _user(services, admin, Role.ANALYST)
     dialog = _dialog(qtbot, services, analyst, segment_ids, pool, tmp_path, [])

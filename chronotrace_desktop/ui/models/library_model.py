@@ -52,17 +52,17 @@ class Column:
 
 COLUMNS = (
     Column("File", "The file name as ingested"),
+    Column("Status", "Ingest status; failed files show their error as a tooltip"),
+    Column("Segments", "15-second segments stored", align_right=True),
+    Column("Faces", "Segments in which faces were seen (shown blurred)", align_right=True),
     Column("Camera", "Camera id given at ingest"),
     Column("Location", "Location given at ingest"),
     Column("Recorded (UTC)", "When the recording started, when known"),
     Column("Uploaded (UTC)", "When the file was ingested"),
     Column("Duration", "Length of the video", align_right=True),
     Column("Resolution", "Frame size in pixels", align_right=True),
-    Column("Status", "Ingest status; failed files show their error as a tooltip"),
-    Column("Segments", "15-second segments stored", align_right=True),
-    Column("Faces", "Segments in which faces were seen (shown blurred)", align_right=True),
 )
-FILE, CAMERA, LOCATION, RECORDED, UPLOADED, DURATION, RESOLUTION, STATUS, SEGMENTS, FACES = range(
+FILE, STATUS, SEGMENTS, FACES, CAMERA, LOCATION, RECORDED, UPLOADED, DURATION, RESOLUTION = range(
     len(COLUMNS)
 )
 

@@ -18,6 +18,7 @@ HitRole = Qt.ItemDataRole.UserRole + 1
 ScoreRole = Qt.ItemDataRole.UserRole + 2
 WhenRole = Qt.ItemDataRole.UserRole + 3  # "0:15-0:30 · 2024-02-09 14:30:15 UTC"
 WhyRole = Qt.ItemDataRole.UserRole + 4  # "car; white car; ..."
+ShortWhenRole = Qt.ItemDataRole.UserRole + 5  # the wall-clock start, else the span (grid tiles)
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -79,6 +80,10 @@ class SearchResultsModel(QAbstractListModel):
         if role == ScoreRole:
             return hit.score
         if role == WhenRole:
+            return when_text(hit)
+        if role == ShortWhenRole:
+            if hit.recorded_start is not None:
+                return fmt.timestamp(hit.recorded_start, seconds=True)
             return when_text(hit)
         if role == WhyRole:
             return "; ".join(hit.why)

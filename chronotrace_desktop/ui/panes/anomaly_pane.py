@@ -32,6 +32,7 @@ from chronotrace_desktop.ui.qt import (
     QPalette,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     Qt,
     QTableView,
@@ -136,6 +137,7 @@ class AnomalyPane(QWidget):
         self.note_edit.setVisible(self.can_triage)
 
         details = QWidget()
+        details.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         details_layout = QVBoxLayout(details)
         details_layout.setContentsMargins(0, 0, 0, 0)
         details_layout.addWidget(self.detail_label)

@@ -58,6 +58,7 @@ PANE_MIN_WIDTH = 200
 PANE_MIN_HEIGHT = 140
 
 STATUSES = ("", "completed", "processing", "pending", "failed")
+MAX_FILE_COLUMN = 260
 VIDEO_FILTER = (
     "Videos (*.mp4 *.m4v *.mov *.avi *.mkv *.webm *.mpg *.mpeg *.ts *.mts *.m2ts *.3gp *.flv *.wmv *.gif "
     "*.h264 *.h265 *.dav *.mxf);;All files (*)"
@@ -97,6 +98,8 @@ class LibraryPane(QWidget):
         self.model = VideoTableModel(services.library, actor, pool, self.palette())
         self.model.errored.connect(lambda exc: show_error(self, exc, title="Library"))
         self.model.loaded.connect(self._update_summary)
+        self.model.loaded.connect(self._size_columns_once)
+        self._sized = False
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             signal.connect(self._update_summary)
         self.proxy = LibraryFilterProxy()
@@ -197,6 +200,15 @@ class LibraryPane(QWidget):
         video_id = index.data(IdRole)
         if video_id is not None:
             self.video_activated.emit(video_id)
+
+    def _size_columns_once(self) -> None:
+        if self._sized or self.model.rowCount() == 0:
+            return
+        self._sized = True
+        self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        header.resizeSection(FILE, min(header.sectionSize(FILE), MAX_FILE_COLUMN))
+        header.resizeSection(STATUS, max(header.sectionSize(STATUS), 130))
 
     def _update_summary(self) -> None:
         count = self.model.rowCount()

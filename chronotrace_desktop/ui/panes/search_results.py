@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chronotrace_desktop.ui.models.search_model import HitRole, WhenRole, WhyRole, where_text
+from chronotrace_desktop.ui.models.search_model import HitRole, ShortWhenRole, WhenRole, WhyRole, where_text
 from chronotrace_desktop.ui.qt import (
     QAbstractItemView,
     QFont,
@@ -82,7 +82,7 @@ class HitDelegate(QStyledItemDelegate):
         bold.setBold(True)
         lines: list[tuple[str, QFont | None, object]] = [
             (f"{hit.video_filename} · #{hit.segment_index + 1}", bold, text_colour),
-            (index.data(WhenRole) or "", None, text_colour),
+            (index.data(ShortWhenRole if self.grid else WhenRole) or "", None, text_colour),
         ]
         if not self.grid:
             lines.append((where_text(hit), None, muted))

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 BOX_COLOURS = {"face": QColor("#ff5252"), "person": QColor("#40c4ff")}
 OTHER_COLOUR = QColor("#ffd740")
+LABEL_BACKING = QColor(0, 0, 0, 170)  # labels stay readable on bright scenes
 
 
 class VideoView(QGraphicsView):
@@ -78,9 +79,14 @@ class VideoView(QGraphicsView):
             self._overlay.append(item)
             label = QGraphicsSimpleTextItem(f"{box.label} {box.score:.2f}" if box.label != "face" else "face")
             label.setBrush(QBrush(colour))
-            label.setPos(rect.left(), max(frame.top(), rect.top() - label.boundingRect().height()))
-            self.scene_.addItem(label)
-            self._overlay.append(label)
+            size = label.boundingRect()
+            label.setPos(rect.left() + 2, max(frame.top(), rect.top() - size.height() - 2))
+            backing = QGraphicsRectItem(label.pos().x() - 2, label.pos().y(), size.width() + 4, size.height())
+            backing.setBrush(QBrush(LABEL_BACKING))
+            backing.setPen(QPen(Qt.PenStyle.NoPen))
+            for part in (backing, label):
+                self.scene_.addItem(part)
+                self._overlay.append(part)
 
     def _fit(self) -> None:
         size = self.viewport().size()
