@@ -221,7 +221,7 @@ def _render_panes(app: QApplication, services: AppServices, out: Path, suffix: s
         window.player_pane,
         window.anomaly_pane,
     )
-    _settle(app, lambda: library.model.rowCount() == len(CLIPS) and anomalies.model.rowCount() > 0)
+    _settle(app, lambda: library.model.rowCount() >= len(CLIPS) and anomalies.model.rowCount() > 0)
     _settle(app, lambda: all(library.model.cached(library.model.video_id(r)) for r in range(len(CLIPS))))
     search.query_combo.setEditText("white car")
     search.run_text_search()

@@ -102,6 +102,7 @@ def render_redacted_clip(
             with atomic_output(dest) as tmp, _open_output(tmp) as out:
                 stream = None
                 first_pts = 0
+                last_pts = -1
                 for frame in decode_frames(container, video, source_segment, report, should_stop):
                     if frame.pts is None:
                         continue
@@ -116,7 +117,10 @@ def render_redacted_clip(
                     if frames % _CHECK_EVERY == 0:
                         check_stop(should_stop, f"rendering {dest.name}")
                     out_frame = _redact(frame, timeline.boxes_at(t), timeline.margin, watermark, stream)
-                    out_frame.pts = frame.pts - first_pts
+                    # Strictly increasing: XVID in Matroska (packed B-frames) can decode with repeated or
+                    # out-of-order timestamps, which the MP4 muxer refuses.
+                    last_pts = max(frame.pts - first_pts, last_pts + 1)
+                    out_frame.pts = last_pts
                     out_frame.time_base = video.time_base
                     out.mux(stream.encode(out_frame))
                     frames += 1

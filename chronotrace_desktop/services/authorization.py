@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 _ACTION_WORDS = {
     Action.REVEAL_PII: "reveal faces",
+    Action.EXPORT_REDACTED: "export evidence",
     Action.EXPORT_UNREDACTED: "export unredacted media",
     Action.MANAGE_USERS: "manage users",
     Action.MANAGE_DATABASE: "manage the database",

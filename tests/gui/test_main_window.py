@@ -140,3 +140,37 @@ def test_saved_layout_of_another_version_is_ignored(qtbot, services, admin, ui_s
     window = _window(qtbot, services, admin, ui_settings)
     window.show()
     assert all(dock.isVisible() for dock in window.docks.values())
+
+
+def test_panes_work_together(qtbot, library, ui_settings) -> None:
+    """A hit plays in the player, Export… takes the selected hits, an anomaly plays its segment."""
+    from chronotrace_desktop.ui.export_dialog import ExportDialog
+
+    window = MainWindow(library.services, library.analyst, settings=ui_settings)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    window.player_pane.autoplay = False
+    qtbot.waitUntil(lambda: window.pool.active_count == 0, timeout=10_000)
+    search = window.search_pane
+    with qtbot.waitSignal(search.search_finished, timeout=30_000):
+        search.query_combo.setEditText("car")
+        search.run_text_search()
+    assert window.export_action.isEnabled()  # the first hit is selected
+    assert window.export_action.toolTip() == "Export 1 segment as evidence"
+    with qtbot.waitSignal(window.player_pane.segment_loaded, timeout=30_000) as loaded:
+        search._activated(search.results_model.index(0))
+    assert loaded.args[0].segment.id == search.results_model.hits[0].segment_id
+
+    dialog = window.export_selection()
+    assert isinstance(dialog, ExportDialog)
+    dialog.reject()
+
+    anomalies = window.anomaly_pane
+    qtbot.waitUntil(lambda: anomalies.proxy.rowCount() > 0, timeout=10_000)
+    search.results_view.clearSelection()
+    with qtbot.waitSignal(window.player_pane.segment_loaded, timeout=30_000) as loaded:
+        anomalies.table.selectRow(0)
+    assert loaded.args[0].segment.id == anomalies.selected_anomaly().segment_id
+    window.player_pane.stop()
+    qtbot.waitUntil(lambda: window.pool.active_count == 0, timeout=10_000)

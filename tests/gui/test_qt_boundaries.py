@@ -9,7 +9,12 @@ import chronotrace_desktop
 
 PACKAGE = Path(chronotrace_desktop.__file__).parent
 # ui/qt_media.py holds QtMultimedia apart so that only the player loads the FFmpeg backend.
-SHIMS = {PACKAGE / "ui" / "qt.py", PACKAGE / "ui" / "qt_media.py", PACKAGE / "workers" / "qt.py"}
+SHIMS = {
+    PACKAGE / "ui" / "qt.py",
+    PACKAGE / "ui" / "qt_media.py",
+    PACKAGE / "workers" / "qt.py",
+    PACKAGE / "workers" / "qtgui.py",
+}
 
 
 def _qt_imports(path: Path) -> set[str]:

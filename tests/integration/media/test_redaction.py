@@ -134,3 +134,15 @@ def test_clip_can_be_trimmed_to_its_window(car_segment: SegmentCut, tmp_path: Pa
     frames = _decode(dest)
     assert abs(len(frames) - (30.16 - 15.0) * 12.5) <= 1
     assert _decode(car_segment.path)[-1].shape == frames[0].shape
+
+
+@pytest.mark.parametrize("name", ["video02.avi", "video03.avi"])
+def test_xvid_cuts_render_with_increasing_timestamps(videos_dir: Path, tmp_path: Path, name: str) -> None:
+    """XVID in Matroska decodes with repeated/out-of-order timestamps; the MP4 muxer needs increasing ones."""
+    cut = cut_segment(videos_dir / name, Window(1, 15.0, 28.0), tmp_path / "seg")
+    dest = render_redacted_clip(cut.path, RedactionPlan(), tmp_path / "out.mp4", segment_offset_s=cut.start_s)
+    with av.open(str(dest)) as container:
+        stream = container.streams.video[0]
+        pts = [frame.pts for frame in container.decode(stream)]
+    assert len(pts) > 100
+    assert pts == sorted(pts)
