@@ -7,7 +7,6 @@ anomaly); "Export…" takes the selected search hits, the selected anomaly's seg
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop import __version__
@@ -19,6 +18,7 @@ from chronotrace_desktop.ui.main_window_export import (
     segments_selection,
     selection_size,
 )
+from chronotrace_desktop.ui.panes import PANES
 from chronotrace_desktop.ui.panes.anomaly_pane import AnomalyPane
 from chronotrace_desktop.ui.panes.library_pane import LibraryPane
 from chronotrace_desktop.ui.panes.player_pane import PlayerPane
@@ -57,32 +57,6 @@ STATE_KEY = "main_window/state"
 STATE_VERSION = 2  # bump when the docks change so an old saved layout is ignored, not half-applied
 NO_INGEST = "Your role may not add videos; an analyst or administrator does."
 NO_EXPORT = "Select search hits, an anomaly or a segment in the player to export."
-
-
-@dataclass(frozen=True, slots=True)
-class PaneSpec:
-    key: str
-    title: str
-    explanation: str
-
-
-PANES = (
-    PaneSpec(
-        "library", "Library", "Videos you ingest appear here, with their camera, place, time span and status."
-    ),
-    PaneSpec(
-        "search",
-        "Search",
-        "Describe what you are looking for in plain words; the matching 15-second segments are listed "
-        "here with the reasons they matched.",
-    ),
-    PaneSpec("player", "Player", "The segment you pick plays here, with faces blurred."),
-    PaneSpec(
-        "anomalies",
-        "Anomaly queue",
-        "Events the analysis flags as unusual wait here for an analyst to confirm or dismiss.",
-    ),
-)
 
 
 def _as_qsettings(settings: QSettings | str | Path | None) -> QSettings:

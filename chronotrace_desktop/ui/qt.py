@@ -108,6 +108,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from chronotrace_desktop.workers.qt import (
     QByteArray,
@@ -240,6 +241,7 @@ __all__ = [
     "QtMsgType",
     "Signal",
     "Slot",
+    "isValid",
     "qInstallMessageHandler",
     "qVersion",
 ]

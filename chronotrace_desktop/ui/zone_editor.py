@@ -405,6 +405,9 @@ class CameraZonesDialog(QDialog):
         self._unless_unsaved(self._close_now)
 
     def _close_now(self) -> None:
-        self._load_task.cancel()
-        self._save_task.cancel()
         super().reject()
+
+    def done(self, result: int) -> None:
+        self._load_task.cancel()  # nothing more arrives for a closed dialog
+        self._save_task.cancel()
+        super().done(result)

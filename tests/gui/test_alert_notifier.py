@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -58,15 +59,29 @@ def add_anomaly(install: CameraInstall, severity: str, title: str, status: str =
     return anomaly_id
 
 
-def make_notifier(qtbot: QtBot, install: CameraInstall, pool: WorkerPool, **kwargs: object) -> AlertNotifier:
-    notifier = AlertNotifier(
-        install.services.anomalies,
-        install.admin,
-        pool,
-        interval_s=INTERVAL_S,
-        **kwargs,  # type: ignore[arg-type]
-    )
-    with qtbot.waitSignal(notifier.poll_finished, timeout=WAIT_MS):  # the baseline
+NewNotifier = Callable[..., AlertNotifier]
+
+
+@pytest.fixture
+def new_notifier(install: CameraInstall, pool: WorkerPool) -> Iterator[NewNotifier]:
+    """``new_notifier(**options)``: a notifier polling every INTERVAL_S as the administrator; stopped after."""
+    made: list[AlertNotifier] = []
+
+    def make(anomalies: object = None, **options: Any) -> AlertNotifier:
+        options.setdefault("interval_s", INTERVAL_S)
+        service = anomalies or install.services.anomalies
+        notifier = AlertNotifier(service, install.admin, pool, **options)  # type: ignore[arg-type]
+        made.append(notifier)
+        return notifier
+
+    yield make
+    for notifier in made:
+        notifier.stop()
+
+
+def started(qtbot: QtBot, notifier: AlertNotifier) -> AlertNotifier:
+    """``notifier`` started, once its first poll (the baseline) is in."""
+    with qtbot.waitSignal(notifier.poll_finished, timeout=WAIT_MS):
         notifier.start()
     return notifier
 
@@ -78,10 +93,10 @@ def next_poll(qtbot: QtBot, notifier: AlertNotifier) -> list[AnomalyRecord]:
 
 
 def test_announces_new_high_anomalies_and_not_low_ones(
-    qtbot: QtBot, install: CameraInstall, pool: WorkerPool
+    qtbot: QtBot, install: CameraInstall, new_notifier: NewNotifier
 ) -> None:
     add_anomaly(install, "critical", "Before sign-in")  # the queue shows it; no notification
-    notifier = make_notifier(qtbot, install, pool, use_tray=False)
+    notifier = started(qtbot, new_notifier(use_tray=False))
     assert not notifier.uses_tray
     arrived: list[list[AnomalyRecord]] = []
     notifier.alerts_arrived.connect(arrived.append)
@@ -114,25 +129,22 @@ def test_announces_new_high_anomalies_and_not_low_ones(
 
 
 def test_announce_backlog_reports_what_was_waiting(
-    qtbot: QtBot, install: CameraInstall, pool: WorkerPool
+    qtbot: QtBot, install: CameraInstall, new_notifier: NewNotifier
 ) -> None:
     waiting = add_anomaly(install, "critical", "Waiting since before sign-in")
-    notifier = AlertNotifier(
-        install.services.anomalies, install.admin, pool, interval_s=60, use_tray=False, announce_backlog=True
-    )
+    notifier = new_notifier(interval_s=60, use_tray=False, announce_backlog=True)
     with qtbot.waitSignal(notifier.alerts_arrived, timeout=WAIT_MS) as announced:
         notifier.start()
     assert waiting in {r.id for r in announced.args[0]}
-    notifier.stop()
 
 
 def test_tray_message_and_its_click(
-    qtbot: QtBot, install: CameraInstall, pool: WorkerPool, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, install: CameraInstall, new_notifier: NewNotifier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tray = QSystemTrayIcon()
     shown: list[tuple[object, ...]] = []
     monkeypatch.setattr(tray, "showMessage", lambda *args: shown.append(args))
-    notifier = make_notifier(qtbot, install, pool, tray=tray)
+    notifier = started(qtbot, new_notifier(tray=tray))
     assert notifier.uses_tray
     arrived: list[object] = []
     notifier.alerts_arrived.connect(arrived.append)
@@ -146,13 +158,12 @@ def test_tray_message_and_its_click(
     with qtbot.waitSignal(notifier.anomaly_activated, timeout=1000) as activated:
         tray.messageClicked.emit()
     assert activated.args == [critical]
-    notifier.stop()
 
 
 def test_banner_shows_alerts_and_selects_on_click(
-    qtbot: QtBot, install: CameraInstall, pool: WorkerPool
+    qtbot: QtBot, install: CameraInstall, new_notifier: NewNotifier
 ) -> None:
-    notifier = make_notifier(qtbot, install, pool, use_tray=False)
+    notifier = started(qtbot, new_notifier(use_tray=False))
     banner = AlertBanner(notifier)
     qtbot.addWidget(banner)
     assert banner.isHidden()
@@ -166,7 +177,6 @@ def test_banner_shows_alerts_and_selects_on_click(
         qtbot.mouseClick(banner.show_button, Qt.MouseButton.LeftButton)
     assert activated.args == [newest]
     assert banner.isHidden()
-    notifier.stop()
 
 
 class _FakeAnomalies:
@@ -182,10 +192,10 @@ class _FakeAnomalies:
 
 
 def test_polls_off_the_ui_thread_and_keeps_trying_after_a_database_error(
-    qtbot: QtBot, install: CameraInstall, pool: WorkerPool
+    qtbot: QtBot, install: CameraInstall, new_notifier: NewNotifier
 ) -> None:
     fake = _FakeAnomalies(EnvironmentProblemError("The database is not reachable."))
-    notifier = AlertNotifier(fake, install.admin, pool, interval_s=INTERVAL_S, use_tray=False)  # type: ignore[arg-type]
+    notifier = new_notifier(fake, use_tray=False)
     failures: list[object] = []
     notifier.poll_failed.connect(failures.append)
     notifier.start()
@@ -193,15 +203,16 @@ def test_polls_off_the_ui_thread_and_keeps_trying_after_a_database_error(
     assert notifier.timer.isActive()
     assert threading.main_thread() not in fake.threads
     fake.error = None
-    qtbot.waitSignal(notifier.poll_finished, timeout=WAIT_MS).wait()
-    notifier.stop()
+    with qtbot.waitSignal(notifier.poll_finished, timeout=WAIT_MS) as recovered:
+        pass
+    assert recovered.args == [[]]
 
 
 def test_stops_polling_once_the_account_is_gone(
-    qtbot: QtBot, install: CameraInstall, pool: WorkerPool
+    qtbot: QtBot, install: CameraInstall, new_notifier: NewNotifier
 ) -> None:
     fake = _FakeAnomalies(AuthenticationError("Your account is no longer active."))
-    notifier = AlertNotifier(fake, install.admin, pool, interval_s=INTERVAL_S, use_tray=False)  # type: ignore[arg-type]
+    notifier = new_notifier(fake, use_tray=False)
     with qtbot.waitSignal(notifier.poll_failed, timeout=WAIT_MS):
         notifier.start()
     assert not notifier.timer.isActive()

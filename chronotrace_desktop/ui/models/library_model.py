@@ -15,11 +15,13 @@ from chronotrace_desktop.ui import formatting as fmt
 from chronotrace_desktop.ui.qt import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
+    isValid,
 )
 from chronotrace_desktop.ui.theme import STATUS_HUES, accent_text
 
@@ -103,8 +105,15 @@ class VideoTableModel(QAbstractTableModel):
     loaded = Signal()
     errored = Signal(object)
 
-    def __init__(self, library: LibraryService, actor: Actor, pool: WorkerPool, palette: QPalette) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        library: LibraryService,
+        actor: Actor,
+        pool: WorkerPool,
+        palette: QPalette,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
         self._library = library
         self._actor = actor
         self._pool = pool
@@ -294,6 +303,8 @@ class VideoTableModel(QAbstractTableModel):
         worker.signals.errored.connect(lambda exc: self._on_rows_failed(batch, exc))
 
     def _on_rows(self, batch: list[uuid.UUID], rows: dict[uuid.UUID, VideoRow]) -> None:
+        if not isValid(self):  # the pane closed while the rows were on their way
+            return
         self._requested.difference_update(batch)
         self._rows.update(rows)
         positions = sorted(self._ids.index(v) for v in rows if v in self._ids)
@@ -304,6 +315,8 @@ class VideoTableModel(QAbstractTableModel):
             self.schedule_reload()
 
     def _on_rows_failed(self, batch: list[uuid.UUID], exc: BaseException) -> None:
+        if not isValid(self):
+            return
         self._requested.difference_update(batch)
         self._on_error(exc)
 

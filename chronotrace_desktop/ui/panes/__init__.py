@@ -1,1 +1,31 @@
 """The main window's panes (library, search, player, anomaly queue)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class PaneSpec:
+    key: str
+    title: str
+    explanation: str
+
+
+PANES = (
+    PaneSpec(
+        "library", "Library", "Videos you ingest appear here, with their camera, place, time span and status."
+    ),
+    PaneSpec(
+        "search",
+        "Search",
+        "Describe what you are looking for in plain words; the matching 15-second segments are listed "
+        "here with the reasons they matched.",
+    ),
+    PaneSpec("player", "Player", "The segment you pick plays here, with faces blurred."),
+    PaneSpec(
+        "anomalies",
+        "Anomaly queue",
+        "Events the analysis flags as unusual wait here for an analyst to confirm or dismiss.",
+    ),
+)

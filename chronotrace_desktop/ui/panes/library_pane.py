@@ -95,14 +95,15 @@ class LibraryPane(QWidget):
         self.can_delete = is_allowed(actor.role, Action.DELETE_VIDEO)
         self.setAcceptDrops(self.can_ingest)
 
-        self.model = VideoTableModel(services.library, actor, pool, self.palette())
-        self.model.errored.connect(lambda exc: show_error(self, exc, title="Library"))
+        self.model = VideoTableModel(services.library, actor, pool, self.palette(), self)
+        self.model.errored.connect(self._on_model_error)
         self.model.loaded.connect(self._update_summary)
         self.model.loaded.connect(self._size_columns_once)
         self._sized = False
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             signal.connect(self._update_summary)
         self.proxy = LibraryFilterProxy()
+        self.proxy.setParent(self)
         self.proxy.setSourceModel(self.model)
 
         self.filter_edit = QLineEdit()
@@ -209,6 +210,9 @@ class LibraryPane(QWidget):
         header = self.table.horizontalHeader()
         header.resizeSection(FILE, min(header.sectionSize(FILE), MAX_FILE_COLUMN))
         header.resizeSection(STATUS, max(header.sectionSize(STATUS), 130))
+
+    def _on_model_error(self, exc: BaseException) -> None:
+        show_error(self, exc, title="Library")
 
     def _update_summary(self) -> None:
         count = self.model.rowCount()

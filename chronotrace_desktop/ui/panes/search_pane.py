@@ -126,7 +126,8 @@ class SearchPane(QWidget):
         self.query_edit.setPlaceholderText("Search: e.g. white car, person in a red top, bag left behind")
         self.query_edit.setClearButtonEnabled(True)
         self.query_edit.returnPressed.connect(self.run_text_search)
-        self.query_combo.activated.connect(lambda _i: self.run_text_search())
+        # Not ``activated``: an editable combo also emits it when its line edit loses focus (a dock floating,
+        # a click elsewhere), which would search again. Picking from the history fills the box; Enter searches.
         self.search_button = QPushButton("Search")
         self.search_button.setDefault(True)
         self.search_button.clicked.connect(self.run_text_search)
