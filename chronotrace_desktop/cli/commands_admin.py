@@ -16,14 +16,10 @@ from chronotrace_desktop.config import Settings, update_settings_file
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.services.app import open_app
 from chronotrace_desktop.services.doctor import CheckStatus, DoctorService
+from chronotrace_desktop.services.settings_admin import SECRET_TARGETS, secret_target
 from chronotrace_desktop.storage.secrets import SecretName, SecretStore
 
-_SECRET_TARGETS = {
-    SecretName.DATABASE_PASSWORD: "database_url",
-    SecretName.QDRANT_API_KEY: "qdrant_url",
-    SecretName.S3_SECRET_ACCESS_KEY: "s3_endpoint_url",
-    SecretName.SMTP_PASSWORD: "smtp_host",
-}
+_SECRET_TARGETS = SECRET_TARGETS
 
 
 def register(commands: Any) -> None:
@@ -166,10 +162,7 @@ def run_config_set_secret(ctx: CliContext) -> int:
     target = getattr(ctx.settings, _SECRET_TARGETS[name])
     if not target:
         raise InvalidInputError(f"set {_SECRET_TARGETS[name]} first: the secret is stored for that target")
-    if name is SecretName.DATABASE_PASSWORD:
-        from sqlalchemy import make_url
-
-        target = make_url(target).set(drivername="postgresql+psycopg").render_as_string(hide_password=True)
+    target = secret_target(name, target)
     value = os.environ.get("CHRONOTRACE_SECRET")
     if value is None:
         if not sys.stdin.isatty():

@@ -30,3 +30,4 @@ class AuditAction(StrEnum):
     ANOMALY_ALERT_SENT = "anomaly_alert_sent"
     ANOMALY_ALERT_FAILED = "anomaly_alert_failed"
     CAMERA_CONFIGURED = "camera_configured"
+    SETTINGS_CHANGED = "settings_changed"

@@ -19,6 +19,7 @@ from chronotrace_desktop.services.library import LibraryService
 from chronotrace_desktop.services.maintenance import MaintenanceService
 from chronotrace_desktop.services.media_access import MediaAccessService
 from chronotrace_desktop.services.search import SearchService
+from chronotrace_desktop.services.settings_admin import SettingsService
 from chronotrace_desktop.services.users import UserService
 from chronotrace_desktop.storage.blobs import LocalBlobStore
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
@@ -57,6 +58,7 @@ class AppServices:
     exports: ExportService
     anomalies: AnomalyService
     cameras: CameraService
+    settings_admin: SettingsService
 
     def close(self) -> None:
         try:
@@ -141,4 +143,5 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
         library=LibraryService(database, vectors, authorizer, audit),
         anomalies=AnomalyService(database, settings, authorizer, audit),
         cameras=CameraService(database, authorizer, audit),
+        settings_admin=SettingsService(settings, paths, authorizer, audit),
     )

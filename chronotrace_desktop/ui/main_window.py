@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop import __version__
 from chronotrace_desktop.domain.roles import Action, is_allowed
-from chronotrace_desktop.ui.installation_dialog import InstallationDialog
+from chronotrace_desktop.ui.main_window_alerts import camera_zones_action, install_alerts
 from chronotrace_desktop.ui.main_window_export import (
     current_selection,
     open_export_dialog,
@@ -41,6 +41,7 @@ from chronotrace_desktop.ui.qt import (
     Signal,
     qVersion,
 )
+from chronotrace_desktop.ui.settings_dialog import SettingsDialog
 from chronotrace_desktop.workers.base import WorkerPool
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.alert_notifier = install_alerts(self)
         self.resize(self._default_size())
         self._default_state = self.saveState(STATE_VERSION)
         self.restore_layout()
@@ -253,6 +255,7 @@ class MainWindow(QMainWindow):
                 self.playback_menu.addSeparator()
 
         tools_menu = bar.addMenu("&Tools")
+        tools_menu.addAction(camera_zones_action(self))
         tools_menu.addAction(self.settings_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
@@ -352,9 +355,12 @@ class MainWindow(QMainWindow):
         return open_export_dialog(self, selection) if selection is not None else None
 
     # ------------------------------------------------------------------ dialogs
-    def show_settings(self) -> InstallationDialog:
-        dialog = InstallationDialog(
-            self.services.installation.describe(), self.services.paths.settings_file, parent=self
+    def show_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.services, self.actor, self.pool, parent=self)
+        dialog.saved.connect(
+            lambda changed: self.statusBar().showMessage(
+                f"Saved {', '.join(changed)}; restart ChronoTrace to apply.", 10_000
+            )
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -375,6 +381,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ Qt overrides
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.alert_notifier.stop()
         self.save_layout()
         self.player_pane.stop()
         self.library_pane.ingest_panel.abort()  # the ingest stops after its current segment, resumable

@@ -1,0 +1,127 @@
+"""Changing the installation's settings from the desktop: values to ``settings.json``, secrets to the keyring.
+
+Administrators only; every save is audited with the names of what changed (never a secret's value). The
+running app keeps the settings it started with: changes apply at the next start.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from sqlalchemy import make_url
+
+from chronotrace_desktop.config import update_settings_file
+from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.roles import Action
+from chronotrace_desktop.services.audit import AuditEvent
+from chronotrace_desktop.storage.secrets import SecretName, SecretStore
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from chronotrace_desktop.config import Paths, Settings
+    from chronotrace_desktop.domain.users import Actor
+    from chronotrace_desktop.services.audit import AuditService
+    from chronotrace_desktop.services.authorization import Authorizer
+
+logger = logging.getLogger(__name__)
+
+# The settings the desktop dialog edits; everything else stays a command-line matter.
+EDITABLE = (
+    "profile",
+    "database_url",
+    "qdrant_url",
+    "s3_bucket",
+    "s3_endpoint_url",
+    "smtp_host",
+    "smtp_port",
+    "smtp_from",
+    "ingest_detect_interval",
+    "ingest_workers",
+)
+# Which setting names the target a secret is stored for.
+SECRET_TARGETS = {
+    SecretName.DATABASE_PASSWORD: "database_url",
+    SecretName.QDRANT_API_KEY: "qdrant_url",
+    SecretName.S3_SECRET_ACCESS_KEY: "s3_endpoint_url",
+    SecretName.SMTP_PASSWORD: "smtp_host",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsView:
+    values: Mapping[str, Any]
+    data_dir: Path
+    settings_file: Path
+    keyring_available: bool
+    keyring_backend: str
+
+
+def secret_target(name: SecretName, value: str) -> str:
+    """The keyring target of ``name`` for the setting value it belongs to (a DB URL without password...)."""
+    if name is SecretName.DATABASE_PASSWORD:
+        return make_url(value).set(drivername="postgresql+psycopg").render_as_string(hide_password=True)
+    return value
+
+
+class SettingsService:
+    def __init__(self, settings: Settings, paths: Paths, authorizer: Authorizer, audit: AuditService) -> None:
+        self._settings = settings
+        self._paths = paths
+        self._authorizer = authorizer
+        self._audit = audit
+        self._secrets = SecretStore()
+
+    def view(self, actor: Actor) -> SettingsView:
+        self._authorizer.require(actor, Action.VIEW_LIBRARY)
+        return SettingsView(
+            values={name: getattr(self._settings, name) for name in EDITABLE},
+            data_dir=self._paths.data_dir,
+            settings_file=self._paths.settings_file,
+            keyring_available=self._secrets.available(),
+            keyring_backend=self._secrets.backend_name(),
+        )
+
+    def save(self, actor: Actor, changes: Mapping[str, Any], secrets: Mapping[SecretName, str]) -> list[str]:
+        """Write changed values and store secrets; the names changed. Applies at the next start."""
+        actor = self._authorizer.require(actor, Action.MANAGE_DATABASE, resource_type="settings")
+        unknown = set(changes) - set(EDITABLE)
+        if unknown:
+            raise InvalidInputError(f"these settings cannot be changed here: {', '.join(sorted(unknown))}")
+        try:
+            updated = update_settings_file(self._paths, dict(changes)) if changes else self._settings
+        except (ValidationError, ValueError) as exc:
+            raise InvalidInputError(_first_message(exc)) from None
+        stored: list[str] = []
+        for name, value in secrets.items():
+            if not value:
+                continue
+            target = getattr(updated, SECRET_TARGETS[name])
+            if not target:
+                raise InvalidInputError(f"set {SECRET_TARGETS[name]} before storing its {name.value}")
+            self._secrets.set(name, secret_target(name, str(target)), value)
+            stored.append(name.value)
+        changed = sorted(changes) + stored
+        self._audit.record(
+            AuditEvent(
+                AuditAction.SETTINGS_CHANGED,
+                actor=actor,
+                resource_type="settings",
+                metadata={"settings": sorted(changes), "secrets": stored},
+            )
+        )
+        logger.info("%s changed settings %s", actor.email, ", ".join(changed))
+        return changed
+
+
+def _first_message(exc: ValidationError | ValueError) -> str:
+    if isinstance(exc, ValidationError):
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error.get("loc", ()))
+        return f"{field}: {error['msg']}" if field else str(error["msg"])
+    return str(exc)
