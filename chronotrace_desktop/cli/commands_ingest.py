@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.ingest import (
     IngestOptions,
     IngestProgress,
@@ -32,6 +34,13 @@ def register(commands: Any) -> None:
     ingest.add_argument("--json", action="store_true", help="print one JSON object per file")
     ingest.add_argument("--user", required=True, metavar="E", help="the account performing the ingest")
     ingest.set_defaults(handler=run_ingest)
+
+    prerender = commands.add_parser(
+        "prerender", help="render the redacted clips not rendered yet, so viewing and export find them ready"
+    )
+    prerender.add_argument("--video", action="append", metavar="ID", help="only this video (repeatable)")
+    prerender.add_argument("--user", required=True, metavar="E", help="the account performing it")
+    prerender.set_defaults(handler=run_prerender)
 
 
 class ConsoleProgress:
@@ -112,3 +121,15 @@ def run_ingest(ctx: CliContext) -> int:
         f"{segments} segments written.\n"
     )
     return 0 if results and all(r.ok for r in results) else 1
+
+
+def run_prerender(ctx: CliContext) -> int:
+    try:
+        videos = [uuid.UUID(v) for v in ctx.args.video] if ctx.args.video else None
+    except ValueError:
+        raise InvalidInputError("--video takes a video id (a UUID)") from None
+    actor = ctx.actor()
+    started = time.monotonic()
+    rendered = ctx.services().media.prerender(actor, TaskState(), video_ids=videos)
+    print(f"Rendered {rendered} redacted clip(s) in {time.monotonic() - started:.1f} s.")
+    return 0

@@ -15,6 +15,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Literal
 
+import sqlalchemy as sa
+
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError
 from chronotrace_desktop.domain.media import plan_from_json
@@ -26,6 +28,7 @@ from chronotrace_desktop.storage.orm import Video, VideoSegment
 
 if TYPE_CHECKING:
     import uuid
+    from collections.abc import Sequence
     from pathlib import Path
 
     from chronotrace_desktop.domain.tasks import TaskControl
@@ -109,6 +112,41 @@ class MediaAccessService:
         )
         logger.info("%s revealed the original %s of segment %s", actor.email, what, segment_id)
         return self._blobs.path(key)
+
+    def prerender(
+        self, actor: Actor, task: TaskControl, *, video_ids: Sequence[uuid.UUID] | None = None
+    ) -> int:
+        """Render the redacted clips not rendered yet (of ``video_ids``, else of the whole library); how many.
+
+        Meant for idle time after an ingest, at low priority: the player and exports then find them cached.
+        A segment that cannot be rendered is logged and skipped; a cancel stops between clips.
+        """
+        self._authorizer.require(actor, Action.INGEST_VIDEO, resource_type="segment")
+        query = (
+            sa.select(VideoSegment.id)
+            .join(Video, Video.id == VideoSegment.video_id)
+            .where(VideoSegment.redacted_path.is_(None), Video.deleted_at.is_(None))
+            .order_by(Video.uploaded_at.desc(), VideoSegment.segment_index)
+        )
+        if video_ids is not None:
+            query = query.where(VideoSegment.video_id.in_(list(video_ids)))
+        with self._db.transaction() as session:
+            pending = list(session.scalars(query))
+        rendered = 0
+        for done, segment_id in enumerate(pending, start=1):
+            task.check_cancelled()
+            with self._lock_for(segment_id):
+                try:
+                    segment = self._segment(segment_id)
+                    if not (segment.redacted_path and self._blobs.exists(segment.redacted_path)):
+                        self._render(segment, task)
+                        rendered += 1
+                except (InvalidInputError, NotFoundError) as exc:
+                    logger.warning(
+                        "Could not pre-render the redacted clip of segment %s: %s", segment_id, exc
+                    )
+            task.progress(done, len(pending), "rendering redacted clips")
+        return rendered
 
     def _segment(self, segment_id: uuid.UUID) -> VideoSegment:
         with self._db.transaction() as session:

@@ -373,3 +373,20 @@ def test_an_analyst_reveal_needs_a_justification_and_is_audited_first(
     assert row.justification == reason
     assert row.resource_id == segment.id
     assert row.meta["what"] == "clip"
+
+
+def test_prerender_renders_each_missing_redacted_clip_once(
+    library: tuple[Installation, dict[str, IngestResult]],
+) -> None:
+    inst, results = library
+    video = results["car-detection.mp4"].video_id
+    assert video is not None
+    rendered = inst.services.media.prerender(inst.admin, Unattended(), video_ids=[video])
+    assert rendered == len(_segments(inst, "car-detection.mp4"))
+    for segment in _segments(inst, "car-detection.mp4"):
+        assert segment.redacted_path is not None
+        assert inst.services.blobs.exists(segment.redacted_path)
+    assert inst.services.media.prerender(inst.admin, Unattended(), video_ids=[video]) == 0
+    _, viewer = inst.add_user(Role.VIEWER)
+    with pytest.raises(PermissionDeniedError):
+        inst.services.media.prerender(viewer, Unattended(), video_ids=[video])

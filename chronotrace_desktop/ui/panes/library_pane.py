@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chronotrace_desktop.domain.ingest import IngestStatus
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.delegates import ProgressDelegate
 from chronotrace_desktop.ui.dialogs.ingest_dialog import IngestDialog
@@ -41,6 +42,7 @@ from chronotrace_desktop.ui.qt import (
     Signal,
 )
 from chronotrace_desktop.ui.tasks import start_task
+from chronotrace_desktop.workers.ingest_job import lower_thread_priority
 
 if TYPE_CHECKING:
     import uuid
@@ -162,6 +164,7 @@ class LibraryPane(QWidget):
         self.ingest_panel.file_progressed.connect(self._on_ingest_progress)
         self.ingest_panel.file_finished.connect(self._on_ingest_result)
         self.ingest_panel.ingest_finished.connect(lambda _results: self.model.reload())
+        self.ingest_panel.ingest_finished.connect(self._prerender_after_ingest)
 
         bar = QHBoxLayout()
         bar.addWidget(self.filter_edit, 1)
@@ -255,6 +258,21 @@ class LibraryPane(QWidget):
     def start_ingest(self, paths: list[Path], options: Any) -> None:
         self.ingest_panel.start(paths, options)
         self._selection_changed()
+
+    def _prerender_after_ingest(self, results: object) -> None:
+        """Render the new videos' redacted clips at low priority, so the player and exports find them ready."""
+        finished = results if isinstance(results, list) else []
+        ids = [r.video_id for r in finished if r.status is IngestStatus.COMPLETED and r.video_id is not None]
+        if ids and self.can_ingest:
+            start_task(
+                self._pool,
+                _prerender,
+                self._services,
+                self._actor,
+                ids,
+                on_errored=lambda exc: logger.warning("Pre-rendering redacted clips stopped: %s", exc),
+                name="pre-render redacted clips",
+            )
 
     def _on_ingest_progress(self, event: IngestProgress) -> None:
         self.model.set_progress(str(event.path), event.stage, event.done, event.total)
@@ -355,3 +373,8 @@ def _tool_button(text: str, tooltip: str) -> QToolButton:
     button.setToolTip(tooltip)
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
     return button
+
+
+def _prerender(state: TaskState, services: AppServices, actor: Actor, video_ids: list[uuid.UUID]) -> int:
+    lower_thread_priority()
+    return services.media.prerender(actor, state, video_ids=video_ids)
