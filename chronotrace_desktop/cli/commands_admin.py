@@ -16,10 +16,8 @@ from chronotrace_desktop.config import Settings, update_settings_file
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.services.app import open_app
 from chronotrace_desktop.services.doctor import CheckStatus, DoctorService
-from chronotrace_desktop.services.settings_admin import SECRET_TARGETS, secret_target
-from chronotrace_desktop.storage.secrets import SecretName, SecretStore
-
-_SECRET_TARGETS = SECRET_TARGETS
+from chronotrace_desktop.services.settings_admin import SECRET_TARGETS
+from chronotrace_desktop.storage.secrets import SecretName, SecretStore, secret_target
 
 
 def register(commands: Any) -> None:
@@ -159,9 +157,9 @@ def run_config_set(ctx: CliContext) -> int:
 
 def run_config_set_secret(ctx: CliContext) -> int:
     name = SecretName(ctx.args.name)
-    target = getattr(ctx.settings, _SECRET_TARGETS[name])
+    target = getattr(ctx.settings, SECRET_TARGETS[name])
     if not target:
-        raise InvalidInputError(f"set {_SECRET_TARGETS[name]} first: the secret is stored for that target")
+        raise InvalidInputError(f"set {SECRET_TARGETS[name]} first: the secret is stored for that target")
     target = secret_target(name, target)
     value = os.environ.get("CHRONOTRACE_SECRET")
     if value is None:

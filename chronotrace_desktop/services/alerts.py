@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from chronotrace_desktop.domain.anomalies import CLOSED, AlertState, AnomalyStatus
 from chronotrace_desktop.domain.audit import AuditAction
-from chronotrace_desktop.services.anomalies_records import utcnow
+from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.services.audit import AuditEvent
 from chronotrace_desktop.storage.orm import Anomaly
 from chronotrace_desktop.storage.secrets import SecretName, SecretStore

@@ -26,6 +26,7 @@ from chronotrace_desktop.domain.anomalies import (
     transition_problem,
 )
 from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import (
     ConflictError,
     InvalidInputError,
@@ -35,7 +36,7 @@ from chronotrace_desktop.domain.errors import (
 from chronotrace_desktop.domain.roles import Action, Role
 from chronotrace_desktop.services.alerts import AlertReport, AlertService
 from chronotrace_desktop.services.anomalies_eval import AnomalyEvaluator, EvalReport
-from chronotrace_desktop.services.anomalies_records import AnomalyRecord, record, utcnow
+from chronotrace_desktop.services.anomalies_records import AnomalyRecord, record
 from chronotrace_desktop.services.anomalies_scan import AnomalyScanner, ScanResult
 from chronotrace_desktop.services.audit import AuditEvent
 from chronotrace_desktop.storage.orm import Anomaly, Video

@@ -9,7 +9,7 @@ changed or deleted by a rescan.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from chronotrace_desktop.domain.anomalies import (
     AnomalyType,
     Severity,
 )
+from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.storage.orm import Anomaly, VideoSegment
 
 if TYPE_CHECKING:
@@ -34,10 +35,6 @@ if TYPE_CHECKING:
     from chronotrace_desktop.storage.orm import Video
 
 SOURCE = "rules"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True, slots=True)

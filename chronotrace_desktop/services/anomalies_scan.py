@@ -24,6 +24,7 @@ from chronotrace_desktop.analysis.anomalies.evidence import MotionNormal, Segmen
 from chronotrace_desktop.analysis.anomalies.runner import RULES_VERSION, motion_normal, run_rules
 from chronotrace_desktop.domain.analysis import FrameDetections, Track
 from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import NotFoundError, OperationCancelledError, UserFacingError
 from chronotrace_desktop.media.frames import sample_frames
 from chronotrace_desktop.services import anomalies_records as records
@@ -319,7 +320,7 @@ def _store_scan(
         session.add(row)
     row.status = status
     row.rules_version = RULES_VERSION
-    row.scanned_at = records.utcnow()
+    row.scanned_at = utcnow()
     row.anomaly_count = count
     row.error_message = error
     if evidence or status == "completed":

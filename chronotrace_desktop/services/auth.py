@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import AuthenticationError
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.users import Actor, normalise_email
@@ -28,11 +29,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 WRONG_CREDENTIALS = "Wrong e-mail or password."
-
-
-def utcnow() -> datetime:
-    """Naive UTC, as the schema's ``TIMESTAMP`` columns store it."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class AuthService:

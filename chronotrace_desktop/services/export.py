@@ -20,6 +20,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import (
     EnvironmentProblemError,
     InvalidInputError,
@@ -39,7 +40,7 @@ from chronotrace_desktop.services import export_report as documents
 from chronotrace_desktop.services.export_clips import RENDER_THREADS, ClipJob, ClipWriter
 from chronotrace_desktop.services.export_files import PackageFile, Staging, package_name, remove_package
 from chronotrace_desktop.services.export_select import audit_entries, resolve
-from chronotrace_desktop.services.export_tracking import ExportLog, now
+from chronotrace_desktop.services.export_tracking import ExportLog
 from chronotrace_desktop.services.export_verify import verify_package
 from chronotrace_desktop.services.media_access import MIN_JUSTIFICATION_CHARS
 
@@ -198,7 +199,7 @@ class ExportService:
         task: TaskControl,
         renderer: ReportRenderer | None,
     ) -> tuple[Path, str, list[PackageFile], int, list[str]]:
-        created = now()
+        created = utcnow()
         ctx = documents.PackageContext(export_id, request, actor, created, resolved)
         jobs = [ClipJob(s, resolved.videos[s.video_id]) for s in resolved.segments]
         clips = ExportType.VIDEO_CLIP in request.types

@@ -4,13 +4,14 @@ and ``downloaded_at`` when a package is opened from the app. Used by ``services.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import NotFoundError, PermissionDeniedError
 from chronotrace_desktop.domain.export import ExportInfo, ExportType
 from chronotrace_desktop.domain.roles import Role
@@ -27,11 +28,6 @@ if TYPE_CHECKING:
     from chronotrace_desktop.storage.database import Database
 
 logger = logging.getLogger(__name__)
-
-
-def now() -> datetime:
-    """Naive UTC, as the schema's timestamps hold it."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class ExportLog:
@@ -54,7 +50,7 @@ class ExportLog:
                 query_id=resolved.query_id,
                 format=file_format,
                 status="pending",
-                expires_at=now() + timedelta(days=request.retention_days),
+                expires_at=utcnow() + timedelta(days=request.retention_days),
                 meta=_row_meta(request, resolved),
             )
             session.add(row)
@@ -74,7 +70,7 @@ class ExportLog:
             row = session.get(Export, result.export_id)
             assert row is not None
             row.status = "completed"
-            row.completed_at = now()
+            row.completed_at = utcnow()
             row.file_path = str(result.path)
             row.file_size_bytes = result.total_bytes
             row.meta = {
@@ -142,7 +138,7 @@ class ExportLog:
                 path = Path(row.file_path)
                 if not path.exists():
                     raise NotFoundError(f"The package is no longer at {path} (moved or deleted).")
-                when = now()
+                when = utcnow()
                 if row.downloaded_at is None:
                     row.downloaded_at = when
                 meta = dict(row.meta or {})

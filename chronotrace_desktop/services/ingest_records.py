@@ -8,13 +8,13 @@ duplicate segment and no orphan vector can come out of a crash between the two w
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
+from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.storage.orm import Video, VideoSegment, VideoTrack
 
 if TYPE_CHECKING:
@@ -26,10 +26,6 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.media import VideoProbe
 
 _SEGMENT_NAMESPACE = uuid.UUID("6f1c1d4e-3a55-4f0b-9a0e-6c7e1d2b9a10")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def segment_id(video_id: uuid.UUID, index: int) -> uuid.UUID:

@@ -18,6 +18,7 @@ from chronotrace_desktop.analysis.caption import attribute_terms, caption
 from chronotrace_desktop.analysis.segment import AnalyzerConfig, SegmentAnalyzer
 from chronotrace_desktop.analysis.tracking import build_tracks
 from chronotrace_desktop.domain.analysis import FrameDetections, SegmentAnalysis
+from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.media import Window, plan_to_json
 from chronotrace_desktop.embedding.registry import default_text_embedder
@@ -159,7 +160,7 @@ class SegmentPipeline:
         embedder = default_text_embedder()
         vector = embedder.embed_texts([prepared.caption])[0]
         seg_id = records.segment_id(video_id, prepared.window.index)
-        generated = records.utcnow()
+        generated = utcnow()
         with self._db.transaction() as session:
             video = session.get(Video, video_id)
             assert video is not None

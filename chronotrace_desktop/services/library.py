@@ -22,10 +22,10 @@ from sqlalchemy.orm import load_only
 
 from chronotrace_desktop.domain.analysis import FrameDetections
 from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import NotFoundError
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.services.audit import AuditEvent
-from chronotrace_desktop.services.ingest_records import utcnow
 from chronotrace_desktop.storage.orm import Search, Video, VideoSegment
 
 if TYPE_CHECKING:

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
-from sqlalchemy import make_url
 
 from chronotrace_desktop.config import update_settings_file
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.services.audit import AuditEvent
-from chronotrace_desktop.storage.secrets import SecretName, SecretStore
+from chronotrace_desktop.storage.secrets import SecretName, SecretStore, secret_target
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -60,13 +59,6 @@ class SettingsView:
     settings_file: Path
     keyring_available: bool
     keyring_backend: str
-
-
-def secret_target(name: SecretName, value: str) -> str:
-    """The keyring target of ``name`` for the setting value it belongs to (a DB URL without password...)."""
-    if name is SecretName.DATABASE_PASSWORD:
-        return make_url(value).set(drivername="postgresql+psycopg").render_as_string(hide_password=True)
-    return value
 
 
 class SettingsService:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from chronotrace_desktop.config import Paths, Profile, Settings
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
 from chronotrace_desktop.storage.embedded_pg import EmbeddedPostgres
-from chronotrace_desktop.storage.secrets import SecretName, SecretStore
+from chronotrace_desktop.storage.secrets import SecretName, SecretStore, secret_target
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -119,7 +119,9 @@ def team_database_url(settings: Settings, secrets: SecretStore) -> URL:
             "postgresql://USER@HOST:5432/chronotrace"
         )
     url = make_url(settings.database_url).set(drivername="postgresql+psycopg")
-    password = secrets.get(SecretName.DATABASE_PASSWORD, url.render_as_string(hide_password=True))
+    password = secrets.get(
+        SecretName.DATABASE_PASSWORD, secret_target(SecretName.DATABASE_PASSWORD, settings.database_url)
+    )
     return url.set(password=password) if password else url
 
 

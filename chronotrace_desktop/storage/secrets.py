@@ -13,6 +13,7 @@ from enum import StrEnum
 
 import keyring
 import keyring.errors
+from sqlalchemy import make_url
 
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
 
@@ -26,6 +27,16 @@ class SecretName(StrEnum):
     QDRANT_API_KEY = "qdrant-api-key"
     S3_SECRET_ACCESS_KEY = "s3-secret-access-key"
     SMTP_PASSWORD = "smtp-password"
+
+
+def secret_target(name: SecretName, setting_value: str) -> str:
+    """The keyring target of ``name`` for the setting it belongs to: the database URL as the app connects
+    with it (psycopg driver, no password), else the setting's value as it is (Qdrant URL, SMTP host...)."""
+    if name is SecretName.DATABASE_PASSWORD:
+        return (
+            make_url(setting_value).set(drivername="postgresql+psycopg").render_as_string(hide_password=True)
+        )
+    return setting_value
 
 
 # File backends keep secrets in plain text: acceptable only when chosen on purpose (tests), never by default.

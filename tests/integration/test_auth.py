@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import (
     AuthenticationError,
     ConflictError,
@@ -14,7 +15,7 @@ from chronotrace_desktop.domain.errors import (
     PermissionDeniedError,
 )
 from chronotrace_desktop.domain.roles import Role
-from chronotrace_desktop.services.auth import WRONG_CREDENTIALS, utcnow
+from chronotrace_desktop.services.auth import WRONG_CREDENTIALS
 from chronotrace_desktop.storage.orm import AuditLog, User
 from tests.integration.conftest import ADMIN_PASSWORD, Installation
 
