@@ -55,7 +55,9 @@ def register(commands: Any) -> None:
     rescan = _with_user(sub.add_parser("rescan", help="run the rules again (human-reviewed anomalies stay)"))
     rescan.add_argument("--camera-id", metavar="ID", help="only this camera's videos")
     rescan.add_argument("--video-id", metavar="UUID", help="only this video")
-    rescan.add_argument("--redecode", action="store_true", help="decode the files again for the dense counts")
+    rescan.add_argument(
+        "--redecode", action="store_true", help="decode the files again (dense counts, objects left behind)"
+    )
     rescan.add_argument("--json", action="store_true")
     rescan.set_defaults(handler=run_rescan)
 

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from chronotrace_desktop.analysis.anomalies.crowd_count import CrowdCounter
 from chronotrace_desktop.analysis.anomalies.evidence import MotionNormal, SegmentSpan, VideoEvidence
+from chronotrace_desktop.analysis.anomalies.left_behind import LeftObject, find_left_objects
 from chronotrace_desktop.analysis.anomalies.runner import RULES_VERSION, motion_normal, run_rules
 from chronotrace_desktop.domain.analysis import FrameDetections, Track
 from chronotrace_desktop.domain.audit import AuditAction
@@ -35,7 +36,9 @@ from chronotrace_desktop.storage.orm import AnomalyScan, Video, VideoSegment, Vi
 
 if TYPE_CHECKING:
     import uuid
+    from collections.abc import Iterator
 
+    import numpy as np
     from sqlalchemy.orm import Session
 
     from chronotrace_desktop.config import Settings
@@ -49,6 +52,10 @@ logger = logging.getLogger(__name__)
 CROWD_PROBE_PEOPLE = 5  # segments whose ingest count reached this get the dense count (half the crowd rule)
 CROWD_PROBE_FPS = 0.5
 SCAN_MAX_SIDE = 960
+LEFT_BEHIND_FPS = 1.0
+LEFT_BEHIND_MAX_SIDE = 640
+# What ``scene_evidence`` stores; a stored scan of another version is decoded again on the next rescan.
+SCENE_VERSION = 2
 NORMAL_TRACK_LIMIT = 400  # the camera's most recent tracks that define its normal speeds
 
 
@@ -116,8 +123,9 @@ class AnomalyScanner:
                 scene = dict(stored.evidence) if stored is not None and stored.status == "completed" else {}
                 path = Path(video.original_path)
                 busy = _busy_windows(session, video_id)
-            if redecode or "aspect" not in scene:
-                scene = scene_evidence(path, busy, self._models, task)
+                detections = [FrameDetections.from_dict(d) for d in detections_of(session, video_id)]
+            if redecode or scene.get("version") != SCENE_VERSION or "aspect" not in scene:
+                scene = scene_evidence(path, busy, detections, self._models, task)
             with self._db.transaction() as session:
                 video = _live_video(session, video_id)
                 camera = load_config(session, video.camera_id)
@@ -210,11 +218,34 @@ def _busy_windows(session: Session, video_id: uuid.UUID) -> list[tuple[float, fl
 
 
 def scene_evidence(
-    path: Path, busy: list[tuple[float, float]], models: Path | None, task: TaskControl | None
+    path: Path,
+    busy: list[tuple[float, float]],
+    detections: list[FrameDetections],
+    models: Path | None,
+    task: TaskControl | None,
 ) -> dict[str, Any]:
-    """Decode the file again: display aspect (first frame) and dense people counts in busy windows."""
-    evidence: dict[str, Any] = {"crowd_counts": [], "dense_count": "not needed"}
+    """Decode the file again: display aspect (first frame), dense people counts in busy windows and the
+    objects left where people stayed (``left_behind``, only around departures)."""
+    evidence: dict[str, Any] = {
+        "version": SCENE_VERSION,
+        "crowd_counts": [],
+        "dense_count": "not needed",
+        "left_objects": [],
+        "left_behind": "not run",
+    }
     should_stop = (lambda: task.cancelled) if task is not None else None
+
+    def images_between(start: float, end: float) -> Iterator[tuple[float, np.ndarray]]:
+        for frame in sample_frames(
+            path,
+            fps=LEFT_BEHIND_FPS,
+            max_side=LEFT_BEHIND_MAX_SIDE,
+            start=start,
+            end=end,
+            should_stop=should_stop,
+        ):
+            yield frame.t, frame.image
+
     try:
         first = next(iter(sample_frames(path, fps=1.0, max_side=SCAN_MAX_SIDE, end=1.0)), None)
         if first is not None:
@@ -235,11 +266,16 @@ def scene_evidence(
                 counts.extend([round(f.t, 2), counter.count(f.image)] for f in frames)
             evidence["crowd_counts"] = counts
             evidence["dense_count"] = "done"
+        left = find_left_objects(detections, images_between)
+        evidence["left_objects"] = [item.to_dict() for item in left]
+        evidence["left_behind"] = "done"
     except OperationCancelledError:
         raise
     except UserFacingError as exc:
         logger.warning("Could not decode %s again for the anomaly rules: %s", path, exc)
-        evidence["dense_count"] = f"unavailable: {exc}"
+        for step in ("dense_count", "left_behind"):
+            if evidence[step] != "done":
+                evidence[step] = f"unavailable: {exc}"
     return evidence
 
 
@@ -274,6 +310,7 @@ def load_evidence(session: Session, video: Video, scene: dict[str, Any]) -> Vide
         frames=frames,
         segments=segments,
         crowd_counts=tuple((float(t), int(c)) for t, c in scene.get("crowd_counts", [])),
+        left_objects=tuple(LeftObject.from_dict(item) for item in scene.get("left_objects", [])),
         recorded_at=video.recorded_at,
         normal=camera_normal(session, video, tracks, aspect),
     )

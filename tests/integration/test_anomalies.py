@@ -78,10 +78,21 @@ def test_ingest_finds_the_six_waits_at_the_table(footage: Installation) -> None:
         assert anomaly.metadata["source"] == "rules"
 
 
-def test_the_gym_crowd_is_found_without_loitering_in_it(footage: Installation) -> None:
+def test_the_gym_crowd_and_the_bag_left_on_the_bleachers_are_found_without_loitering(
+    footage: Installation,
+) -> None:
     found = _of(footage, "CAM-GYM")
-    assert [a.type for a in found] == [AnomalyType.CROWD_FORMATION]
-    crowd = found[0]
+    assert sorted(a.type.value for a in found) == ["crowd_formation", "object_abandonment"]
+    bag = next(a for a in found if a.type is AnomalyType.OBJECT_ABANDONMENT)
+    # The man on the lowest bleacher walks off at 13 s; his small black bag stays to the end (75 s).
+    assert 12.0 <= bag.metadata["video_offset_start"] <= 17.0
+    assert bag.metadata["video_offset_end"] >= 70.0
+    assert bag.metadata["found_by"] == "left_behind"
+    box = bag.metadata["bounding_box"]
+    assert 0.28 <= box["x"] + box["w"] / 2 <= 0.36  # where the bag is (x 0.30-0.35, y 0.86-0.94)
+    assert 0.85 <= box["y"] + box["h"] / 2 <= 0.93
+    assert bag.severity in (Severity.HIGH, Severity.CRITICAL)
+    crowd = next(a for a in found if a.type is AnomalyType.CROWD_FORMATION)
     assert crowd.metadata["count_source"] == "dense_count"
     assert crowd.metadata["person_count"] >= 10
     assert crowd.metadata["detected_at_source"] == "ingest_time_plus_offset"  # the clip has no recording time
@@ -185,7 +196,13 @@ def test_eval_reports_precision_and_recall_per_type(footage: Installation, tmp_p
                 "filename": TABLE.name,
                 "events": [{"type": "loitering", "start": s, "end": e} for s, e in WAITS],
             },
-            {"filename": GYM.name, "events": [{"type": "crowd_formation", "start": 0, "end": 75.1}]},
+            {
+                "filename": GYM.name,
+                "events": [
+                    {"type": "crowd_formation", "start": 0, "end": 75.1},
+                    {"type": "object_abandonment", "start": 13.2, "end": 75.1},
+                ],
+            },
             {"filename": "not-ingested.mp4", "events": []},
         ]
     }
@@ -195,6 +212,7 @@ def test_eval_reports_precision_and_recall_per_type(footage: Installation, tmp_p
     scores = {s.type: s for s in report.per_type}
     assert (scores["loitering"].precision, scores["loitering"].recall) == (1.0, 1.0)
     assert (scores["crowd_formation"].precision, scores["crowd_formation"].recall) == (1.0, 1.0)
+    assert (scores["object_abandonment"].precision, scores["object_abandonment"].recall) == (1.0, 1.0)
     assert scores["fall_detection"].precision is None
     assert scores["fall_detection"].recall is None
     assert report.missing == ("not-ingested.mp4",)

@@ -1,8 +1,15 @@
 """Object abandonment: a bag (backpack, handbag, suitcase) stays put after the person who had it left.
 
-The owner is the person nearest the bag (within ``owner_distance`` of their height) when the bag is first
-seen; "left" means farther than ``leave_distance`` or out of view. Anyone coming back within
-``owner_distance`` attends the bag again. A bag nobody was near is unattended from its first sighting.
+Two sources of evidence:
+
+- bags the detector tracks: the owner is the person nearest the bag (within ``owner_distance`` of their
+  height) when the bag is first seen; "left" means farther than ``leave_distance`` or out of view. Anyone
+  coming back within ``owner_distance`` attends the bag again. A bag nobody was near is unattended from its
+  first sighting.
+- objects left where a person stayed (``left_behind``: bags too small for the detector): the person who
+  stayed is the owner and left when last seen there; the object is unattended from then on until someone
+  comes within ``owner_distance``. One finding per departure (the object standing out most), and none where
+  a tracked bag already gave one.
 """
 
 from __future__ import annotations
@@ -11,14 +18,17 @@ import math
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.analysis.anomalies import geometry as g
+from chronotrace_desktop.domain.analysis import FrameDetections, Track, TrackPoint
 from chronotrace_desktop.domain.anomalies import AnomalyCandidate, AnomalyType, Severity
 
 if TYPE_CHECKING:
     from chronotrace_desktop.analysis.anomalies.evidence import VideoEvidence
-    from chronotrace_desktop.domain.analysis import Track, TrackPoint
+    from chronotrace_desktop.analysis.anomalies.left_behind import LeftObject
     from chronotrace_desktop.domain.anomalies import AbandonmentRule, CameraConfig
+    from chronotrace_desktop.domain.media import Box
 
 NEAR_IN_TIME = 1.5  # seconds: a person point this close in time counts as "there at the same moment"
+ATTEND_SECONDS = 2.0  # seconds someone stays by an object left behind to attend it (passers-by do not)
 
 
 def _distance(person: TrackPoint, bag: TrackPoint, aspect: float) -> float:
@@ -84,7 +94,114 @@ def detect(evidence: VideoEvidence, camera: CameraConfig) -> list[AnomalyCandida
         if best is None or best[1] - best[0] < rule.min_seconds:
             continue
         found.append(_candidate(bag, static, owner, best, rule))
-    return found
+    return found + _left_behind(evidence, found, rule)
+
+
+def _attended(
+    frames: tuple[FrameDetections, ...], box: Box, aspect: float, rule: AbandonmentRule
+) -> list[tuple[float, float]]:
+    """When someone stopped by the object: detections within ``owner_distance`` for ``ATTEND_SECONDS``.
+
+    People walking past (one or two sightings in a row) do not attend an object; somebody who stays by
+    it (its owner coming back, a guard picking it up) does.
+    """
+    near = [
+        f.t
+        for f in sorted(frames, key=lambda f: f.t)
+        if any(
+            _distance(person, TrackPoint(f.t, box), aspect) <= rule.owner_distance for person in _people(f)
+        )
+    ]
+    spans: list[tuple[float, float]] = []
+    for t in near:
+        if spans and t - spans[-1][1] <= NEAR_IN_TIME + 1.0:
+            spans[-1] = (spans[-1][0], t)
+        else:
+            spans.append((t, t))
+    return [(a - NEAR_IN_TIME, b + NEAR_IN_TIME) for a, b in spans if b - a >= ATTEND_SECONDS]
+
+
+def _people(frame: FrameDetections) -> list[TrackPoint]:
+    return [TrackPoint(frame.t, b) for b in frame.labelled("person")]
+
+
+def _unattended(
+    times: tuple[float, ...], owner_left: float, attended: list[tuple[float, float]]
+) -> tuple[float, float] | None:
+    """The longest run of ``times`` after ``owner_left`` outside every ``attended`` span."""
+    best: tuple[float, float] | None = None
+    start: float | None = None
+    for t in times:
+        if t <= owner_left + NEAR_IN_TIME:
+            continue
+        if any(a <= t <= b for a, b in attended):
+            start = None
+            continue
+        start = t if start is None else start
+        if best is None or t - start > best[1] - best[0]:
+            best = (start, t)
+    return best
+
+
+def _left_behind(
+    evidence: VideoEvidence, tracked: list[AnomalyCandidate], rule: AbandonmentRule
+) -> list[AnomalyCandidate]:
+    per_departure: dict[tuple[float, float, float], tuple[LeftObject, tuple[float, float]]] = {}
+    for item in evidence.left_objects:
+        if any(_same_place(item.box, c.metadata["bounding_box"]) for c in tracked):
+            continue
+        attended = _attended(evidence.frames, item.box, evidence.aspect, rule)
+        span = _unattended(item.seen, item.stay.end, attended)
+        if span is None or span[1] - span[0] < rule.min_seconds:
+            continue
+        departure = (item.stay.box.x, item.stay.box.y, item.stay.end)
+        if departure not in per_departure or item.contrast > per_departure[departure][0].contrast:
+            per_departure[departure] = (item, span)
+    return [_left_candidate(item, span, rule) for item, span in per_departure.values()]
+
+
+def _same_place(box: Box, other: dict[str, float]) -> bool:
+    cx, cy = box.x + box.w / 2, box.y + box.h / 2
+    return other["x"] <= cx <= other["x"] + other["w"] and other["y"] <= cy <= other["y"] + other["h"]
+
+
+def _left_candidate(item: LeftObject, span: tuple[float, float], rule: AbandonmentRule) -> AnomalyCandidate:
+    start, end = span
+    duration = end - start
+    stay = item.stay
+    # No detector score to go on: the blob's contrast with its surroundings stands in (150 Lab units = 1).
+    score = min(1.0, item.contrast / 150.0) * 0.8
+    seen = [TrackPoint(t, item.box) for t in item.seen if start <= t <= end]
+    return AnomalyCandidate(
+        type=AnomalyType.OBJECT_ABANDONMENT,
+        start=start,
+        end=end,
+        confidence=g.strength_confidence(score, duration, rule.min_seconds),
+        severity=Severity.CRITICAL if duration >= 4 * rule.min_seconds else Severity.HIGH,
+        title=f"Object left unattended {duration:.0f} s",
+        description=(
+            f"An object stayed unattended for {duration:.0f} s from {g.clock(start)} to {g.clock(end)} of the "
+            f"video where a person had been from {g.clock(stay.start)} to {g.clock(stay.end)} and left it "
+            f"behind; threshold {rule.min_seconds:g} s. The object was found by its contrast with the surface "
+            "around it, not by the detector: check what it is."
+        ),
+        key=f"object_abandonment:left:{round(item.box.x * 100)}:{round(item.box.y * 100)}:{round(stay.end)}",
+        metadata={
+            "track_ids": [],
+            "object_type": item.box.label,
+            "found_by": "left_behind",
+            "owner_track_id": None,
+            "owner_box": g.box_json(stay.box),
+            "owner_seen": [round(stay.start, 2), round(stay.end, 2)],
+            "unattended_seconds": round(duration, 1),
+            "first_seen": round(item.seen[0], 2),
+            "threshold_seconds": rule.min_seconds,
+            "contrast": round(item.contrast, 1),
+            "new_since_arrival": item.new_since_arrival,
+            "bounding_box": g.box_json(item.box),
+            "boxes": g.boxes_json(seen),
+        },
+    )
 
 
 def _candidate(

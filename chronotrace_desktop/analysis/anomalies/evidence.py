@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from chronotrace_desktop.analysis.anomalies.left_behind import LeftObject
     from chronotrace_desktop.domain.analysis import FrameDetections, Track
 
 
@@ -42,6 +43,7 @@ class VideoEvidence:
     frames: tuple[FrameDetections, ...] = ()
     segments: tuple[SegmentSpan, ...] = ()
     crowd_counts: tuple[tuple[float, int], ...] = ()  # (t, people) from the dense count of busy frames
+    left_objects: tuple[LeftObject, ...] = ()  # blobs left where a person stayed (``left_behind``)
     recorded_at: datetime | None = None  # naive UTC wall-clock time of t = 0, when known
     normal: MotionNormal = MotionNormal()
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from chronotrace_desktop.analysis.anomalies.evidence import MotionNormal, SegmentSpan, VideoEvidence
+from chronotrace_desktop.analysis.anomalies.left_behind import LeftObject
 from chronotrace_desktop.domain.analysis import FrameDetections, Track, TrackPoint
 from chronotrace_desktop.domain.media import Box
 
@@ -56,6 +57,7 @@ def evidence(
     recorded_at: datetime | None = None,
     segments: tuple[SegmentSpan, ...] = (),
     normal: MotionNormal | None = None,
+    left_objects: tuple[LeftObject, ...] = (),
 ) -> VideoEvidence:
     return VideoEvidence(
         duration=duration,
@@ -66,4 +68,5 @@ def evidence(
         crowd_counts=tuple(crowd or ()),
         recorded_at=recorded_at,
         normal=normal or MotionNormal(),
+        left_objects=left_objects,
     )
