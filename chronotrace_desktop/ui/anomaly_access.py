@@ -6,10 +6,12 @@ only decides which buttons to enable.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.domain.anomalies import CLOSED, TRANSITIONS, AnomalyStatus
+from chronotrace_desktop.domain.media import Box
 from chronotrace_desktop.services.anomalies import MAX_LIST, AnomalyFilter
+from chronotrace_desktop.ui.panes.video_view import EVIDENCE_PREFIX
 
 if TYPE_CHECKING:
     import uuid
@@ -18,6 +20,20 @@ if TYPE_CHECKING:
     from chronotrace_desktop.services.anomalies_records import AnomalyRecord
     from chronotrace_desktop.services.app import AppServices
     from chronotrace_desktop.workers.task_state import TaskState
+
+
+def anomaly_evidence(metadata: dict[str, Any]) -> tuple[tuple[float, Box], ...]:
+    """The boxes an anomaly's rule recorded (``metadata["boxes"]``: ``[t, x, y, w, h]``), for the player."""
+    what = str(metadata.get("object_type") or "evidence").replace("_", " ")
+    label = f"{EVIDENCE_PREFIX}{what}"
+    points = []
+    for item in metadata.get("boxes") or ():
+        try:
+            t, x, y, w, h = (float(v) for v in item)
+        except (TypeError, ValueError):
+            continue  # a record written by another version: show what can be read
+        points.append((t, Box(x, y, w, h, label)))
+    return tuple(points)
 
 
 def next_statuses(status: str) -> tuple[str, ...]:

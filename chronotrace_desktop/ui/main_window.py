@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop import __version__
 from chronotrace_desktop.domain.roles import Action, is_allowed
+from chronotrace_desktop.ui.anomaly_access import anomaly_evidence
 from chronotrace_desktop.ui.main_window_alerts import camera_zones_action, install_alerts
 from chronotrace_desktop.ui.main_window_export import (
     current_selection,
@@ -140,7 +141,7 @@ class MainWindow(QMainWindow):
         self.library_pane.video_activated.connect(self._play_video)
         self.library_pane.video_deleted.connect(self._video_deleted)
         self.search_pane.segment_activated.connect(self.play_segment)
-        self.anomaly_pane.segment_activated.connect(self.play_segment)
+        self.anomaly_pane.segment_activated.connect(self._play_anomaly)
         self.player_pane.export_requested.connect(self.export_segments)
         for signal in (
             self.search_pane.selection_changed,
@@ -150,11 +151,23 @@ class MainWindow(QMainWindow):
             signal.connect(lambda *_: self._update_export_action())
 
     def play_segment(self, segment_id: object) -> None:
+        self.player_pane.set_evidence(None, ())
+        self._play(segment_id)
+
+    def _play_anomaly(self, segment_id: object) -> None:
+        """Play the selected anomaly's segment with the anomaly's own boxes drawn (an object left behind)."""
+        item = self.anomaly_pane.selected_anomaly()
+        if item is not None:
+            self.player_pane.set_evidence(item.video_id, anomaly_evidence(item.metadata))
+        self._play(segment_id)
+
+    def _play(self, segment_id: object) -> None:
         self.docks["player"].show()
         self.docks["player"].raise_()
         self.player_pane.show_segment(segment_id)  # type: ignore[arg-type]
 
     def _play_video(self, video_id: object) -> None:
+        self.player_pane.set_evidence(None, ())
         self.docks["player"].show()
         self.player_pane.show_video(video_id)  # type: ignore[arg-type]
 

@@ -8,6 +8,7 @@ from chronotrace_desktop.ui.panes.library_pane import LibraryPane
 from chronotrace_desktop.ui.panes.player_pane import PlayerPane
 from chronotrace_desktop.ui.panes.search_pane import SearchPane
 from chronotrace_desktop.ui.qt import QDockWidget, QKeySequence, QSettings, QSize, Qt
+from chronotrace_desktop.ui.qt_media import QMediaPlayer
 
 DOCKS = {
     "libraryDock": "Library",
@@ -171,6 +172,20 @@ def test_panes_work_together(qtbot, library, ui_settings) -> None:
     search.results_view.clearSelection()
     with qtbot.waitSignal(window.player_pane.segment_loaded, timeout=30_000) as loaded:
         anomalies.table.selectRow(0)
-    assert loaded.args[0].segment.id == anomalies.selected_anomaly().segment_id
+    selected = anomalies.selected_anomaly()
+    assert loaded.args[0].segment.id == selected.segment_id
+    # The anomaly's own boxes (here the person who waited) are drawn at their times, over the detections.
+    first_t, first_box = window.player_pane._evidence[0]
+    assert first_box.label.startswith("anomaly: ")
+    player = window.player_pane
+    player.controls.boxes_action.setChecked(True)
+    qtbot.waitUntil(
+        lambda: player.player.mediaStatus() == QMediaPlayer.MediaStatus.LoadedMedia, timeout=10_000
+    )
+    player.player.setPosition(max(0, round((first_t - loaded.args[0].segment.clip_start) * 1000) + 100))
+    qtbot.waitUntil(lambda: any(b.label.startswith("anomaly: ") for b in player.view.boxes), timeout=5_000)
+    with qtbot.waitSignal(player.segment_loaded, timeout=30_000):
+        search._activated(search.results_model.index(0))
+    assert player._evidence == ()  # a search hit is not the anomaly's
     window.player_pane.stop()
     qtbot.waitUntil(lambda: window.pool.active_count == 0, timeout=10_000)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from chronotrace_desktop.domain.errors import PermissionDeniedError
+from chronotrace_desktop.domain.media import Box
 from chronotrace_desktop.storage.orm import AuditLog
-from chronotrace_desktop.ui.panes.player_pane import PlayerPane, boxes_at
+from chronotrace_desktop.ui.anomaly_access import anomaly_evidence
+from chronotrace_desktop.ui.panes.player_pane import PlayerPane, boxes_at, evidence_at
 from chronotrace_desktop.ui.qt import Qt
 from chronotrace_desktop.ui.qt_media import QMediaPlayer
 from tests.gui.conftest import segments_of
@@ -142,3 +144,19 @@ def test_analyst_reveal_needs_a_justification_and_is_audited(qtbot, library, poo
 def test_no_boxes_before_the_first_sample(library) -> None:
     detail = library.services.library.segment_detail(library.admin, segments_of(library, "video02.avi")[0])
     assert boxes_at(detail, -10.0) == ()
+
+
+def test_an_anomalys_boxes_are_read_from_its_metadata_and_held_between_points() -> None:
+    points = anomaly_evidence(
+        {
+            "object_type": "object",
+            "boxes": [[14.0, 0.3, 0.86, 0.05, 0.07], [20.0, 0.31, 0.86, 0.05, 0.07], "bad"],
+        }
+    )
+    assert [(t, b.label) for t, b in points] == [(14.0, "anomaly: object"), (20.0, "anomaly: object")]
+    assert evidence_at(points, 10.0) == ()
+    assert evidence_at(points, 17.0) == (points[0][1],)
+    assert evidence_at(points, 21.0) == (points[1][1],)
+    assert evidence_at(points, 30.0) == ()
+    assert anomaly_evidence({}) == ()
+    assert isinstance(points[0][1], Box)

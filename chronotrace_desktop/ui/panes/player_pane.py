@@ -72,6 +72,14 @@ def boxes_at(detail: SegmentDetail, t: float) -> tuple[Box, ...]:
     return best.objects + best.faces
 
 
+def evidence_at(points: tuple[tuple[float, Box], ...], t: float) -> tuple[Box, ...]:
+    """An anomaly's box at ``t``: its last point at or before ``t``, held until the next (within its span)."""
+    if not points or t < points[0][0] - DETECTION_HOLD_S or t > points[-1][0] + DETECTION_HOLD_S:
+        return ()
+    before = [box for when, box in points if when <= t + 1e-3]
+    return (before[-1] if before else points[0][1],)
+
+
 class PlayerPane(QWidget):
     segment_loaded = Signal(object)  # SegmentDetail
     revealed = Signal(object)  # segment id
@@ -86,6 +94,8 @@ class PlayerPane(QWidget):
         self._services = services
         self._actor = actor
         self._load_task = LatestTask(pool)
+        self._evidence_video: uuid.UUID | None = None
+        self._evidence: tuple[tuple[float, Box], ...] = ()
         self._reveal_task = LatestTask(pool)
         self.detail: SegmentDetail | None = None
         self.showing_original = False
@@ -298,7 +308,16 @@ class PlayerPane(QWidget):
             return
         t = detail.segment.clip_start + position_ms / 1000
         c.set_time(t, detail.recorded_at)
-        self.view.set_boxes(boxes_at(detail, t) if c.boxes_action.isChecked() else ())
+        if not c.boxes_action.isChecked():
+            self.view.set_boxes(())
+            return
+        evidence = self._evidence if self._evidence_video == detail.segment.video_id else ()
+        self.view.set_boxes(boxes_at(detail, t) + evidence_at(evidence, t))
+
+    def set_evidence(self, video_id: uuid.UUID | None, points: tuple[tuple[float, Box], ...]) -> None:
+        """Boxes an anomaly found in ``video_id`` (video seconds), drawn with the detections; ``()`` clears."""
+        self._evidence_video = video_id
+        self._evidence = tuple(sorted(points, key=lambda p: p[0]))
 
     # ------------------------------------------------------------------ reveal
     def ask_reveal(self) -> RevealDialog | None:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 BOX_COLOURS = {"face": QColor("#ff5252"), "person": QColor("#40c4ff")}
 OTHER_COLOUR = QColor("#ffd740")
+EVIDENCE_COLOUR = QColor("#ff4081")  # an anomaly's own boxes (what the rule saw), over the detections
+EVIDENCE_PREFIX = "anomaly: "
 LABEL_BACKING = QColor(0, 0, 0, 170)  # labels stay readable on bright scenes
 
 
@@ -64,7 +66,8 @@ class VideoView(QGraphicsView):
         if frame.isEmpty():
             return
         for box in self.boxes:
-            colour = BOX_COLOURS.get(box.label, OTHER_COLOUR)
+            evidence = box.label.startswith(EVIDENCE_PREFIX)
+            colour = EVIDENCE_COLOUR if evidence else BOX_COLOURS.get(box.label, OTHER_COLOUR)
             rect = QRectF(
                 frame.left() + box.x * frame.width(),
                 frame.top() + box.y * frame.height(),
@@ -73,11 +76,12 @@ class VideoView(QGraphicsView):
             )
             item = QGraphicsRectItem(rect)
             pen = QPen(colour)
-            pen.setWidthF(2.0)
+            pen.setWidthF(3.0 if evidence else 2.0)
             item.setPen(pen)
             self.scene_.addItem(item)
             self._overlay.append(item)
-            label = QGraphicsSimpleTextItem(f"{box.label} {box.score:.2f}" if box.label != "face" else "face")
+            plain = evidence or box.label == "face"
+            label = QGraphicsSimpleTextItem(box.label if plain else f"{box.label} {box.score:.2f}")
             label.setBrush(QBrush(colour))
             size = label.boundingRect()
             label.setPos(rect.left() + 2, max(frame.top(), rect.top() - size.height() - 2))

@@ -148,6 +148,8 @@ def test_a_passer_by_does_not_attend_the_object_but_someone_who_stops_does() -> 
     stopper = track(6, "person", range(40, 46), near)
     item = (_left(range(21, 90)),)
     passing = abandonment.detect(evidence([passer], left_objects=item), CameraConfig("CAM"))
-    assert [f.metadata["unattended_seconds"] for f in passing] == [67.0]  # from 22 s (1.5 s after the owner was last seen) to 89 s
+    assert [f.metadata["unattended_seconds"] for f in passing] == [
+        67.0
+    ]  # from 22 s (1.5 s after the owner was last seen) to 89 s
     stopping = abandonment.detect(evidence([stopper], left_objects=item), CameraConfig("CAM"))
     assert [f.metadata["unattended_seconds"] for f in stopping] == [42.0]  # from 47 s, after they left
