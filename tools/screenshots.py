@@ -43,6 +43,9 @@ from chronotrace_desktop.workers.base import WorkerPool
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from chronotrace_desktop.ui.panes.anomaly_pane import AnomalyPane
+    from chronotrace_desktop.ui.panes.player_pane import PlayerPane
+
 logger = logging.getLogger("screenshots")
 DECORATION = Qt.ItemDataRole.DecorationRole
 
@@ -184,6 +187,7 @@ CLIPS = (
     "video02.avi",
     "face-demographics-walking.gif",
     "one-by-one-person-detection.mp4",
+    "2018-03-11.16-20-00.16-25-00.school.G330.annotated.mp4",  # the bag left on the bleachers
 )
 
 
@@ -274,11 +278,38 @@ def _render_panes(app: QApplication, services: AppServices, out: Path, suffix: s
     player.step(40)
     time.sleep(0.3)
     _save(app, player, out, f"pane-player-revealed{suffix}")
+    _render_abandonment(app, anomalies, player, out, suffix)
     player.stop()
     window.close()
     settings.clear()
     Path(settings.fileName()).unlink(missing_ok=True)
     pool.wait_for_done(30_000)
+
+
+def _render_abandonment(
+    app: QApplication, anomalies: AnomalyPane, player: PlayerPane, out: Path, suffix: str
+) -> None:
+    """The object left on the gym bleachers: the queue row and the player with the anomaly's own box."""
+    proxy = anomalies.proxy
+    rows = [r for r in range(proxy.rowCount()) if proxy.index(r, 1).data() == "object abandonment"]
+    if not rows:
+        logger.warning("No object abandonment in the queue: shot skipped")
+        return
+    anomalies.table.selectRow(rows[0])
+    item = anomalies.selected_anomaly()
+    _settle(
+        app, lambda: player.detail is not None and player.detail.segment.id == item.segment_id, timeout=60
+    )
+    _settle(app, lambda: player.player.mediaStatus() == QMediaPlayer.MediaStatus.LoadedMedia)
+    detail = player.detail
+    assert detail is not None
+    at = min(float(item.metadata["video_offset_start"]) + 10.0, detail.segment.end_time - 1.0)
+    player.player.setPosition(max(0, round((at - detail.segment.clip_start) * 1000)))
+    _settle(app, lambda: any(b.label.startswith("anomaly: ") for b in player.view.boxes))
+    player.step(1)
+    time.sleep(0.3)
+    _save(app, anomalies, out, f"pane-anomalies-abandonment{suffix}")
+    _save(app, player, out, f"pane-player-abandonment{suffix}")
 
 
 ZONES_CLIP = (

@@ -124,7 +124,7 @@ class AnomalyScanner:
                 path = Path(video.original_path)
                 busy = _busy_windows(session, video_id)
                 detections = [FrameDetections.from_dict(d) for d in detections_of(session, video_id)]
-            if redecode or scene.get("version") != SCENE_VERSION or "aspect" not in scene:
+            if redecode or not _usable(scene):
                 scene = scene_evidence(path, busy, detections, self._models, task)
             with self._db.transaction() as session:
                 video = _live_video(session, video_id)
@@ -279,6 +279,20 @@ def scene_evidence(
     return evidence
 
 
+def _left_objects(scene: dict[str, Any]) -> tuple[LeftObject, ...] | None:
+    """The stored objects left behind; None when the stored evidence cannot be read (decode again)."""
+    try:
+        return tuple(LeftObject.from_dict(item) for item in scene.get("left_objects", []))
+    except (KeyError, TypeError, ValueError):
+        logger.warning("Stored anomaly evidence has unreadable objects left behind; it will be decoded again")
+        return None
+
+
+def _usable(scene: dict[str, Any]) -> bool:
+    """Stored scene evidence of this version that can be read (else the file is decoded again)."""
+    return scene.get("version") == SCENE_VERSION and "aspect" in scene and _left_objects(scene) is not None
+
+
 def load_evidence(session: Session, video: Video, scene: dict[str, Any]) -> VideoEvidence:
     tracks = tuple(
         Track.from_dict({"track_id": row.track_key, "label": row.label, "points": row.points})
@@ -310,7 +324,7 @@ def load_evidence(session: Session, video: Video, scene: dict[str, Any]) -> Vide
         frames=frames,
         segments=segments,
         crowd_counts=tuple((float(t), int(c)) for t, c in scene.get("crowd_counts", [])),
-        left_objects=tuple(LeftObject.from_dict(item) for item in scene.get("left_objects", [])),
+        left_objects=_left_objects(scene) or (),
         recorded_at=video.recorded_at,
         normal=camera_normal(session, video, tracks, aspect),
     )

@@ -16,6 +16,7 @@ from chronotrace_desktop import __version__
 from chronotrace_desktop.config import APP_NAME
 from chronotrace_desktop.domain.errors import UserFacingError
 from chronotrace_desktop.ui.errors import error_box
+from chronotrace_desktop.ui.gc_guard import install_gc_guard
 from chronotrace_desktop.ui.login_dialog import LoginDialog
 from chronotrace_desktop.ui.main_window import MainWindow
 from chronotrace_desktop.ui.qt import (
@@ -92,6 +93,7 @@ def create_application(argv: Sequence[str] | None = None) -> QApplication:
     app.setStyle("Fusion")  # the same look everywhere; follows the system's light or dark scheme
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)  # GuiSession decides when the run is over
+    install_gc_guard(app)  # cyclic garbage collection only on this thread (see gc_guard)
     return app
 
 

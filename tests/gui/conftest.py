@@ -20,7 +20,8 @@ from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.domain.users import Actor
 from chronotrace_desktop.services.app import AppServices, open_app
-from chronotrace_desktop.ui.qt import QSettings
+from chronotrace_desktop.ui.gc_guard import install_gc_guard
+from chronotrace_desktop.ui.qt import QApplication, QSettings
 from chronotrace_desktop.workers.base import WorkerPool
 from chronotrace_desktop.workers.ingest_job import lower_thread_priority
 
@@ -47,6 +48,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.qt_log_ignore(*MEDIA_LOG_IGNORE))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _gc_on_the_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As the app does (``ui.gc_guard``): a collection on a worker thread must never free a Qt object."""
+    guard = install_gc_guard(qapp)
+    yield
+    guard.uninstall()
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -216,3 +216,22 @@ def test_eval_reports_precision_and_recall_per_type(footage: Installation, tmp_p
     assert scores["fall_detection"].precision is None
     assert scores["fall_detection"].recall is None
     assert report.missing == ("not-ingested.mp4",)
+
+
+def test_unreadable_stored_evidence_is_decoded_again_on_rescan(footage: Installation) -> None:
+    services = footage.services
+    with services.database.transaction() as session:
+        video_id = session.scalars(sa.select(Video.id).where(Video.camera_id == "CAM-GYM")).one()
+        scan = session.get(AnomalyScan, video_id)
+        assert scan is not None
+        damaged = dict(scan.evidence)
+        damaged["left_objects"] = [{"box": [0.1, 0.2]}]  # written by something else: not readable
+        scan.evidence = damaged
+    services.anomalies.rescan(footage.admin, camera_id="CAM-GYM")
+    found = _of(footage, "CAM-GYM", AnomalyType.OBJECT_ABANDONMENT)
+    assert len(found) == 1
+    with services.database.transaction() as session:
+        scan = session.get(AnomalyScan, video_id)
+        assert scan is not None
+        assert scan.evidence["left_behind"] == "done"
+        assert all(len(item["box"]) == 6 for item in scan.evidence["left_objects"])

@@ -3,12 +3,13 @@
 Two sources of evidence:
 
 - bags the detector tracks: the owner is the person nearest the bag (within ``owner_distance`` of their
-  height) when the bag is first seen; "left" means farther than ``leave_distance`` or out of view. Anyone
-  coming back within ``owner_distance`` attends the bag again. A bag nobody was near is unattended from its
-  first sighting.
+  height) when the bag is first seen; "left" means farther than ``leave_distance`` or out of view. The
+  owner coming back within ``leave_distance``, or anyone stopping by it (within ``owner_distance`` for
+  ``ATTEND_SECONDS``; passers-by do not count), attends the bag again. A bag nobody was near is unattended
+  from its first sighting.
 - objects left where a person stayed (``left_behind``: bags too small for the detector): the person who
   stayed is the owner and left when last seen there; the object is unattended from then on until someone
-  comes within ``owner_distance``. One finding per departure (the object standing out most), and none where
+  stops by it. One finding per departure (the object standing out most), and none where
   a tracked bag already gave one.
 """
 
@@ -39,6 +40,12 @@ def _distance(person: TrackPoint, bag: TrackPoint, aspect: float) -> float:
     dx = max(x0 - bx, 0.0, bx - x1)
     dy = max(y0 - by, 0.0, by - y1)
     return math.hypot(dx, dy) / max(person.box.h, 1e-3)
+
+
+def _track_distance(person: Track, bag: TrackPoint, aspect: float) -> float:
+    """How far ``person`` is from the bag at about the bag's time (inf when not seen then)."""
+    near = [_distance(p, bag, aspect) for p in person.points if abs(p.t - bag.t) <= NEAR_IN_TIME]
+    return min(near, default=math.inf)
 
 
 def _nearest(people: list[Track], bag: TrackPoint, aspect: float) -> tuple[Track | None, float]:
@@ -77,14 +84,14 @@ def detect(evidence: VideoEvidence, camera: CameraConfig) -> list[AnomalyCandida
         owner, owner_distance = _nearest(people, static[0], evidence.aspect)
         if owner_distance > rule.owner_distance:
             owner = None
+        others = _attended(evidence.frames, static[len(static) // 2].box, evidence.aspect, rule)
         unattended_from: float | None = None if owner is not None else static[0].t
         best: tuple[float, float] | None = None
         for point in static:
-            nearest, distance = _nearest(people, point, evidence.aspect)
-            attended = distance <= (
-                rule.leave_distance if nearest is owner and owner else rule.owner_distance
+            owner_near = (
+                owner is not None and _track_distance(owner, point, evidence.aspect) <= rule.leave_distance
             )
-            if attended:
+            if owner_near or any(a <= point.t <= b for a, b in others):
                 unattended_from = None
                 continue
             if unattended_from is None:

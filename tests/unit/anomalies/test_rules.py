@@ -121,6 +121,21 @@ def test_abandonment_quiet_while_the_owner_stays() -> None:
     assert abandonment.detect(evidence([bag, owner]), CAMERA) == []  # type: ignore[list-item]
 
 
+def test_abandonment_timer_ignores_passers_by_but_not_someone_who_stops() -> None:
+    bag = _bag(range(10, 100))
+    owner = track(
+        1, "person", range(5, 25), lambda t: (0.47 if t < 15 else 0.47 - 0.05 * (t - 15), 0.45, 0.08, 0.4)
+    )
+    near = lambda t: (0.53, 0.45, 0.08, 0.4)  # noqa: E731
+    alone = abandonment.detect(evidence([bag, owner]), CAMERA)  # type: ignore[list-item]
+    passing = abandonment.detect(evidence([bag, owner, track(5, "person", [60.0], near)]), CAMERA)  # type: ignore[list-item]
+    stopping = abandonment.detect(evidence([bag, owner, track(6, "person", range(60, 66), near)]), CAMERA)  # type: ignore[list-item]
+    assert [f.metadata["unattended_seconds"] for f in passing] == [
+        f.metadata["unattended_seconds"] for f in alone
+    ]
+    assert [f.metadata["unattended_seconds"] for f in stopping] == [32.0]  # from 67 s, after they went on
+
+
 # ------------------------------------------------------------------------------------------ unusual movement
 def test_unusual_movement_fires_for_a_runner_among_walkers() -> None:
     walkers = [track(i, "person", range(0, 10), walking(0.1 * i, 0.01)) for i in range(1, 7)]
