@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import platformdirs
 from pydantic import Field, field_validator
@@ -59,9 +59,14 @@ class Settings(BaseSettings):
     database_url: str | None = None
     qdrant_url: str | None = None
     vector_collection: str = "video_segments"
-    s3_bucket: str = "chronotrace-videos"
-    s3_endpoint_url: str | None = None
+    # Team profile media: "s3" keeps clips and thumbnails in the bucket (a local cache under cache_dir holds
+    # what this workstation reads or writes); "local" keeps them under data_dir/media as the workstation does.
+    media_store: Literal["local", "s3"] = "local"
+    s3_bucket: str = Field(default="chronotrace-videos", pattern=r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
+    s3_prefix: str = Field(default="media/", pattern=r"^([A-Za-z0-9._\-]+/)*$")
+    s3_endpoint_url: str | None = None  # e.g. https://s3.eu-west-1.amazonaws.com or a MinIO/Ceph server
     s3_region: str | None = None
+    s3_access_key_id: str | None = None  # the secret key is in the keyring (target: s3_endpoint_url)
 
     log_level: str = "INFO"
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)

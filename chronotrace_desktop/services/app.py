@@ -21,7 +21,7 @@ from chronotrace_desktop.services.media_access import MediaAccessService
 from chronotrace_desktop.services.search import SearchService
 from chronotrace_desktop.services.settings_admin import SettingsService
 from chronotrace_desktop.services.users import UserService
-from chronotrace_desktop.storage.blobs import LocalBlobStore
+from chronotrace_desktop.storage.blobs import BlobStore, LocalBlobStore
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
 from chronotrace_desktop.storage.migrations import apply_migrations
 from chronotrace_desktop.storage.secrets import SecretName, SecretStore
@@ -50,7 +50,7 @@ class AppServices:
     users: UserService
     installation: InstallationService
     maintenance: MaintenanceService
-    blobs: LocalBlobStore
+    blobs: BlobStore
     ingest: IngestService
     media: MediaAccessService
     search: SearchService
@@ -101,6 +101,27 @@ def open_vectors(settings: Settings, paths: Paths, secrets: SecretStore) -> tupl
     return index, display
 
 
+def open_blobs(settings: Settings, paths: Paths, secrets: SecretStore) -> BlobStore:
+    """The media store: the team profile's S3 bucket when ``media_store`` is ``s3``, else ``data_dir/media``."""
+    if settings.profile is not Profile.TEAM or settings.media_store != "s3":
+        return LocalBlobStore(paths.media_dir)
+    from chronotrace_desktop.storage.blobs_s3 import S3BlobStore, S3Location, make_s3_client
+
+    secret = (
+        secrets.get(SecretName.S3_SECRET_ACCESS_KEY, settings.s3_endpoint_url)
+        if settings.s3_endpoint_url
+        else None
+    )
+    client = make_s3_client(
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        access_key_id=settings.s3_access_key_id,
+        secret_access_key=secret,
+    )
+    location = S3Location(settings.s3_bucket, settings.s3_prefix, settings.s3_endpoint_url)
+    return S3BlobStore(client, location, paths.cache_dir / "media")
+
+
 def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppServices:
     """Open the installation at ``paths``: database (starting the embedded server), migrations, vectors."""
     paths.ensure()
@@ -118,7 +139,7 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
         raise
     audit = AuditService(database)
     authorizer = Authorizer(database, audit)
-    blobs = LocalBlobStore(paths.media_dir)
+    blobs = open_blobs(settings, paths, secrets)
     media = MediaAccessService(database, blobs, authorizer, audit)
     search = SearchService(database, vectors, authorizer, audit)
     return AppServices(

@@ -20,7 +20,8 @@ from chronotrace_desktop.config import Paths, Profile, Settings
 from chronotrace_desktop.domain.errors import UserFacingError
 from chronotrace_desktop.embedding.model_files import required_embedding_models
 from chronotrace_desktop.media.codecs import REDACTION_ENCODER, encoder_available, ffmpeg_version
-from chronotrace_desktop.services.app import open_vectors
+from chronotrace_desktop.services.app import open_blobs, open_vectors
+from chronotrace_desktop.storage.blobs import LocalBlobStore
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
 from chronotrace_desktop.storage.migrations import migration_status
 from chronotrace_desktop.storage.orm import User
@@ -67,6 +68,7 @@ class DoctorService:
             self._check_disk,
             self._check_database,
             self._check_vectors,
+            self._check_media_store,
             self._check_models,
             self._check_codecs,
             self._check_keyring,
@@ -149,6 +151,16 @@ class DoctorService:
         shape = f"{info.dimension}-d {info.distance.value}, {info.points_count} points"
         detail = f"{display}: collection {info.name!r}, {shape}"
         return CheckResult("vector index", CheckStatus.OK, detail)
+
+    def _check_media_store(self) -> CheckResult:
+        store = open_blobs(self._settings, self._paths, self._secrets)
+        if isinstance(store, LocalBlobStore):
+            return CheckResult("media store", CheckStatus.OK, f"local folder {store.root}")
+        from chronotrace_desktop.storage.blobs_s3 import S3BlobStore
+
+        assert isinstance(store, S3BlobStore)
+        store.check()
+        return CheckResult("media store", CheckStatus.OK, f"{store.location.display()}, cache {store.root}")
 
     @staticmethod
     def _check_models() -> CheckResult:

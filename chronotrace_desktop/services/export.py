@@ -56,7 +56,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.services.export_select import Resolved
     from chronotrace_desktop.services.media_access import MediaAccessService
     from chronotrace_desktop.services.search import SearchService
-    from chronotrace_desktop.storage.blobs import LocalBlobStore
+    from chronotrace_desktop.storage.blobs import BlobStore
     from chronotrace_desktop.storage.database import Database
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class ExportService:
     def __init__(
         self,
         database: Database,
-        blobs: LocalBlobStore,
+        blobs: BlobStore,
         authorizer: Authorizer,
         audit: AuditService,
         media: MediaAccessService,
@@ -280,7 +280,7 @@ class ExportService:
             with self._db.transaction() as session:
                 audit = audit_entries(session, [s.id for s in segments])
             thumbnails = {
-                s.id: self._blobs.path(s.redacted_thumbnail_key)
+                s.id: self._blobs.readable(s.redacted_thumbnail_key)
                 for s in segments
                 if s.redacted_thumbnail_key and self._blobs.exists(s.redacted_thumbnail_key)
             }

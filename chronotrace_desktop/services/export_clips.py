@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.services.export_files import Staging
     from chronotrace_desktop.services.export_select import SegmentRecord, VideoRecord
     from chronotrace_desktop.services.media_access import MediaAccessService
-    from chronotrace_desktop.storage.blobs import LocalBlobStore
+    from chronotrace_desktop.storage.blobs import BlobStore
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class ClipJob:
 class ClipWriter:
     def __init__(
         self,
-        blobs: LocalBlobStore,
+        blobs: BlobStore,
         media: MediaAccessService,
         staging: Staging,
         actor: Actor,
@@ -126,7 +126,7 @@ class ClipWriter:
         rel = f"clips/redacted/{job.stem}.redacted.mp4"
         text = job.overlay(watermark)
         render_redacted_clip(
-            self._blobs.path(seg.segment_key),
+            self._blobs.readable(seg.segment_key),
             plan_from_json(seg.redaction),
             self._staging.path(rel),
             segment_offset_s=seg.clip_start_s,

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.audit import AuditService
     from chronotrace_desktop.services.authorization import Authorizer
-    from chronotrace_desktop.storage.blobs import LocalBlobStore
+    from chronotrace_desktop.storage.blobs import BlobStore
     from chronotrace_desktop.storage.database import Database
     from chronotrace_desktop.storage.vectors import VectorIndex
 
@@ -66,7 +66,7 @@ class IngestService:
         self,
         database: Database,
         vectors: VectorIndex,
-        blobs: LocalBlobStore,
+        blobs: BlobStore,
         authorizer: Authorizer,
         audit: AuditService,
         settings: Settings,

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from chronotrace_desktop.domain.media import VideoProbe
     from chronotrace_desktop.domain.tasks import TaskControl
-    from chronotrace_desktop.storage.blobs import LocalBlobStore
+    from chronotrace_desktop.storage.blobs import BlobStore
     from chronotrace_desktop.storage.database import Database
     from chronotrace_desktop.storage.vectors import VectorIndex
 
@@ -69,7 +69,7 @@ class _Prepared:
 
 class SegmentPipeline:
     def __init__(
-        self, database: Database, vectors: VectorIndex, blobs: LocalBlobStore, *, detect_interval: float = 1.0
+        self, database: Database, vectors: VectorIndex, blobs: BlobStore, *, detect_interval: float = 1.0
     ) -> None:
         self._db = database
         self._vectors = vectors
@@ -145,10 +145,13 @@ class SegmentPipeline:
             blur_regions(chosen.image, boxes_at(plan, chosen.t), plan.margin), self._blobs.path(redacted_key)
         )
         audio_db = audio_level_db(source, window.start, window.end) if found.has_audio else None
+        segment_key = self._blobs.key_of(cut.path)
+        for key in (segment_key, thumb_key, redacted_key):
+            self._blobs.publish(key)  # before any row names it (the team profile's S3 store uploads here)
         return _Prepared(
             window,
             cut,
-            self._blobs.key_of(cut.path),
+            segment_key,
             analysis,
             thumb_key,
             redacted_key,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.audit import AuditService
     from chronotrace_desktop.services.authorization import Authorizer
-    from chronotrace_desktop.storage.blobs import LocalBlobStore
+    from chronotrace_desktop.storage.blobs import BlobStore
     from chronotrace_desktop.storage.database import Database
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ MIN_JUSTIFICATION_CHARS = 20
 
 class MediaAccessService:
     def __init__(
-        self, database: Database, blobs: LocalBlobStore, authorizer: Authorizer, audit: AuditService
+        self, database: Database, blobs: BlobStore, authorizer: Authorizer, audit: AuditService
     ) -> None:
         self._db = database
         self._blobs = blobs
@@ -61,7 +61,7 @@ class MediaAccessService:
         segment = self._segment(segment_id)
         if not segment.redacted_thumbnail_path or not self._blobs.exists(segment.redacted_thumbnail_path):
             raise NotFoundError("This segment has no redacted thumbnail; ingest its video again.")
-        return self._blobs.path(segment.redacted_thumbnail_path)
+        return self._blobs.readable(segment.redacted_thumbnail_path)
 
     def redacted_clip(self, actor: Actor, segment_id: uuid.UUID, task: TaskControl | None = None) -> Path:
         """The faces-blurred H.264 clip, rendered now if this is its first use."""
@@ -71,7 +71,7 @@ class MediaAccessService:
         with self._lock_for(segment_id):
             segment = self._segment(segment_id)
             if segment.redacted_path and self._blobs.exists(segment.redacted_path):
-                return self._blobs.path(segment.redacted_path)
+                return self._blobs.readable(segment.redacted_path)
             return self._render(segment, task or Unattended())
 
     def reveal(
@@ -111,7 +111,7 @@ class MediaAccessService:
             )
         )
         logger.info("%s revealed the original %s of segment %s", actor.email, what, segment_id)
-        return self._blobs.path(key)
+        return self._blobs.readable(key)
 
     def prerender(
         self, actor: Actor, task: TaskControl, *, video_ids: Sequence[uuid.UUID] | None = None
@@ -171,7 +171,7 @@ class MediaAccessService:
         offset = float(segment.clip_start_time if segment.clip_start_time is not None else segment.start_time)
         with self._blobs.writing(key) as tmp:
             render_redacted_clip(
-                self._blobs.path(segment.segment_path),
+                self._blobs.readable(segment.segment_path),
                 plan_from_json(plan_data),
                 tmp,
                 segment_offset_s=offset,
@@ -182,4 +182,4 @@ class MediaAccessService:
             if row is not None:
                 row.redacted_path = key
         logger.info("Rendered the redacted clip of segment %s", segment.id)
-        return self._blobs.path(key)
+        return self._blobs.readable(key)

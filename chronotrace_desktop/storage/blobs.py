@@ -14,33 +14,60 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from contextlib import AbstractContextManager
 
 logger = logging.getLogger(__name__)
 
 
-def _checked(key: str) -> PurePosixPath:
+def checked_key(key: str) -> PurePosixPath:
+    """``key`` as a relative path; ``InvalidInputError`` for an absolute path, ``..`` or backslashes."""
     pure = PurePosixPath(key)
     if not key or pure.is_absolute() or ".." in pure.parts or "\\" in key:
         raise InvalidInputError(f"not a valid media key: {key!r}")
     return pure
 
 
+class BlobStore(Protocol):
+    """What the services use: ``LocalBlobStore`` (workstation) or ``S3BlobStore`` (team, ``blobs_s3``).
+
+    ``path`` is where a key is written in place on this machine; ``publish`` makes such a file visible to
+    every workstation; ``readable`` is the local file to read a key from (fetched first if need be).
+    """
+
+    @property
+    def root(self) -> Path: ...
+    def path(self, key: str) -> Path: ...
+    def key_of(self, path: Path) -> str: ...
+    def exists(self, key: str) -> bool: ...
+    def readable(self, key: str) -> Path: ...
+    def publish(self, key: str) -> None: ...
+    def writing(self, key: str, suffix: str = "") -> AbstractContextManager[Path]: ...
+    def delete(self, key: str) -> None: ...
+    def delete_prefix(self, prefix: str) -> None: ...
+    def keys(self, prefix: str) -> list[str]: ...
+    def remove_temp_files(self, prefix: str) -> int: ...
+
+
 class LocalBlobStore:
     """A folder on this machine (the workstation profile's ``<data_dir>/media``)."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self._root = root
         root.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def root(self) -> Path:
+        return self._root
 
     def path(self, key: str) -> Path:
         """The local file of ``key`` (it may not exist yet)."""
-        return self.root.joinpath(*_checked(key).parts)
+        return self.root.joinpath(*checked_key(key).parts)
 
     def key_of(self, path: Path) -> str:
         """The key of a file inside the store (``ValueError`` for a file outside it)."""
@@ -48,6 +75,13 @@ class LocalBlobStore:
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
+
+    def readable(self, key: str) -> Path:
+        """The file to read ``key`` from (here it is always local)."""
+        return self.path(key)
+
+    def publish(self, key: str) -> None:
+        """Make a file written in place at ``path(key)`` visible to others: here it already is."""
 
     @contextmanager
     def writing(self, key: str, suffix: str = "") -> Iterator[Path]:

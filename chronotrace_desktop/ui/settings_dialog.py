@@ -76,20 +76,23 @@ class SettingsDialog(QDialog):
             label = QLabel(text)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             place.addRow(f"{name}:", label)
-        profile = QComboBox()
-        profile.addItem("Workstation (embedded database and vectors)", "workstation")
-        profile.addItem("Team (PostgreSQL, Qdrant and S3 servers)", "team")
-        profile.setCurrentIndex(max(0, profile.findData(str(values["profile"]))))
-        self.fields["profile"] = profile
-        place.addRow("Profile:", profile)
+        profiles = (("Workstation (embedded database and vectors)", "workstation"),
+                    ("Team (PostgreSQL, Qdrant and S3 servers)", "team"))  # fmt: skip
+        place.addRow("Profile:", self._choice("profile", profiles, values["profile"]))
 
         servers = QFormLayout()
-        for name, title in (("database_url", "Database URL"), ("qdrant_url", "Qdrant URL"),
-                            ("s3_bucket", "S3 bucket"), ("s3_endpoint_url", "S3 endpoint")):  # fmt: skip
+        for name, title in (("database_url", "Database URL"), ("qdrant_url", "Qdrant URL")):  # fmt: skip
             servers.addRow(f"{title}:", self._line(name, values[name]))
             for secret, secret_label in _SECRETS:
                 if SECRET_TARGETS[secret] == name:
                     servers.addRow(f"{secret_label}:", self._secret(secret))
+        stores = (("Local folder (data folder/media)", "local"), ("S3 bucket (shared by the team)", "s3"))
+        servers.addRow("Media store:", self._choice("media_store", stores, values["media_store"]))
+        for name, title in (("s3_bucket", "S3 bucket"), ("s3_prefix", "S3 key prefix"),
+                            ("s3_endpoint_url", "S3 endpoint"), ("s3_region", "S3 region"),
+                            ("s3_access_key_id", "S3 access key ID")):  # fmt: skip
+            servers.addRow(f"{title}:", self._line(name, values[name]))
+        servers.addRow("S3 secret key:", self._secret(SecretName.S3_SECRET_ACCESS_KEY))
 
         alerts = QFormLayout()
         alerts.addRow("SMTP host:", self._line("smtp_host", values["smtp_host"]))
@@ -142,6 +145,14 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         for widget in [*self.fields.values(), *self.secrets.values()]:
             widget.setEnabled(self.editable)
+
+    def _choice(self, name: str, items: tuple[tuple[str, str], ...], value: Any) -> QComboBox:
+        box = QComboBox()
+        for text, data in items:
+            box.addItem(text, data)
+        box.setCurrentIndex(max(0, box.findData(str(value))))
+        self.fields[name] = box
+        return box
 
     def _line(self, name: str, value: Any) -> QLineEdit:
         edit = QLineEdit("" if value is None else str(value))

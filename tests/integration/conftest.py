@@ -14,6 +14,9 @@ server's own databases. Fixtures:
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -160,23 +163,27 @@ class Installation:
         return email, self.services.auth.login(email, password, client="cli")
 
 
-def installation_settings(backend: str, data_dir: Path, database_url: URL | None) -> Settings:
+def installation_settings(
+    backend: str, data_dir: Path, database_url: URL | None, **overrides: object
+) -> Settings:
     """Workstation profile for ``embedded``; team profile on a fresh server database for ``server``."""
     paths = resolve_paths(data_dir)
     if backend == "embedded":
-        return load_settings(paths, profile="workstation")
+        return load_settings(paths, profile="workstation", **overrides)
     assert database_url is not None
     return load_settings(
-        paths, profile="team", database_url=database_url.render_as_string(hide_password=True)
+        paths, profile="team", database_url=database_url.render_as_string(hide_password=True), **overrides
     )
 
 
 @contextmanager
-def new_installation(backend: str) -> Iterator[Installation]:
-    """A brand-new installation on ``backend``, its administrator signed in; closed and removed afterwards."""
+def new_installation(backend: str, **overrides: object) -> Iterator[Installation]:
+    """A brand-new installation on ``backend``, its administrator signed in; closed and removed afterwards.
+
+    ``overrides`` are settings (e.g. the team profile's S3 media store)."""
     data_dir = scratch_dir(f"install-{backend}-")
     database_url = create_database(_server_backend()) if backend == "server" else None
-    settings = installation_settings(backend, data_dir, database_url)
+    settings = installation_settings(backend, data_dir, database_url, **overrides)
     services = open_app(settings, resolve_paths(data_dir))
     try:
         services.installation.create_first_admin(ADMIN_EMAIL, ADMIN_PASSWORD, "First Admin")
@@ -196,3 +203,16 @@ def installation(request: pytest.FixtureRequest) -> Iterator[Installation]:
     """A fresh installation per backend, shared by the session's tests (they use distinct users/files)."""
     with new_installation(request.param) as made:
         yield made
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], name: str, timeout: float = 20.0) -> None:
+    """Wait until a server process we started accepts connections on 127.0.0.1:``port``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            assert process.poll() is None, f"{name} exited"
+            assert time.monotonic() < deadline, f"{name} did not start"
+            time.sleep(0.1)

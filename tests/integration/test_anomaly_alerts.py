@@ -14,7 +14,6 @@ import mailbox
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +35,7 @@ from chronotrace_desktop.services.cameras import CameraChanges, parse_hours
 from chronotrace_desktop.services.ingest_segments import SegmentPipeline
 from chronotrace_desktop.storage.orm import Anomaly, AuditLog, VideoSegment
 from tests.conftest import scratch_dir
-from tests.integration.conftest import Installation, new_installation
+from tests.integration.conftest import Installation, new_installation, wait_for_port
 
 CAMERA = "CAM-SYNTH"
 FPS, SECONDS, W, H = 10, 20, 320, 240
@@ -199,15 +198,7 @@ def test_failed_sends_retry_with_backoff_then_deliver_to_a_real_smtp_server(
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                assert server.poll() is None, "aiosmtpd exited"
-                assert time.monotonic() < deadline, "aiosmtpd did not start"
-                time.sleep(0.1)
+        wait_for_port(port, server, "aiosmtpd")
         report = mailer.send_due(inst.admin, retry_failed=True)
         assert report.sent == 2
         assert not report.errors

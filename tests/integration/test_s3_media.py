@@ -1,0 +1,163 @@
+"""The team profile's media store on a real S3 endpoint (moto_server, a local S3 HTTP server process).
+
+The production code path is the same as against AWS or MinIO: boto3 over HTTP, the secret key from the
+keyring. The server database backs the end-to-end test, as a team installation would use.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
+from chronotrace_desktop.domain.ingest import IngestOptions, IngestStatus
+from chronotrace_desktop.domain.roles import Role
+from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.services.doctor import DoctorService
+from chronotrace_desktop.storage.blobs_s3 import S3BlobStore, S3Location, make_s3_client
+from chronotrace_desktop.storage.secrets import SecretName, SecretStore
+from tests.conftest import VIDEOS_DIR, scratch_dir
+from tests.integration.conftest import new_installation, wait_for_port
+
+ACCESS_KEY = "chronotrace-test"
+SECRET_KEY = "moto-secret-for-tests"  # stored in the test keyring, never in settings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def endpoint() -> Iterator[str]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("moto_server")), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for_port(port, server, "moto_server")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _client(endpoint: str) -> Any:
+    return make_s3_client(
+        endpoint_url=endpoint, region="us-east-1", access_key_id=ACCESS_KEY, secret_access_key=SECRET_KEY
+    )
+
+
+def _bucket(endpoint: str, name: str) -> str:
+    _client(endpoint).create_bucket(Bucket=name)
+    return name
+
+
+def _objects(endpoint: str, bucket: str) -> list[str]:
+    pages = _client(endpoint).get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    return sorted(item["Key"] for page in pages for item in page.get("Contents", ()))
+
+
+def test_the_store_writes_reads_lists_and_deletes_through_s3(endpoint: str) -> None:
+    bucket = _bucket(endpoint, "store-contract")
+    cache = scratch_dir("s3-cache-")
+    store = S3BlobStore(_client(endpoint), S3Location(bucket, "case-files/", endpoint), cache)
+    store.check()
+    with store.writing("v1/segments/0000.mp4") as tmp:
+        tmp.write_bytes(b"clip zero")
+    store.path("v1/thumbnails/0000.jpg").parent.mkdir(parents=True, exist_ok=True)
+    store.path("v1/thumbnails/0000.jpg").write_bytes(b"jpeg")  # written in place by a decoder ...
+    assert not store.exists("v1/thumbnails/0001.jpg")
+    store.publish("v1/thumbnails/0000.jpg")  # ... then published
+    assert _objects(endpoint, bucket) == [
+        "case-files/v1/segments/0000.mp4",
+        "case-files/v1/thumbnails/0000.jpg",
+    ]
+
+    # Another workstation (an empty cache) sees both, and reads fetch them.
+    other = S3BlobStore(
+        _client(endpoint), S3Location(bucket, "case-files/", endpoint), scratch_dir("s3-cache-")
+    )
+    assert other.exists("v1/segments/0000.mp4")
+    assert not other.path("v1/segments/0000.mp4").exists()
+    assert other.readable("v1/segments/0000.mp4").read_bytes() == b"clip zero"
+    assert other.keys("v1") == ["v1/segments/0000.mp4", "v1/thumbnails/0000.jpg"]
+    assert other.keys("v") == []  # a prefix is a folder, not a string prefix
+
+    other.delete("v1/thumbnails/0000.jpg")
+    assert not store.exists("v1/thumbnails/0000.jpg") or store.path("v1/thumbnails/0000.jpg").is_file()
+    other.delete_prefix("v1")
+    assert _objects(endpoint, bucket) == []
+    assert not other.path("v1/segments/0000.mp4").exists()
+    with pytest.raises(InvalidInputError):
+        store.readable("../outside")
+
+
+def test_a_failed_upload_leaves_nothing_under_the_key(endpoint: str) -> None:
+    missing = S3BlobStore(_client(endpoint), S3Location("no-such-bucket"), scratch_dir("s3-cache-"))
+    with pytest.raises(EnvironmentProblemError, match="no-such-bucket"):
+        missing.check()
+    with (
+        pytest.raises(EnvironmentProblemError, match=r"could not store v2/segments/0000\.mp4"),
+        missing.writing("v2/segments/0000.mp4") as tmp,
+    ):
+        tmp.write_bytes(b"clip")
+    assert not missing.path("v2/segments/0000.mp4").exists()
+    assert missing.cache.keys("v2") == []  # no temp file either
+    with pytest.raises(EnvironmentProblemError):
+        missing.readable("v2/segments/0000.mp4")
+
+
+@pytest.mark.server_pg
+def test_a_team_installation_keeps_its_media_in_s3(endpoint: str) -> None:
+    bucket = _bucket(endpoint, "team-media")
+    SecretStore().set(SecretName.S3_SECRET_ACCESS_KEY, endpoint, SECRET_KEY)
+    overrides = {
+        "media_store": "s3",
+        "s3_bucket": bucket,
+        "s3_endpoint_url": endpoint,
+        "s3_region": "us-east-1",
+        "s3_access_key_id": ACCESS_KEY,
+    }
+    with new_installation("server", **overrides) as inst:
+        services = inst.services
+        assert isinstance(services.blobs, S3BlobStore)
+        clip = VIDEOS_DIR / "car-detection.mp4"
+        results = services.ingest.ingest_paths(inst.admin, [clip], IngestOptions(), Unattended())
+        assert [r.status for r in results] == [IngestStatus.COMPLETED], results
+        video_id = results[0].video_id
+        stored = _objects(endpoint, bucket)
+        segments = [k for k in stored if "/segments/" in k]
+        thumbnails = [k for k in stored if k.endswith(".redacted.jpg")]
+        assert len(segments) == results[0].segments >= 2
+        assert len(thumbnails) == len(segments)
+        assert all(k.startswith(f"media/{video_id}/") for k in stored)
+
+        # A workstation that has never seen the video: its cache is empty, the viewer's redacted clip is
+        # rendered from the segment fetched from S3, and the rendition is stored back in the bucket.
+        shutil.rmtree(services.blobs.root)
+        _, viewer = inst.add_user(Role.VIEWER)
+        segment_id = services.library.segments_of(viewer, video_id)[0].id
+        clip_path = services.media.redacted_clip(viewer, segment_id)
+        assert clip_path.is_file()
+        assert clip_path.stat().st_size > 0
+        rendered = [k for k in _objects(endpoint, bucket) if k not in stored]
+        assert len(rendered) == 1
+        assert rendered[0].startswith(f"media/{video_id}/")
+        assert services.media.redacted_thumbnail(viewer, segment_id).is_file()
+
+        report = DoctorService(inst.settings, services.paths).run()
+        media = next(c for c in report.checks if c.name == "media store")
+        assert media.status.value == "ok", media
+        assert f"s3://{bucket}/media/" in media.detail
+        assert SECRET_KEY not in media.detail
