@@ -144,14 +144,18 @@ def _median_box(group: Sequence[tuple[float, Box]]) -> Box:
 def departed(
     stays: Sequence[Stay], frames: Sequence[FrameDetections], settings: LeftBehindSettings
 ) -> list[Stay]:
-    """The stays nobody is detected at again afterwards (within the stay gap), with video left to watch."""
+    """The stays with nobody at the spot in the images after them (the vacated spot must be seen), and
+    video left to watch. Someone coming to the spot later is the rule's business (it attends the object)."""
     last = max((f.t for f in frames), default=0.0)
     result = []
     for stay in stays:
+        after = stay.end + settings.settle + settings.after_frames
         if last - stay.end < settings.settle + settings.after_frames:
             continue
         back = any(
-            f.t > stay.end and _same_spot(stay.box, b, settings) for f in frames for b in f.labelled(PERSON)
+            stay.end < f.t <= after and _same_spot(stay.box, b, settings)
+            for f in frames
+            for b in f.labelled(PERSON)
         )
         if not back:
             result.append(stay)
@@ -184,7 +188,6 @@ class _Window:
         margin = self.person_px
         x0, y0, x1, y1 = self.search
         self.context = _clip_rect(x0 - margin, y0 - margin, x1 + margin, y1 + margin, width, height)
-        self.kernel = int(max(9, round(1.2 * self.person_px))) | 1
 
 
 def _clip_rect(x0: float, y0: float, x1: float, y1: float, width: int, height: int) -> tuple[int, ...]:

@@ -107,6 +107,11 @@ def test_a_person_still_there_or_coming_back_is_no_departure() -> None:
     stays = find_stays(_detections(lambda t: 10 <= t <= 30 or 34 <= t <= 50), settings)
     assert [(s.start, s.end) for s in stays] == [(10.0, 50.0)]  # a 3 s gap is the same stay
     assert departed(stays, _detections(lambda t: 10 <= t <= 119), settings) == []
+    later = _detections(lambda t: 10 <= t <= 30 or 60 <= t <= 70)  # leaves, someone sits there 30 s later
+    assert [(s.start, s.end) for s in departed(find_stays(later, settings), later, settings)] == [
+        (10.0, 30.0),
+        (60.0, 70.0),
+    ]
     walker = [FrameDetections(float(t), (Box(0.08 * t, 0.3, 0.06, 0.4, "person"),)) for t in range(15)]
     assert find_stays(walker, settings) == []
 
