@@ -235,14 +235,9 @@ def scene_evidence(
     }
     should_stop = (lambda: task.cancelled) if task is not None else None
 
-    def images_between(start: float, end: float) -> Iterator[tuple[float, np.ndarray]]:
+    def images_from(start: float) -> Iterator[tuple[float, np.ndarray]]:
         for frame in sample_frames(
-            path,
-            fps=LEFT_BEHIND_FPS,
-            max_side=LEFT_BEHIND_MAX_SIDE,
-            start=start,
-            end=end,
-            should_stop=should_stop,
+            path, fps=LEFT_BEHIND_FPS, max_side=LEFT_BEHIND_MAX_SIDE, start=start, should_stop=should_stop
         ):
             yield frame.t, frame.image
 
@@ -266,7 +261,7 @@ def scene_evidence(
                 counts.extend([round(f.t, 2), counter.count(f.image)] for f in frames)
             evidence["crowd_counts"] = counts
             evidence["dense_count"] = "done"
-        left = find_left_objects(detections, images_between)
+        left = find_left_objects(detections, images_from)
         evidence["left_objects"] = [item.to_dict() for item in left]
         evidence["left_behind"] = "done"
     except OperationCancelledError:

@@ -308,74 +308,100 @@ def to_box(rect: tuple[int, int, int, int], width: int, height: int) -> Box:
 
 def find_left_objects(
     detections: Sequence[FrameDetections],
-    images_between: Callable[[float, float], Iterable[tuple[float, npt.NDArray[np.uint8]]]],
+    images_from: Callable[[float], Iterable[tuple[float, npt.NDArray[np.uint8]]]],
     settings: LeftBehindSettings | None = None,
 ) -> list[LeftObject]:
-    """Every object left where a person stayed; ``images_between(start, end)`` yields ``(t, BGR image)``."""
+    """Every object left where a person stayed.
+
+    ``images_from(start)`` yields ``(t, BGR image)`` about once a second from ``start`` to the end; it is
+    called once (one decoding pass over every departure, in time order) and not at all when nobody left.
+    """
     settings = settings or LeftBehindSettings()
-    found: list[LeftObject] = []
-    for stay in departed(find_stays(detections, settings), detections, settings):
-        found.extend(_follow(stay, detections, images_between, settings))
-    return found
-
-
-def _follow(
-    stay: Stay,
-    detections: Sequence[FrameDetections],
-    images_between: Callable[[float, float], Iterable[tuple[float, npt.NDArray[np.uint8]]]],
-    settings: LeftBehindSettings,
-) -> list[LeftObject]:
-    begin = stay.end + settings.settle
-    stream = iter(images_between(begin, begin + settings.horizon))
-    first: list[tuple[float, npt.NDArray[np.uint8]]] = []
-    for item in stream:
-        first.append(item)
-        if len(first) >= settings.after_frames:
+    watches = [
+        _Watch(stay, settings) for stay in departed(find_stays(detections, settings), detections, settings)
+    ]
+    if not watches:
+        return []
+    first = max(0.0, min(w.stay.start - settings.max_gap for w in watches))
+    for t, image in images_from(first):
+        for watch in watches:
+            watch.see(t, image, detections)
+        if all(watch.done for watch in watches):
             break
-    if len(first) < settings.after_frames:
-        return []
-    images = [image for _, image in first]
-    height, width = images[0].shape[:2]
-    blobs = blobs_after(stay, images, settings)
-    if not blobs:
-        return []
-    looks = [patch(images, rect) for rect, _ in blobs]
-    before = _before(stay, images_between, settings)
-    seen: list[list[float]] = [[] for _ in blobs]
-    gone = [False] * len(blobs)
-    for t, image in [*first, *stream]:
-        for index, (rect, _) in enumerate(blobs):
-            if gone[index]:
+    return [item for watch in watches for item in watch.results()]
+
+
+class _Watch:
+    """One departure followed through the frames: the spot before the arrival, just after the departure,
+    then each blob found there until it changes (and is not merely hidden by a person)."""
+
+    def __init__(self, stay: Stay, settings: LeftBehindSettings) -> None:
+        self.stay = stay
+        self.settings = settings
+        self.before: list[npt.NDArray[np.uint8]] = []
+        self.after: list[tuple[float, npt.NDArray[np.uint8]]] = []
+        self.blobs: list[tuple[tuple[int, int, int, int], float]] | None = None  # None: not searched yet
+        self.looks: list[npt.NDArray[np.int16]] = []
+        self.seen: list[list[float]] = []
+        self.gone: list[bool] = []
+        self.size = (1, 1)
+        self.done = False
+
+    def see(self, t: float, image: npt.NDArray[np.uint8], detections: Sequence[FrameDetections]) -> None:
+        if self.done:
+            return
+        settings = self.settings
+        stay, begin = self.stay, self.stay.end + settings.settle
+        # The spot before the arrival counts only with a whole stay gap of video before it (a seated person
+        # is often missed for a few seconds: the first sighting is not always the arrival).
+        if 0.0 <= stay.start - settings.max_gap <= t < stay.start - settings.settle + 1e-6:
+            self.before = [*self.before[-(settings.after_frames - 1) :], image]
+        if t < begin - 1e-6:
+            return
+        if self.blobs is None:
+            self.after.append((t, image))
+            if len(self.after) < settings.after_frames:
+                return
+            self._search()
+            pending, self.after = self.after, []
+            for when, frame in pending:
+                self._check(when, frame, detections)
+        else:
+            self._check(t, image, detections)
+        if all(self.gone) or t >= begin + settings.horizon:
+            self.done = True
+
+    def _search(self) -> None:
+        images = [image for _, image in self.after]
+        height, width = images[0].shape[:2]
+        self.size = (width, height)
+        self.blobs = blobs_after(self.stay, images, self.settings)
+        self.looks = [patch(images, rect) for rect, _ in self.blobs]
+        self.seen = [[] for _ in self.blobs]
+        self.gone = [False] * len(self.blobs)
+        if len(self.before) < 2:
+            self.before = []  # the video does not show the spot before the stay
+
+    def _check(self, t: float, image: npt.NDArray[np.uint8], detections: Sequence[FrameDetections]) -> None:
+        for index, (rect, _) in enumerate(self.blobs or ()):
+            if self.gone[index]:
                 continue
-            if still_there(looks[index], image, rect) <= settings.match:
-                seen[index].append(t)
-            elif not _covered(to_box(rect, width, height), detections, t):
-                gone[index] = True
-        if all(gone):
-            break
-    result = []
-    for index, (rect, contrast) in enumerate(blobs):
-        new = None
-        if before is not None:
-            new = still_there(looks[index], before, rect) > settings.match
-        if seen[index] and new is not False:
-            result.append(LeftObject(to_box(rect, width, height), stay, tuple(seen[index]), contrast, new))
-    return result
+            if still_there(self.looks[index], image, rect) <= self.settings.match:
+                self.seen[index].append(t)
+            elif not _covered(to_box(rect, *self.size), detections, t):
+                self.gone[index] = True
 
-
-def _before(
-    stay: Stay,
-    images_between: Callable[[float, float], Iterable[tuple[float, npt.NDArray[np.uint8]]]],
-    settings: LeftBehindSettings,
-) -> npt.NDArray[np.uint8] | None:
-    """The spot just before the person arrived (median of a few images), when the video shows it."""
-    start = stay.start - settings.max_gap
-    if start < 0:
-        return None
-    images = [image for _, image in images_between(start, stay.start - settings.settle)]
-    if len(images) < 2:
-        return None
-    return np.asarray(np.median(np.stack(images[-settings.after_frames :]), axis=0), dtype=np.uint8)
+    def results(self) -> list[LeftObject]:
+        found = []
+        before = np.asarray(np.median(np.stack(self.before), axis=0), dtype=np.uint8) if self.before else None
+        for index, (rect, contrast) in enumerate(self.blobs or ()):
+            new = (
+                None if before is None else still_there(self.looks[index], before, rect) > self.settings.match
+            )
+            if self.seen[index] and new is not False:
+                box = to_box(rect, *self.size)
+                found.append(LeftObject(box, self.stay, tuple(self.seen[index]), contrast, new))
+        return found
 
 
 def _covered(box: Box, detections: Sequence[FrameDetections], t: float) -> bool:

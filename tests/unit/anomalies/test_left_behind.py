@@ -47,12 +47,14 @@ def _paint(image: Image, box: tuple[float, float, float, float], colour: tuple[i
 
 
 def _scene(
-    person: Callable[[float], bool], bag: Callable[[float], bool]
-) -> Callable[[float, float], Iterator[tuple[float, Image]]]:
+    person: Callable[[float], bool], bag: Callable[[float], bool], decoded: list[float] | None = None
+) -> Callable[[float], Iterator[tuple[float, Image]]]:
     floor = _floor()
 
-    def images_between(start: float, end: float) -> Iterator[tuple[float, Image]]:
-        for t in range(max(0, int(np.ceil(start))), min(120, int(np.ceil(end)))):
+    def images_from(start: float) -> Iterator[tuple[float, Image]]:
+        for t in range(max(0, int(np.ceil(start))), 120):
+            if decoded is not None:
+                decoded.append(float(t))
             image = floor.copy()
             if bag(t):
                 _paint(image, BAG, (20, 20, 25))
@@ -60,7 +62,7 @@ def _scene(
                 _paint(image, (PERSON.x, PERSON.y, PERSON.w, PERSON.h + 0.02), (90, 40, 30))
             yield float(t), image
 
-    return images_between
+    return images_from
 
 
 def _detections(person: Callable[[float], bool], until: int = 120) -> list[FrameDetections]:
@@ -92,9 +94,18 @@ def test_a_bag_brought_in_is_new_and_one_taken_away_stops_being_seen() -> None:
     assert found[0].seen[-1] == 79.0
 
 
-def test_nothing_is_found_where_the_person_left_nothing() -> None:
+def test_nothing_is_found_where_the_person_left_nothing_and_decoding_stops_there() -> None:
     present = lambda t: 30 <= t <= 45  # noqa: E731
-    assert find_left_objects(_detections(present), _scene(present, lambda t: False)) == []
+    decoded: list[float] = []
+    assert find_left_objects(_detections(present), _scene(present, lambda t: False, decoded)) == []
+    assert decoded == [float(t) for t in range(22, 50)]  # from before the arrival to the 4th image after
+
+
+def test_nobody_leaving_means_no_decoding() -> None:
+    decoded: list[float] = []
+    present = lambda t: True  # noqa: E731
+    assert find_left_objects(_detections(present), _scene(present, lambda t: True, decoded)) == []
+    assert decoded == []
 
 
 def test_an_object_that_was_there_before_the_person_came_is_furniture() -> None:
