@@ -69,3 +69,21 @@ def test_selecting_plays_and_the_workflow_is_audited(qtbot, library, pool) -> No
     assert "anomaly_acknowledged" in actions
     assert "anomaly_resolved" in actions
     assert pane.table.selectionModel().selectedRows()[0].data(ItemRole).id == item.id
+
+
+def test_an_alert_selects_its_anomaly_even_when_filtered_out_or_not_loaded_yet(qtbot, library, pool) -> None:
+    pane = _pane(qtbot, library, pool, library.analyst)
+    target = pane.model.index(0, 0).data(ItemRole).id
+    combo = pane.filter_combos["type"]
+    combo.addItem("fall detection", "fall_detection")  # a filter that hides every row
+    combo.setCurrentIndex(combo.findData("fall_detection"))
+    assert pane.proxy.rowCount() == 0
+    pane.select(target)
+    assert combo.currentIndex() == 0  # the hiding filter is cleared, visibly
+    assert pane.selected_anomaly().id == target
+
+    pane.table.clearSelection()
+    pane.model.set_items([])  # as before the first load: the alert arrives first
+    pane.select(target)
+    qtbot.waitUntil(lambda: pane.selected_anomaly() is not None, timeout=10_000)
+    assert pane.selected_anomaly().id == target

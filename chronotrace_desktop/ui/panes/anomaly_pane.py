@@ -78,6 +78,7 @@ class AnomalyPane(QWidget):
         self._actor = actor
         self._pool = pool
         self._load_task = LatestTask(pool)
+        self._pending_select: uuid.UUID | None = None  # asked for before the queue had loaded it
         self.can_triage = is_allowed(actor.role, Action.TRIAGE_ANOMALY)
         self._current_id: uuid.UUID | None = None
 
@@ -179,8 +180,11 @@ class AnomalyPane(QWidget):
         self.table.setVisible(has)
         self.empty_label.setVisible(not has)
         self.empty_label.setText(message or "No anomalies. New ones appear here as videos are analysed.")
-        if selected is not None:
-            self.select(selected.id)
+        wanted, self._pending_select = self._pending_select, None
+        if wanted is not None and any(item.id == wanted for item in items):
+            self.select(wanted)
+        elif selected is not None:
+            self._select_row(selected.id)
         self._selected()
 
     def _fill_filters(self, items: list[AnomalyLike]) -> None:
@@ -205,11 +209,27 @@ class AnomalyPane(QWidget):
         return [item.segment_id] if item is not None else []
 
     def select(self, anomaly_id: uuid.UUID) -> None:
+        """Select ``anomaly_id`` (an alert was clicked): filters that hide it are cleared, and one the queue
+        has not loaded yet is selected as soon as the reload brings it."""
+        if self._select_row(anomaly_id):
+            return
+        loaded = any(
+            self.model.index(row, 0).data(ItemRole).id == anomaly_id for row in range(self.model.rowCount())
+        )
+        if loaded:
+            for combo in self.filter_combos.values():
+                combo.setCurrentIndex(0)  # "All …": the filter that hid it is shown cleared
+            self._select_row(anomaly_id)
+            return
+        self._pending_select = anomaly_id
+        self.reload()
+
+    def _select_row(self, anomaly_id: uuid.UUID) -> bool:
         for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            if index.data(ItemRole).id == anomaly_id:
+            if self.proxy.index(row, 0).data(ItemRole).id == anomaly_id:
                 self.table.selectRow(row)
-                return
+                return True
+        return False
 
     def _selected(self) -> None:
         item = self.selected_anomaly()
