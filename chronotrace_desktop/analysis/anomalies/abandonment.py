@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.media import Box
 
 NEAR_IN_TIME = 1.5  # seconds: a person point this close in time counts as "there at the same moment"
-ATTEND_SECONDS = 2.0  # seconds someone stays by an object left behind to attend it (passers-by do not)
+ATTEND_SECONDS = 2.0  # seconds someone stays by a bag or object to attend it (passers-by do not)
 
 
 def _distance(person: TrackPoint, bag: TrackPoint, aspect: float) -> float:
