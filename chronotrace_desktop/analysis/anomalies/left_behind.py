@@ -14,6 +14,7 @@ video shows the spot before the stay began.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from chronotrace_desktop.domain.analysis import box_from_list, box_to_list
 from chronotrace_desktop.domain.media import Box
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     import numpy.typing as npt
 
@@ -113,22 +114,43 @@ def _same_spot(a: Box, b: Box, settings: LeftBehindSettings) -> bool:
 
 def find_stays(frames: Sequence[FrameDetections], settings: LeftBehindSettings) -> list[Stay]:
     """Spots where person boxes recur (whatever their track ids) for at least ``min_stay`` seconds."""
-    groups: list[list[tuple[float, Box]]] = []
+    closed: list[list[tuple[float, Box]]] = []
+    active: list[list[tuple[float, Box]]] = []  # groups last seen within ``max_gap`` (a long video has many)
     for frame in sorted(frames, key=lambda f: f.t):
+        closed.extend(g for g in active if frame.t - g[-1][0] > settings.max_gap)
+        active = [g for g in active if frame.t - g[-1][0] <= settings.max_gap]
         for box in frame.labelled(PERSON):
-            open_groups = [g for g in groups if frame.t - g[-1][0] <= settings.max_gap and g[-1][0] < frame.t]
+            open_groups = [g for g in active if g[-1][0] < frame.t]
             # Compared with where the stay began, so a slow walker does not drag a stay along.
             home = next((g for g in open_groups if _same_spot(g[0][1], box, settings)), None)
             if home is None:
-                groups.append([(frame.t, box)])
+                active.append([(frame.t, box)])
             else:
                 home.append((frame.t, box))
     stays = []
-    for group in groups:
+    for group in sorted(closed + active, key=lambda g: g[0][0]):
         start, end = group[0][0], group[-1][0]
         if end - start >= settings.min_stay and len(group) >= settings.min_sightings:
             stays.append(Stay(_median_box(group), start, end, len(group)))
     return stays
+
+
+class _Timeline:
+    """Person boxes by time, looked up by window (a long video has thousands of sampled frames)."""
+
+    def __init__(self, frames: Sequence[FrameDetections]) -> None:
+        self._frames = sorted(frames, key=lambda f: f.t)
+        self._times = [f.t for f in self._frames]
+
+    @property
+    def last(self) -> float:
+        return self._times[-1] if self._times else 0.0
+
+    def people(self, start: float, end: float, *, include_start: bool = True) -> Iterator[Box]:
+        """Person boxes of the frames from ``start`` (or just after it) to ``end``, both in seconds."""
+        first = (bisect_left if include_start else bisect_right)(self._times, start)
+        for frame in self._frames[first : bisect_right(self._times, end)]:
+            yield from frame.labelled(PERSON)
 
 
 def _median_box(group: Sequence[tuple[float, Box]]) -> Box:
@@ -146,18 +168,17 @@ def departed(
 ) -> list[Stay]:
     """The stays with nobody at the spot in the images after them (the vacated spot must be seen), and
     video left to watch. Someone coming to the spot later is the rule's business (it attends the object)."""
-    last = max((f.t for f in frames), default=0.0)
+    return _departed(stays, _Timeline(frames), settings)
+
+
+def _departed(stays: Sequence[Stay], timeline: _Timeline, settings: LeftBehindSettings) -> list[Stay]:
     result = []
     for stay in stays:
-        after = stay.end + settings.settle + settings.after_frames
-        if last - stay.end < settings.settle + settings.after_frames:
+        if timeline.last - stay.end < settings.settle + settings.after_frames:
             continue
-        back = any(
-            stay.end < f.t <= after and _same_spot(stay.box, b, settings)
-            for f in frames
-            for b in f.labelled(PERSON)
-        )
-        if not back:
+        after = stay.end + settings.settle + settings.after_frames
+        people = timeline.people(stay.end, after, include_start=False)
+        if not any(_same_spot(stay.box, box, settings) for box in people):
             result.append(stay)
     return result
 
@@ -317,15 +338,15 @@ def find_left_objects(
     called once (one decoding pass over every departure, in time order) and not at all when nobody left.
     """
     settings = settings or LeftBehindSettings()
-    watches = [
-        _Watch(stay, settings) for stay in departed(find_stays(detections, settings), detections, settings)
-    ]
+    timeline = _Timeline(detections)
+    stays = _departed(find_stays(detections, settings), timeline, settings)
+    watches = [_Watch(stay, settings, timeline) for stay in stays]
     if not watches:
         return []
     first = max(0.0, min(w.stay.start - settings.max_gap for w in watches))
     for t, image in images_from(first):
         for watch in watches:
-            watch.see(t, image, detections)
+            watch.see(t, image)
         if all(watch.done for watch in watches):
             break
     return [item for watch in watches for item in watch.results()]
@@ -335,9 +356,10 @@ class _Watch:
     """One departure followed through the frames: the spot before the arrival, just after the departure,
     then each blob found there until it changes (and is not merely hidden by a person)."""
 
-    def __init__(self, stay: Stay, settings: LeftBehindSettings) -> None:
+    def __init__(self, stay: Stay, settings: LeftBehindSettings, timeline: _Timeline) -> None:
         self.stay = stay
         self.settings = settings
+        self.timeline = timeline
         self.before: list[npt.NDArray[np.uint8]] = []
         self.after: list[tuple[float, npt.NDArray[np.uint8]]] = []
         self.blobs: list[tuple[tuple[int, int, int, int], float]] | None = None  # None: not searched yet
@@ -347,7 +369,7 @@ class _Watch:
         self.size = (1, 1)
         self.done = False
 
-    def see(self, t: float, image: npt.NDArray[np.uint8], detections: Sequence[FrameDetections]) -> None:
+    def see(self, t: float, image: npt.NDArray[np.uint8]) -> None:
         if self.done:
             return
         settings = self.settings
@@ -365,9 +387,9 @@ class _Watch:
             self._search()
             pending, self.after = self.after, []
             for when, frame in pending:
-                self._check(when, frame, detections)
+                self._check(when, frame)
         else:
-            self._check(t, image, detections)
+            self._check(t, image)
         if all(self.gone) or t >= begin + settings.horizon:
             self.done = True
 
@@ -382,13 +404,13 @@ class _Watch:
         if len(self.before) < 2:
             self.before = []  # the video does not show the spot before the stay
 
-    def _check(self, t: float, image: npt.NDArray[np.uint8], detections: Sequence[FrameDetections]) -> None:
+    def _check(self, t: float, image: npt.NDArray[np.uint8]) -> None:
         for index, (rect, _) in enumerate(self.blobs or ()):
             if self.gone[index]:
                 continue
             if still_there(self.looks[index], image, rect) <= self.settings.match:
                 self.seen[index].append(t)
-            elif not _covered(to_box(rect, *self.size), detections, t):
+            elif not _covered(to_box(rect, *self.size), self.timeline, t):
                 self.gone[index] = True
 
     def results(self) -> list[LeftObject]:
@@ -404,16 +426,12 @@ class _Watch:
         return found
 
 
-def _covered(box: Box, detections: Sequence[FrameDetections], t: float) -> bool:
+def _covered(box: Box, timeline: _Timeline, t: float) -> bool:
     """A person box overlaps ``box`` at about ``t`` (the object may be hidden, not gone)."""
-    for frame in detections:
-        if abs(frame.t - t) <= 1.0:
-            for person in frame.labelled(PERSON):
-                if (
-                    person.x < box.x + box.w
-                    and box.x < person.x + person.w
-                    and person.y < box.y + box.h
-                    and box.y < person.y + person.h
-                ):
-                    return True
-    return False
+    return any(
+        person.x < box.x + box.w
+        and box.x < person.x + person.w
+        and person.y < box.y + box.h
+        and box.y < person.y + person.h
+        for person in timeline.people(t - 1.0, t + 1.0)
+    )
