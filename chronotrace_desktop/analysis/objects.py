@@ -36,6 +36,19 @@ CCTV_CLASSES = frozenset({PERSON, *VEHICLES, *BAGS})
 
 _OVERHEAD_MISTAKES = frozenset({"cell phone", "remote"})
 
+# COCO's 80 classes in the networks' output order, spelled as darknet's coco.names (and ``objects_detected``).
+COCO_NAMES: tuple[str, ...] = tuple(
+    """person|bicycle|car|motorbike|aeroplane|bus|train|truck|boat|traffic light|fire hydrant|stop sign|
+    parking meter|bench|bird|cat|dog|horse|sheep|cow|elephant|bear|zebra|giraffe|backpack|umbrella|handbag|tie|
+    suitcase|frisbee|skis|snowboard|sports ball|kite|baseball bat|baseball glove|skateboard|surfboard|
+    tennis racket|bottle|wine glass|cup|fork|knife|spoon|bowl|banana|apple|sandwich|orange|broccoli|carrot|
+    hot dog|pizza|donut|cake|chair|sofa|pottedplant|bed|diningtable|toilet|tvmonitor|laptop|mouse|remote|
+    keyboard|cell phone|microwave|oven|toaster|sink|refrigerator|book|clock|vase|scissors|teddy bear|
+    hair drier|toothbrush""".replace("\n", "")
+    .replace("    ", "")
+    .split("|")
+)
+
 
 @dataclass(frozen=True, slots=True)
 class DetectorConfig:

@@ -117,20 +117,123 @@ class Track:
         return cls(int(data["track_id"]), str(data["label"]), points)
 
 
+class Gender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class AgeGroup(StrEnum):
+    CHILD = "child"  # under ~13
+    YOUNG = "young"  # ~13-29
+    ADULT = "adult"  # ~30-59
+    SENIOR = "senior"  # 60 and over
+
+
+class Posture(StrEnum):
+    STANDING = "standing"
+    SITTING = "sitting"
+    LYING = "lying"
+
+
+class Motion(StrEnum):
+    """Whether a tracked person or vehicle moved over the segment (from its track, not one frame)."""
+
+    MOVING = "moving"
+    STILL = "still"  # a vehicle: parked or stopped; a person: standing or sitting still
+
+
 @dataclass(frozen=True, slots=True)
 class PersonAppearance:
-    """Named colours of one person's upper and lower body (None: not seen well enough to say)."""
+    """One person followed through a segment. Every attribute is ``None`` (or empty) when not seen well
+    enough to say; a value is only set when its classifier passed the measured confidence floor.
+
+    ``tags``: garment and accessory tags (``analysis.people.tags.PERSON_TAGS``: hat, cap, hood, backpack,
+    bag, umbrella, hivis, jacket, dress, shorts...) seen on at least one of the person's frames.
+    """
 
     upper: str | None
     lower: str | None
     seen: int = 1  # sampled frames the person was followed over in the segment
+    gender: Gender | None = None
+    age: AgeGroup | None = None
+    posture: Posture | None = None
+    motion: Motion | None = None
+    tags: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "upper": self.upper,
+            "lower": self.lower,
+            "seen": self.seen,
+            "gender": self.gender.value if self.gender else None,
+            "age": self.age.value if self.age else None,
+            "posture": self.posture.value if self.posture else None,
+            "motion": self.motion.value if self.motion else None,
+            "tags": list(self.tags),
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class VehicleAppearance:
-    label: str  # car, truck, bus, motorbike, bicycle
+    """``label``: the vehicle type — car, van, pickup, truck, bus, motorbike, bicycle (the COCO class
+    refined by an ImageNet classifier on the crop where it is sure); ``motion``: parked/stopped or moving."""
+
+    label: str
     color: str | None
     seen: int = 1
+    motion: Motion | None = None
+    coco_label: str | None = None  # what the detector said (car, truck, bus, motorbike, bicycle)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "color": self.color,
+            "seen": self.seen,
+            "motion": self.motion.value if self.motion else None,
+            "coco_label": self.coco_label,
+        }
+
+
+class Setting(StrEnum):
+    INDOOR = "indoor"
+    OUTDOOR = "outdoor"
+
+
+@dataclass(frozen=True, slots=True)
+class SceneCues:
+    """Where a segment was filmed, each cue ``None``/empty unless its rule is sure (README "Scene").
+
+    ``place``: street, parking, shop, corridor, sports hall, classroom, office...; ``surfaces``: grass, road,
+    pavement, water — those visible over a measurable share of the frame.
+    """
+
+    setting: Setting | None = None
+    place: str | None = None
+    surfaces: tuple[str, ...] = ()
+
+    @property
+    def scene_type(self) -> str | None:
+        """The schema's ``scene_type``: the place when known, else indoor/outdoor."""
+        if self.place is not None:
+            return self.place
+        return self.setting.value if self.setting is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "setting": self.setting.value if self.setting else None,
+            "place": self.place,
+            "surfaces": list(self.surfaces),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> SceneCues:
+        data = data or {}
+        setting = data.get("setting")
+        return cls(
+            Setting(setting) if setting in {s.value for s in Setting} else None,
+            data.get("place"),
+            tuple(str(v) for v in data.get("surfaces") or ()),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +267,8 @@ class SegmentAnalysis:
     people: tuple[PersonAppearance, ...] = ()
     vehicles: tuple[VehicleAppearance, ...] = ()
     detections: tuple[FrameDetections, ...] = field(default=(), repr=False)
+    people_mean: float | None = None  # people per analysed frame, on average over the segment
+    scene: SceneCues = field(default_factory=SceneCues)
 
     @property
     def analysed(self) -> bool:
@@ -176,11 +281,13 @@ class SegmentAnalysis:
             "objects_detected": list(self.objects_detected),
             "object_counts": dict(self.object_counts),
             "people_count": self.people_count,
+            "people_mean": self.people_mean,
+            "scene": self.scene.to_dict(),
             "dominant_colors": list(self.dominant_colors),
             "average_brightness": self.average_brightness,
             "motion_score": self.motion_score,
-            "people": [{"upper": p.upper, "lower": p.lower, "seen": p.seen} for p in self.people],
-            "vehicles": [{"label": v.label, "color": v.color, "seen": v.seen} for v in self.vehicles],
+            "people": [p.to_dict() for p in self.people],
+            "vehicles": [v.to_dict() for v in self.vehicles],
             "frames_sampled": self.frames_sampled,
             "frames_detected": self.frames_detected,
         }

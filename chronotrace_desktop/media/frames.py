@@ -272,3 +272,11 @@ def _normalised(samples: np.ndarray, fmt: str) -> np.ndarray:
         return (samples.astype(np.float64) - 128.0) / 128.0
     bits = {"s16": 15, "s32": 31, "s64": 63}.get(base, 15)
     return samples.astype(np.float64) / float(1 << bits)
+
+
+def frame_at(path: Path, t: float, *, max_side: int = 640, timeout_s: float = 20.0) -> np.ndarray:
+    """The first frame at or after ``t`` seconds, as the ingest samples it (BGR, display aspect, at most
+    ``max_side`` px). Raises ``InvalidInputError`` when no frame follows ``t``."""
+    for frame in sample_frames(path, fps=1.0, max_side=max_side, start=t, end=t + 2.0, timeout_s=timeout_s):
+        return frame.image
+    raise InvalidInputError(f"{path.name}: no frame at or after {t:.2f} s")

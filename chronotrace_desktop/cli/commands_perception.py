@@ -1,0 +1,72 @@
+"""``chronotrace eval-detections LABELS.json [--detector NAME ...] [--videos DIR] [--json]``.
+
+Recall and precision of the object detectors on hand-labelled frames (see ``services.detection_eval``).
+Reads video files only: no account, no database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chronotrace_desktop.cli.output import print_json, print_table
+from chronotrace_desktop.services.detection_eval import DETECTORS, GROUPS, evaluate, load_labels
+
+if TYPE_CHECKING:
+    from chronotrace_desktop.cli.context import CliContext
+    from chronotrace_desktop.services.detection_eval import Tally
+
+
+def register(commands: Any) -> None:
+    ev = commands.add_parser(
+        "eval-detections", help="measure the object detectors on hand-labelled frames (recall, precision)"
+    )
+    ev.add_argument("labels", type=Path, metavar="LABELS.json")
+    ev.add_argument(
+        "--detector",
+        action="append",
+        choices=sorted(DETECTORS),
+        help="detector to measure (repeatable; default: all)",
+    )
+    ev.add_argument("--videos", type=Path, metavar="DIR", help="folder of the labelled videos")
+    ev.add_argument("--per-video", action="store_true", help="also print each video's figures")
+    ev.add_argument("--json", action="store_true", help="print the reports as JSON")
+    ev.set_defaults(handler=run_eval_detections)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def _row(name: str, frames: int, ms: float | None, tallies: dict[str, Tally]) -> dict[str, str]:
+    row = {"detector": name, "frames": str(frames), "ms/frame": "-" if ms is None else f"{ms:.0f}"}
+    for group in GROUPS:
+        t = tallies[group]
+        row[f"{group} R"] = _fmt(t.recall)
+        row[f"{group} P"] = _fmt(t.precision)
+        row[f"{group} n"] = str(t.labels)
+    return row
+
+
+def run_eval_detections(ctx: CliContext) -> int:
+    frames, videos = load_labels(ctx.args.labels)
+    if ctx.args.videos is not None:
+        videos = ctx.args.videos
+    reports = evaluate(frames, videos, ctx.args.detector or list(DETECTORS))
+    if ctx.args.json:
+        print_json({"match_iou": 0.4, "reports": [r.as_json() for r in reports]})
+        return 0
+    columns = ["detector", "frames", "ms/frame"]
+    for group in GROUPS:
+        columns += [f"{group} R", f"{group} P", f"{group} n"]
+    rows = [_row(r.detector, r.frames, r.ms_per_frame, r.overall) for r in reports]
+    print_table(rows, columns)
+    if ctx.args.per_video:
+        for report in reports:
+            print(f"\n{report.detector}:")
+            per = [_row(video, 0, None, tallies) for video, tallies in sorted(report.per_video.items())]
+            for row in per:
+                row.pop("frames")
+                row.pop("ms/frame")
+            print_table(per, [c for c in columns if c not in ("frames", "ms/frame")])
+    return 0
