@@ -34,7 +34,9 @@ BAGS = frozenset({"backpack", "handbag", "suitcase"})
 # What CCTV search is about: detected at a lower threshold than the other 66 COCO classes.
 CCTV_CLASSES = frozenset({PERSON, *VEHICLES, *BAGS})
 
-_OVERHEAD_MISTAKES = frozenset({"cell phone", "remote"})
+# What COCO detectors call a car seen from straight above (YOLOv3-tiny: phone, remote; NanoDet-g also a parking
+# meter): every such large box on the shared clips' car parks was a car.
+OVERHEAD_MISTAKES = frozenset({"cell phone", "remote", "parking meter"})
 
 # COCO's 80 classes in the networks' output order, spelled as darknet's coco.names (and ``objects_detected``).
 COCO_NAMES: tuple[str, ...] = tuple(
@@ -167,19 +169,30 @@ class ObjectDetector:
 
     def _overhead_vehicles(self, boxes: list[Box], width: int, height: int) -> list[Box]:
         cfg = self.config
-        if cfg.overhead_vehicle_min_side <= 0:
-            return boxes
-        people = [b for b in boxes if b.label == PERSON]
-        out: list[Box] = []
-        for box in boxes:
-            if (
-                box.label in _OVERHEAD_MISTAKES
-                and min(box.w * width, box.h * height) >= cfg.overhead_vehicle_min_side * min(width, height)
-                and not any(_overlaps(box, p) for p in people)
-            ):
-                box = Box(box.x, box.y, box.w, box.h, "car", box.score * cfg.overhead_vehicle_score)
-            out.append(box)
-        return out
+        return overhead_vehicles(
+            boxes, width, height, cfg.overhead_vehicle_min_side, cfg.overhead_vehicle_score
+        )
+
+
+def overhead_vehicles(
+    boxes: list[Box], width: int, height: int, min_side: float, score_factor: float
+) -> list[Box]:
+    """Large "phones", "remotes" and "parking meters" that touch no person are cars seen from above: their
+    short side is at least ``min_side`` of the frame's short side; the score is scaled by ``score_factor``.
+    ``min_side`` 0 turns the rule off."""
+    if min_side <= 0:
+        return boxes
+    people = [b for b in boxes if b.label == PERSON]
+    out: list[Box] = []
+    for box in boxes:
+        if (
+            box.label in OVERHEAD_MISTAKES
+            and min(box.w * width, box.h * height) >= min_side * min(width, height)
+            and not any(_overlaps(box, p) for p in people)
+        ):
+            box = Box(box.x, box.y, box.w, box.h, "car", box.score * score_factor)
+        out.append(box)
+    return out
 
 
 _THREAD = threading.local()

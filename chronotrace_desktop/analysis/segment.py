@@ -29,6 +29,7 @@ from chronotrace_desktop.analysis.colors import (
     scene_light,
     vehicle_color,
 )
+from chronotrace_desktop.analysis.detection import TiledConfig, TiledDetector
 from chronotrace_desktop.analysis.faces import FaceConfig, FaceDetector, redaction_boxes
 from chronotrace_desktop.analysis.objects import (
     CCTV_CLASSES,
@@ -38,7 +39,9 @@ from chronotrace_desktop.analysis.objects import (
     ObjectDetector,
 )
 from chronotrace_desktop.analysis.redaction import plan_redaction
+from chronotrace_desktop.analysis.scene_cues import SceneJudge, judge, vegetation_share
 from chronotrace_desktop.analysis.tracking import Tracker, TrackerConfig, build_tracks
+from chronotrace_desktop.analysis.vehicles import VehicleTyper, track_motion
 from chronotrace_desktop.domain.analysis import (
     FrameDetections,
     PersonAppearance,
@@ -53,12 +56,17 @@ if TYPE_CHECKING:
 
     import numpy as np
 
+    from chronotrace_desktop.analysis.imagenet import ImageNetClassifier
     from chronotrace_desktop.domain.analysis import Track
     from chronotrace_desktop.domain.media import Box, Window
 
 logger = logging.getLogger(__name__)
 
 CONFIRM_SCORE = 0.7
+
+
+class Detector(Protocol):
+    def detect(self, image: np.ndarray) -> list[Box]: ...
 
 
 class FrameLike(Protocol):
@@ -78,7 +86,9 @@ class AnalyzerConfig:
     max_reuse: float = 5.0
     opencv_threads: int | None = 1
     models_dir: Path | None = None
+    detector_kind: str = "nanodet"  # or "yolo" (YOLOv3-tiny, the earlier default)
     detector: DetectorConfig = field(default_factory=DetectorConfig)
+    tiles: TiledConfig = field(default_factory=TiledConfig)
     faces: FaceConfig = field(default_factory=FaceConfig)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
 
@@ -91,23 +101,35 @@ class _Detected:
     small: np.ndarray
     run_t: float  # when the detectors last really ran for this content
     colors: tuple[tuple[str | None, str | None], ...]  # (upper, lower) for people, (colour, None) vehicles
+    kinds: tuple[str | None, ...] = ()  # refined vehicle type per object (None: keep the COCO class)
+    vegetation: float = 0.0
 
 
 @dataclass(slots=True)
 class SegmentAnalyzer:
     config: AnalyzerConfig = field(default_factory=AnalyzerConfig)
-    objects: ObjectDetector | None = None
+    objects: Detector | None = None
     faces: FaceDetector | None = None
+    classifier: ImageNetClassifier | None = None  # ImageNet, for vehicle types and scene cues
+    _typer: VehicleTyper | None = None
+    _scene: SceneJudge | None = None
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     _history: list[FrameDetections] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.config.opencv_threads is not None:
             cv2.setNumThreads(self.config.opencv_threads)
+        cfg = self.config
         if self.objects is None:
-            self.objects = ObjectDetector.for_thread(self.config.models_dir, self.config.detector)
+            if cfg.detector_kind == "yolo":
+                self.objects = ObjectDetector.for_thread(cfg.models_dir, cfg.detector)
+            else:
+                self.objects = TiledDetector.for_thread(cfg.models_dir, cfg.detector, cfg.tiles)
         if self.faces is None:
             self.faces = FaceDetector(self.config.faces)
+        if self.classifier is not None:
+            self._typer = VehicleTyper(self.classifier)
+        self._scene = SceneJudge(self.classifier)
 
     def analyze(
         self, window: Window, frames: Iterable[FrameLike], check: Callable[[], None] | None = None
@@ -118,6 +140,8 @@ class SegmentAnalyzer:
         runs: list[_Detected] = []
         thumbs: list[np.ndarray] = []
         last: _Detected | None = None
+        middle: np.ndarray | None = None
+        centre = (window.start + window.end) / 2
         for frame in frames:
             if check is not None:
                 check()
@@ -129,6 +153,8 @@ class SegmentAnalyzer:
                 motion.append(scene.changed_fraction(stats[-1].small, st.small))
             stats.append(st)
             thumbs.append(cv2.resize(frame.image, (32, 18), interpolation=cv2.INTER_AREA))
+            if middle is None or frame.t <= centre:
+                middle = frame.image
             self.timings["scene"] += time.perf_counter() - started
             if last is not None and frame.t - last.frame.t < self.config.detect_interval - 1e-6:
                 continue
@@ -138,7 +164,7 @@ class SegmentAnalyzer:
         # A window analysed again (a retried segment) replaces its earlier detections.
         self._history = [d for d in self._history if not window.start <= d.t < window.end]
         self._history.extend(r.frame for r in runs)
-        return self._aggregate(window, stats, motion, runs, thumbs)
+        return self._aggregate(window, stats, motion, runs, thumbs, middle)
 
     def video_tracks(self, min_points: int = 1) -> list[Track]:
         """Tracks over every segment this analyzer has seen (see ``tracking.build_tracks`` after a resume)."""
@@ -153,7 +179,7 @@ class SegmentAnalyzer:
         ):
             self.timings["reused"] += 1
             reused = FrameDetections(frame.t, last.frame.objects, last.frame.faces, reused=True)
-            return _Detected(reused, last.small, last.run_t, last.colors)
+            return _Detected(reused, last.small, last.run_t, last.colors, last.kinds, last.vegetation)
         assert self.objects is not None
         assert self.faces is not None
         image = frame.image
@@ -173,12 +199,16 @@ class SegmentAnalyzer:
             else:
                 colors.append((None, None))
         done = time.perf_counter()
-        self.timings["yolo"] += yolo_done - started
+        kinds = self._typer.types(image, objects) if self._typer is not None else [None] * len(objects)
+        green = vegetation_share(image)
+        typed = time.perf_counter()
+        self.timings["objects"] += yolo_done - started
         self.timings["faces"] += faces_done - yolo_done
         self.timings["colors"] += done - faces_done
+        self.timings["types"] += typed - done
         self.timings["detected"] += 1
         detections = FrameDetections(frame.t, tuple(objects), tuple(faces))
-        return _Detected(detections, st.small, frame.t, tuple(colors))
+        return _Detected(detections, st.small, frame.t, tuple(colors), tuple(kinds), green)
 
     def _aggregate(
         self,
@@ -187,6 +217,7 @@ class SegmentAnalyzer:
         motion: list[float],
         runs: list[_Detected],
         thumbs: list[np.ndarray],
+        middle: np.ndarray | None,
     ) -> SegmentAnalysis:
         started = time.perf_counter()
         seen = bool(runs)
@@ -194,6 +225,13 @@ class SegmentAnalyzer:
         vehicle_count = max((len(r.frame.labelled(*MOTOR_VEHICLES)) for r in runs), default=0)
         face_count = max((len(r.frame.faces) for r in runs), default=0)
         people, vehicles = _appearances(runs, self.config.tracker)
+        assert self._scene is not None
+        cues = judge(
+            self._scene.evidence(
+                [r.frame for r in runs], [r.vegetation for r in runs], vehicles, middle if seen else None
+            )
+        )
+        people_mean = round(sum(len(r.frame.labelled(PERSON)) for r in runs) / len(runs), 2) if seen else None
         plan = plan_redaction(
             [(r.frame.t, redaction_boxes(r.frame.faces, r.frame.labelled(PERSON))) for r in runs],
             window.start,
@@ -222,6 +260,8 @@ class SegmentAnalyzer:
             people=people,
             vehicles=vehicles,
             detections=tuple(r.frame for r in runs),
+            people_mean=people_mean,
+            scene=cues,
         )
         self.timings["aggregate"] += time.perf_counter() - started
         logger.debug(
@@ -264,26 +304,37 @@ def _vote(values: Iterable[str | None]) -> str | None:
 def _appearances(
     runs: list[_Detected], config: TrackerConfig
 ) -> tuple[tuple[PersonAppearance, ...], tuple[VehicleAppearance, ...]]:
-    """One appearance per person / vehicle followed through the segment, colours voted over its frames."""
+    """One appearance per person / vehicle followed through the segment: colours and types voted over its
+    frames, moving or still from its track."""
     tracker = Tracker(config)
-    per_track: dict[int, list[tuple[Box, tuple[str | None, str | None]]]] = defaultdict(list)
+    per_track: dict[int, list[tuple[float, Box, tuple[str | None, str | None], str | None]]] = defaultdict(
+        list
+    )
     for run in runs:
-        for box, colors, track_id in zip(
-            run.frame.objects, run.colors, tracker.update(run.frame.t, run.frame.objects), strict=True
+        kinds = run.kinds or (None,) * len(run.frame.objects)
+        for box, colors, kind, track_id in zip(
+            run.frame.objects,
+            run.colors,
+            kinds,
+            tracker.update(run.frame.t, run.frame.objects),
+            strict=True,
         ):
             if track_id is not None:
-                per_track[track_id].append((box, colors))
+                per_track[track_id].append((run.frame.t, box, colors, kind))
     people: list[PersonAppearance] = []
     vehicles: list[VehicleAppearance] = []
     for track_id in sorted(per_track):
         points = per_track[track_id]
-        label = Counter(b.label for b, _ in points).most_common(1)[0][0]
+        label = Counter(b.label for _, b, _, _ in points).most_common(1)[0][0]
+        motion = track_motion([(t, b) for t, b, _, _ in points])
         if label == PERSON:
-            upper = _vote(c[0] for _, c in points)
-            lower = _vote(c[1] for _, c in points)
-            people.append(PersonAppearance(upper, lower, len(points)))
+            upper = _vote(c[0] for _, _, c, _ in points)
+            lower = _vote(c[1] for _, _, c, _ in points)
+            people.append(PersonAppearance(upper, lower, len(points), motion=motion))
         elif label in MOTOR_VEHICLES or label == "bicycle":
-            vehicles.append(VehicleAppearance(label, _vote(c[0] for _, c in points), len(points)))
+            kind = _vote(k for _, _, _, k in points) or label
+            colour = _vote(c[0] for _, _, c, _ in points)
+            vehicles.append(VehicleAppearance(kind, colour, len(points), motion, coco_label=label))
     people.sort(key=lambda p: -p.seen)
     vehicles.sort(key=lambda v: -v.seen)
     return tuple(people), tuple(vehicles)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import cv2
@@ -163,11 +164,33 @@ class MobileNetImageEmbedder:
                 labels.extend(self._top(np.asarray(logits, dtype=np.float32), top_k))
         return vectors, labels
 
+    def probabilities(self, images: Sequence[Image]) -> npt.NDArray[np.float32]:
+        """``(n, 1000)`` ImageNet class probabilities (the analysis layer's ``ImageNetClassifier`` port)."""
+        items = list(images)
+        out = np.zeros((len(items), len(self._labels)), dtype=np.float32)
+        for start in range(0, len(items), self._batch_size):
+            batch = preprocess(items[start : start + self._batch_size])
+            (logits,) = self._session.run(["logits"], {"images": batch})
+            out[start : start + len(batch)] = _softmax(np.asarray(logits, dtype=np.float32))
+        return out
+
     def _top(self, logits: npt.NDArray[np.float32], top_k: int) -> list[tuple[ImageLabel, ...]]:
-        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-        probabilities = shifted / shifted.sum(axis=1, keepdims=True)
+        probabilities = _softmax(logits)
         best = np.argsort(-probabilities, axis=1)[:, :top_k]
         return [
             tuple(ImageLabel(self._labels[index], float(row[index])) for index in indices)
             for row, indices in zip(probabilities, best, strict=True)
         ]
+
+
+def _softmax(logits: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    out: npt.NDArray[np.float32] = shifted / shifted.sum(axis=1, keepdims=True)
+    return out
+
+
+@lru_cache(maxsize=1)
+def imagenet_classifier() -> MobileNetImageEmbedder:
+    """The one MobileNetV2 the ingest asks for ImageNet class probabilities (one thread per call, shared:
+    onnxruntime sessions are thread-safe)."""
+    return MobileNetImageEmbedder(threads=1)

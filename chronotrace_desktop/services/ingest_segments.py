@@ -21,6 +21,7 @@ from chronotrace_desktop.domain.analysis import FrameDetections, SegmentAnalysis
 from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.media import Window, plan_to_json
+from chronotrace_desktop.embedding.mobilenet import imagenet_classifier
 from chronotrace_desktop.embedding.registry import default_text_embedder
 from chronotrace_desktop.media.frames import DecodeReport, SampledFrame, audio_level_db, sample_frames
 from chronotrace_desktop.media.images import blur_regions, write_thumbnail
@@ -91,7 +92,9 @@ class SegmentPipeline:
         say("segments", len(done), len(windows))
         if not pending:
             return outcome
-        analyzer = SegmentAnalyzer(AnalyzerConfig(detect_interval=self._detect_interval))
+        analyzer = SegmentAnalyzer(
+            AnalyzerConfig(detect_interval=self._detect_interval), classifier=imagenet_classifier()
+        )
         report = DecodeReport()
         frames = sample_frames(
             source,
@@ -272,6 +275,7 @@ def _segment_values(
         "camera_id": video.camera_id,
         "location": video.location,
         "lighting_condition": a.lighting_condition.value if a.lighting_condition else None,
+        "scene_type": a.scene.scene_type,
         "motion_detected": bool(a.motion_detected),
         "activity_level": a.activity_level.value if a.activity_level else None,
         "objects_detected": list(a.objects_detected),
@@ -303,7 +307,7 @@ def _payload(
         "camera_id": video.camera_id,
         "location": video.location,
         "camera_angle": None,
-        "scene_type": None,
+        "scene_type": values["scene_type"],
         "lighting_condition": values["lighting_condition"],
         "weather_condition": None,
         "has_faces": values["has_faces"],

@@ -27,11 +27,14 @@ from chronotrace_desktop.analysis.detection.tiling import (
 )
 from chronotrace_desktop.analysis.models import require_nanodet
 from chronotrace_desktop.analysis.objects import (
-    CCTV_CLASSES,
+    BAGS,
     COCO_NAMES,
     MOTOR_VEHICLES,
+    OVERHEAD_MISTAKES,
+    VEHICLES,
     DetectorConfig,
     iou,
+    overhead_vehicles,
 )
 from chronotrace_desktop.domain.media import Box
 
@@ -47,10 +50,32 @@ class TiledConfig:
     ``fine_min_short_px``: frames whose short side is smaller get no fine pass (upscaling a 240 px frame
     further finds noise, not people)."""
 
-    fine_side: float = 0.0
+    squash: bool = False  # one view of the whole frame squashed to a square, instead of the cover tiles
+    fine_side: float = 0.5
     fine_min_short_px: int = 300
+    # The fine pass runs only on a wide view of small people: when the cover pass found at least
+    # ``fine_when_people`` people whose median height is under ``fine_when_height`` of the frame (``always``:
+    # on every frame).
+    fine_when_people: int = 4
+    fine_when_height: float = 0.25
+    always: bool = False
     fine_classes: frozenset[str] = frozenset({"person"})
     excluded: frozenset[str] = frozenset({"toilet"})  # NanoDet calls bleachers and benches toilets
+    # Score floors per kind of object, for NanoDet's sigmoid scores (README "Detection": measured with
+    # ``chronotrace eval-detections``); DetectorConfig's two floors are YOLOv3-tiny's.
+    person: float = 0.3
+    vehicle: float = 0.45
+    bag: float = 0.35
+    other: float = 0.5
+
+    def floor(self, label: str) -> float:
+        if label == "person":
+            return self.person
+        if label in VEHICLES:
+            return self.vehicle
+        if label in BAGS:
+            return self.bag
+        return self.other
 
 
 @dataclass(slots=True)
@@ -84,31 +109,65 @@ class TiledDetector:
             cache[key] = cls.load(folder, config, tiles)
         return cache[key]
 
-    def views(self, width: int, height: int) -> list[tuple[Tile, bool]]:
-        """The tiles run on a frame of that size, each with whether it is a fine (zoomed) one."""
-        views = [(t, False) for t in cover_tiles(width, height)]
+    def views(self, width: int, height: int) -> list[Tile]:
+        """The cover tiles of a frame of that size; a squashed whole frame is the one tile (0, 0, 0)."""
+        if self.tiles.squash:
+            return [Tile(0, 0, 0)]
+        return cover_tiles(width, height)
+
+    def fine_views(self, width: int, height: int, cover: list[Box]) -> list[Tile]:
+        """The zoomed tiles to run after the cover pass found ``cover`` (none when not a wide small view)."""
         cfg = self.tiles
-        if cfg.fine_side > 0 and min(width, height) >= cfg.fine_min_short_px:
-            views += [(t, True) for t in fine_tiles(width, height, cfg.fine_side)]
-        return views
+        if cfg.fine_side <= 0 or min(width, height) < cfg.fine_min_short_px:
+            return []
+        heights = sorted(b.h for b in cover if b.label == "person")
+        small_crowd = (
+            len(heights) >= cfg.fine_when_people and heights[len(heights) // 2] < cfg.fine_when_height
+        )
+        return fine_tiles(width, height, cfg.fine_side) if cfg.always or small_crowd else []
 
     def detect(self, image: np.ndarray) -> list[Box]:
         height, width = image.shape[:2]
         if height == 0 or width == 0:
             return []
-        cfg = self.config
-        low = min(cfg.confidence, cfg.cctv_confidence)
-        views = self.views(width, height)
-        tiles = [t for t, fine in views if not fine]
-        fine_tiles_ = [t for t, fine in views if fine]
-        all_xyxy, all_cls, all_scores = [], [], []
+        tiles = self.views(width, height)
+        raw = self._views(image, [(t, False) for t in tiles], tiles, None)
+        boxes = self._boxes(*raw, width, height)
+        fine = self.fine_views(width, height, boxes)
+        if not fine:
+            return boxes
+        return self._boxes(*self._views(image, [(t, True) for t in fine], fine, raw), width, height)
+
+    def _views(
+        self,
+        image: np.ndarray,
+        views: list[tuple[Tile, bool]],
+        tiles: list[Tile],
+        before: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Raw boxes (frame pixels), classes and scores of ``views`` added to those found ``before``."""
+        height, width = image.shape[:2]
+        low = min(self.tiles.floor(name) for name in COCO_NAMES)
+        all_xyxy: list[np.ndarray] = []
+        all_cls: list[np.ndarray] = []
+        all_scores: list[np.ndarray] = []
+        if before is not None:
+            all_xyxy.append(before[0])
+            all_cls.append(before[1])
+            all_scores.append(before[2])
         for tile, fine in views:
-            raw = self.net.run(image[tile.y0 : tile.y1, tile.x0 : tile.x1], low)
+            if tile.side == 0:  # the whole frame, squashed
+                raw = self.net.run(image, low)
+                scale = np.array([width / 416.0, height / 416.0, width / 416.0, height / 416.0])
+                xyxy = np.clip(raw.xyxy * scale, 0, [width, height, width, height])
+                keep = np.ones(len(raw.scores), dtype=bool)
+            else:
+                raw = self.net.run(image[tile.y0 : tile.y1, tile.x0 : tile.x1], low)
+                xyxy = raw.xyxy * (tile.side / 416.0) + np.array([tile.x0, tile.y0, tile.x0, tile.y0])
+                xyxy = np.clip(xyxy, 0, [width, height, width, height])
+                keep = ~cut_by_border(xyxy, tile, width, height, tiles)
             if len(raw.scores) == 0:
                 continue
-            xyxy = raw.xyxy * (tile.side / 416.0) + np.array([tile.x0, tile.y0, tile.x0, tile.y0])
-            xyxy = np.clip(xyxy, 0, [width, height, width, height])
-            keep = ~cut_by_border(xyxy, tile, width, height, fine_tiles_ if fine else tiles)
             if fine:
                 wanted = np.array([COCO_NAMES[c] in self.tiles.fine_classes for c in raw.classes], dtype=bool)
                 keep &= wanted
@@ -116,24 +175,37 @@ class TiledDetector:
             all_cls.append(raw.classes[keep])
             all_scores.append(raw.scores[keep])
         if not all_xyxy:
-            return []
-        xyxy = np.concatenate(all_xyxy)
-        classes = np.concatenate(all_cls)
-        scores = np.concatenate(all_scores)
-        thresholds = np.array(
-            [cfg.cctv_confidence if COCO_NAMES[c] in CCTV_CLASSES else cfg.confidence for c in classes]
-        )
-        ok = scores >= thresholds
+            return np.zeros((0, 4)), np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.concatenate(all_xyxy), np.concatenate(all_cls), np.concatenate(all_scores)
+
+    def _boxes(
+        self, xyxy: np.ndarray, classes: np.ndarray, scores: np.ndarray, width: int, height: int
+    ) -> list[Box]:
+        """The frame's boxes from raw ones: floors per kind, merged across tiles, overhead cars renamed."""
+        cfg = self.config
+        floors = np.array([self.tiles.floor(name) for name in COCO_NAMES], dtype=np.float32)
+        # A car seen from above is named a phone or a parking meter: held to the vehicles' floor until the
+        # overhead rule below has had its say.
+        mistaken = np.array([COCO_NAMES[c] in OVERHEAD_MISTAKES for c in classes], dtype=bool)
+        ok = scores >= np.where(mistaken, self.tiles.vehicle, floors[classes])
         xyxy, classes, scores = xyxy[ok], classes[ok], scores[ok]
         boxes: list[Box] = []
         for i in merge(xyxy, classes, scores, cfg.nms):
             name = COCO_NAMES[int(classes[i])]
-            if name in self.tiles.excluded or (cfg.classes is not None and name not in cfg.classes):
-                continue
             x0, y0, x1, y1 = (float(v) for v in xyxy[i])
             box = Box(x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height, name, float(scores[i]))
             if box.w > 0 and box.h > 0:
                 boxes.append(box)
+        boxes = overhead_vehicles(
+            boxes, width, height, cfg.overhead_vehicle_min_side, cfg.overhead_vehicle_score
+        )
+        boxes = [
+            b
+            for b in boxes
+            if b.score >= self.tiles.floor(b.label)
+            and b.label not in self.tiles.excluded
+            and (cfg.classes is None or b.label in cfg.classes)
+        ]
         return _merge_vehicles(boxes, cfg.vehicle_merge_iou)
 
 
