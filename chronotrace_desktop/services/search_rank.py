@@ -3,6 +3,8 @@
 ``score = (1 - ATTRIBUTE_WEIGHT) * vector + ATTRIBUTE_WEIGHT * attributes`` when the query named attributes
 the detectors can see (``search_parse``), else the vector score alone. The 50/50 split is the one measured
 on the shared clips before this engine (DESIGN.md) and again on ``eval/dev_queries.json`` (README "Search").
+Each hit's ``why`` lists what it satisfied ("woman (face: female), red top", "parked white van", "outdoors:
+grass", "anomaly: loitering 0:12-0:31"), then the query words its caption uses.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ _STOP = frozenset(
         "into", "onto", "over", "under", "up", "down", "is", "are", "was", "were", "be", "who", "that",
         "this", "these", "those", "some", "any", "his", "her", "their", "its", "wearing", "dressed", "seen",
         "shown", "visible", "person", "people", "one", "two", "three", "four", "five", "six", "seven",
-        "eight", "nine", "ten", "day", "motion", "high", "medium", "low", "activity", "detected",
+        "eight", "nine", "ten", "day", "motion", "high", "medium", "low", "activity", "detected", "carrying",
+        "holding", "has", "having", "while",
     }
 )  # fmt: skip
 _WORD = re.compile(r"[a-z]+")

@@ -1,8 +1,11 @@
 """PostgreSQL for search: the candidates' rows (live videos only) and the search log.
 
-``fetch_segments`` reads only the columns and metadata keys ranking needs (never the per-frame detections
-or the redaction plan) for a list of segment ids, dropping segments of soft-deleted videos. ``log_searches``
-writes the ``searches`` rows and their ``search_query`` audit rows in one transaction.
+``fetch_segments`` reads only the columns and metadata keys ranking needs (``search_attributes``: people,
+vehicles, object counts and, since 0007, the scene cues; never the per-frame detections or the redaction
+plan) for a list of segment ids, dropping segments of soft-deleted videos, and attaches to
+each the anomalies overlapping its time span (any status but ``false_positive``) — all in ONE statement, so
+search stays one round trip to PostgreSQL. ``log_searches`` writes the ``searches`` rows and their
+``search_query`` audit rows in one transaction.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 
+from chronotrace_desktop.domain.anomalies import AnomalyStatus
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.services.audit import AuditEvent
-from chronotrace_desktop.services.search_criteria import SegmentAttributes
-from chronotrace_desktop.storage.orm import Search, Video, VideoSegment
+from chronotrace_desktop.services.search_criteria import AnomalySpan, SegmentAttributes
+from chronotrace_desktop.storage.orm import Anomaly, Search, Video, VideoSegment
 
 if TYPE_CHECKING:
     import uuid
@@ -73,18 +77,60 @@ _COLUMNS = (
     VideoSegment.motion_detected,
     VideoSegment.activity_level,
     VideoSegment.search_attributes,
+    VideoSegment.scene_type,
+)
+
+
+def _offset(key: str) -> sa.ColumnElement[float]:
+    """An anomaly's offset into its video (``metadata.video_offset_*``, written by the rules); NULL if absent."""
+    value = Anomaly.meta[key]
+    return sa.case((sa.func.jsonb_typeof(value) == "number", value.as_float()), else_=None)
+
+
+_A_START = _offset("video_offset_start")
+_A_END = sa.func.coalesce(_offset("video_offset_end"), _A_START)
+# The anomalies overlapping the candidate segment: by their offsets, or, for a row without offsets (entered by
+# hand), by the segment they were filed against. [[type, start, end], ...] by start (unknown last), or NULL.
+_ANOMALIES = (
+    sa.select(
+        sa.func.jsonb_agg(
+            aggregate_order_by(
+                sa.func.jsonb_build_array(Anomaly.anomaly_type, _A_START, _A_END),
+                _A_START.asc().nulls_last(),
+                Anomaly.anomaly_type,
+            )
+        )
+    )
+    .where(
+        Anomaly.video_id == VideoSegment.video_id,
+        Anomaly.status.is_distinct_from(AnomalyStatus.FALSE_POSITIVE.value),
+        sa.or_(
+            Anomaly.segment_id == VideoSegment.id,
+            sa.and_(VideoSegment.end_time > _A_START, VideoSegment.start_time <= _A_END),
+        ),
+    )
+    .correlate(VideoSegment)
+    .scalar_subquery()
+    .label("anomalies")
 )
 
 
 # One array parameter (``= ANY(:ids)``): the same statement for any number of ids, compiled once.
 _FETCH = (
-    sa.select(*_COLUMNS)
+    sa.select(*_COLUMNS, _ANOMALIES)
     .join(Video, Video.id == VideoSegment.video_id)
     .where(
         VideoSegment.id == sa.any_(sa.bindparam("ids", type_=ARRAY(PG_UUID(as_uuid=True)))),
         Video.deleted_at.is_(None),
     )
 )
+
+
+def _spans(raw: Any) -> tuple[AnomalySpan, ...]:
+    def number(value: Any) -> float | None:
+        return None if value is None else float(value)
+
+    return tuple(AnomalySpan(str(kind), number(start), number(end)) for kind, start, end in raw or ())
 
 
 def _row(r: Any) -> SegmentRow:
@@ -110,6 +156,8 @@ def _row(r: Any) -> SegmentRow:
             lighting=r.lighting_condition,
             motion=r.motion_detected,
             activity=r.activity_level,
+            scene_type=r.scene_type,
+            anomalies=_spans(r.anomalies),
         ),
     )
 

@@ -51,11 +51,12 @@ class TiledConfig:
     further finds noise, not people)."""
 
     squash: bool = False  # one view of the whole frame squashed to a square, instead of the cover tiles
-    fine_side: float = 0.5
+    fine_side: float = 0.6
+    fine_overlap: float = 0.15
     fine_min_short_px: int = 300
     # The fine pass runs only on a wide view of small people: when the cover pass found at least
-    # ``fine_when_people`` people whose median height is under ``fine_when_height`` of the frame (``always``:
-    # on every frame).
+    # ``fine_when_people`` people, at least half of them under ``fine_when_height`` of the frame's height, and
+    # then only over the band they stand in (``always``: the whole frame, every time).
     fine_when_people: int = 4
     fine_when_height: float = 0.25
     always: bool = False

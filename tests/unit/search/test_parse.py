@@ -12,8 +12,8 @@ from chronotrace_desktop.services.search_criteria import (
     Lighting,
     Motion,
     NoPeople,
-    PersonColour,
-    VehicleColour,
+    PersonLook,
+    VehicleLook,
 )
 from chronotrace_desktop.services.search_parse import parse_query, tokenize
 
@@ -49,44 +49,53 @@ def test_synonyms_map_to_coco_classes(text: str, classes: set[str]) -> None:
     assert any(c.classes == frozenset(classes) for c in found), found
 
 
+def looks(text: str) -> list[PersonLook]:
+    return [c for c in parse_query(text).criteria if isinstance(c, PersonLook)]
+
+
 def test_colour_and_garments_are_one_person() -> None:
-    parsed = parse_query("man in grey shirt and blue jeans")
-    colours = [c for c in parsed.criteria if isinstance(c, PersonColour)]
-    assert colours == [PersonColour("grey top and blue trousers", 0.8, upper="grey", lower="blue")]
+    parsed = parse_query("person in grey shirt and blue jeans")
+    assert looks("person in grey shirt and blue jeans") == [
+        PersonLook("grey top and blue trousers", 0.8, upper="grey", lower="blue")
+    ]
     assert parsed.caption == "1 person in a grey top and blue trousers"
     assert parsed.understood == ("person", "grey top and blue trousers")
+    man = parse_query("man in grey shirt and blue jeans")
+    assert man.understood == ("person", "man, grey top and blue trousers")
+    assert man.caption == "a man in a grey top and blue trousers"
 
 
 def test_colour_synonyms_and_jeans_default_to_blue() -> None:
-    navy = [c for c in parse_query("someone in a navy hoodie").criteria if isinstance(c, PersonColour)]
-    assert navy[0].upper == "blue"
-    jeans = [c for c in parse_query("woman wearing jeans").criteria if isinstance(c, PersonColour)]
-    assert jeans[0].lower == "blue"
+    assert looks("someone in a navy hoodie")[0].upper == "blue"
+    assert looks("woman wearing jeans")[0].lower == "blue"
 
 
 def test_colour_before_a_vehicle_is_the_vehicle_colour() -> None:
     parsed = parse_query("red car")
-    assert VehicleColour("red car", 0.8, colour="red", classes=frozenset({"car"})) in parsed.criteria
-    assert not any(isinstance(c, PersonColour) for c in parsed.criteria)
+    assert VehicleLook("red car", 0.8, colour="red", classes=frozenset({"car"})) in parsed.criteria
+    assert not any(isinstance(c, PersonLook) for c in parsed.criteria)
     assert parse_query("silver car").criteria[1].colour == "grey"  # type: ignore[attr-defined]
 
 
 def test_colour_of_an_undetected_thing_is_not_a_clothing_colour() -> None:
     parsed = parse_query("person with a red backpack and blonde hair")
-    assert not any(isinstance(c, PersonColour | AnyColour) for c in parsed.criteria)
+    assert not any(isinstance(c, AnyColour) for c in parsed.criteria)
+    assert not any(isinstance(c, PersonLook) and (c.upper or c.lower or c.anywhere) for c in parsed.criteria)
     assert {c.label for c in parsed.criteria} == {"person", "backpack"}
 
 
 def test_loose_colours_attach_by_context() -> None:
-    assert kinds("man dressed in black") == ["HasObject", "PersonColour"]
+    assert kinds("man dressed in black") == ["HasObject", "PersonLook"]
+    assert looks("man dressed in black")[0].anywhere == ("black",)
     assert kinds("something red") == ["AnyColour"]
 
 
 def test_two_people_described_separately() -> None:
-    colours = [
-        c for c in parse_query("a man in red and a woman in blue").criteria if isinstance(c, PersonColour)
-    ]
-    assert [c.anywhere for c in colours] == ["red", "blue"]
+    people = looks("a man in red and a woman in blue")
+    assert [(c.gender, c.anywhere) for c in people] == [("male", ("red",)), ("female", ("blue",))]
+    assert parse_query("a man in red and a woman in blue").caption == (
+        "2 people, a man in a red top, a woman in a blue top"
+    )
 
 
 @pytest.mark.parametrize(
@@ -113,14 +122,20 @@ def test_flags_faces_night_motion() -> None:
     assert Faces("faces", 0.6, present=True) in parsed.criteria
     assert any(isinstance(c, Lighting) and "night" in c.values for c in parsed.criteria)
     assert any(isinstance(c, Motion) and c.level == "high" for c in parsed.criteria)
-    assert any(isinstance(c, Motion) and c.level == "none" for c in parse_query("parked car").criteria)
+    parked = parse_query("parked car").criteria
+    assert VehicleLook("parked car", 0.4, classes=frozenset({"car"}), motion="still") in parked
+    assert not any(isinstance(c, Motion) for c in parked)  # a parked car in a busy street still counts
+    assert any(isinstance(c, Motion) and c.level == "none" for c in parse_query("nothing moving").criteria)
 
 
 def test_negations() -> None:
-    assert kinds("empty corridor") == ["NoPeople"]
+    assert kinds("empty corridor") == ["NoPeople", "Where"]
     assert kinds("no people") == ["NoPeople"]
     assert Faces("no faces", 0.6, present=False) in parse_query("person without face").criteria
-    assert kinds("street with no cars") == []
+    assert kinds("street with no cars") == ["Where"]
+    assert kinds("nobody sitting") == ["NoPeople"]
+    assert kinds("no crowd") == ["NoPeople"]
+    assert kinds("not indoors") == []
     assert isinstance(parse_query("nobody").criteria[0], NoPeople)
 
 
@@ -132,7 +147,8 @@ def test_unknown_words_leave_the_vector_search_alone() -> None:
 
 def test_caption_rewrite_speaks_like_the_captions() -> None:
     assert parse_query("two men in red jackets near a white van at night").caption == (
-        "2 people in a red top; a white car; night"
+        "2 men in a red jacket; a white van; night"
     )
     assert parse_query("bottles").caption == "bottles"
-    assert parse_query("worker in a hi-vis vest").caption == "1 person in an orange top"
+    assert parse_query("worker in a hi-vis vest").caption == "1 person in an orange top wearing a hi-vis vest"
+    assert parse_query("3 buses").caption == "3 buses"
