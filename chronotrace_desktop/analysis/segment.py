@@ -87,6 +87,9 @@ class AnalyzerConfig:
     opencv_threads: int | None = 1
     models_dir: Path | None = None
     detector_kind: str = "nanodet"  # or "yolo" (YOLOv3-tiny, the earlier default)
+    # The detector's zoomed pass (wide views of small people) at most this often; the detector runs between
+    # see the people the cover pass finds, and the redaction plan joins a person's sightings across them.
+    zoom_interval: float = 2.0
     detector: DetectorConfig = field(default_factory=DetectorConfig)
     tiles: TiledConfig = field(default_factory=TiledConfig)
     faces: FaceConfig = field(default_factory=FaceConfig)
@@ -113,6 +116,7 @@ class SegmentAnalyzer:
     classifier: ImageNetClassifier | None = None  # ImageNet, for vehicle types and scene cues
     _typer: VehicleTyper | None = None
     _scene: SceneJudge | None = None
+    _zoomed_t: float | None = None
     timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     _history: list[FrameDetections] = field(default_factory=list)
 
@@ -184,7 +188,13 @@ class SegmentAnalyzer:
         assert self.faces is not None
         image = frame.image
         started = time.perf_counter()
-        objects = self.objects.detect(image)
+        if isinstance(self.objects, TiledDetector):
+            zoom = self._zoomed_t is None or not 0 <= frame.t - self._zoomed_t < cfg.zoom_interval - 1e-6
+            objects = self.objects.detect(image, zoom=zoom)
+            if zoom:
+                self._zoomed_t = frame.t
+        else:
+            objects = self.objects.detect(image)
         people = [b for b in objects if b.label == PERSON]
         yolo_done = time.perf_counter()
         faces = self.faces.detect(image, people)

@@ -4,7 +4,9 @@ DESIGN.md's pose model (mediapipe 0.10.21) needs numpy<2, which this environment
 onnxruntime need numpy 2), so the rule reads the tracked person boxes: height/width (corrected for the
 frame's aspect) goes from ``upright_ratio`` or more to ``down_ratio`` or less within ``drop_seconds``, the
 box top drops, and the person stays down for ``min_down_seconds``. It cannot tell a fall from lying down on
-purpose, and a person seen from straight above has no "upright" box.
+purpose, and a person seen from straight above has no "upright" box. A "down" box that another person's
+box overlaps by a quarter or more is not taken as lying (in a crowd, box shapes follow occlusion), nor one
+farther from the upright box than a body can fall (the tracker switched people).
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.media import Box
 
 
+MAX_FALL_REACH = 1.5  # a body falls about its own height away from where it stood
+
+
 def ratio(box: Box, aspect: float) -> float:
     return box.h / max(box.w * aspect, 1e-6)
 
@@ -30,23 +35,38 @@ def detect(evidence: VideoEvidence, camera: CameraConfig) -> list[AnomalyCandida
     if not rule.enabled:
         return []
     found: list[AnomalyCandidate] = []
+    others = g.people_by_time(evidence.frames)
     for track in evidence.tracks_of("person"):
-        candidate = _fall(track, evidence.aspect, rule)
+        candidate = _fall(track, evidence.aspect, rule, others)
         if candidate is not None:
             found.append(candidate)
     return found
 
 
-def _fall(track: Track, aspect: float, rule: FallRule) -> AnomalyCandidate | None:
+def _jumped(stand: Box, down: Box, aspect: float) -> bool:
+    """The "lying" box is more than ``MAX_FALL_REACH`` standing heights from the upright one: the tracker
+    went from one person to another (a far walker to a near spectator, in the shared gym crowd)."""
+    dx = (down.x + down.w / 2 - stand.x - stand.w / 2) * aspect
+    dy = (down.y + down.h / 2) - (stand.y + stand.h / 2)
+    return (dx * dx + dy * dy) ** 0.5 > MAX_FALL_REACH * stand.h
+
+
+def _fall(
+    track: Track, aspect: float, rule: FallRule, others: dict[float, tuple[Box, ...]]
+) -> AnomalyCandidate | None:
     points = track.points
     for j, down in enumerate(points):
         if ratio(down.box, aspect) > rule.down_ratio:
+            continue
+        if g.occluded(down.box, others.get(round(down.t, 3), ())):
             continue
         before = [p for p in points[:j] if 0 < down.t - p.t <= rule.drop_seconds]
         upright = [p for p in before if ratio(p.box, aspect) >= rule.upright_ratio]
         if not upright:
             continue
         stand = upright[-1]
+        if _jumped(stand.box, down.box, aspect):
+            continue
         dropped = down.box.y - stand.box.y >= 0.3 * stand.box.h or down.box.h <= 0.6 * stand.box.h
         if not dropped:
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,7 @@ from chronotrace_desktop.analysis.tracking import label_group
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from chronotrace_desktop.domain.analysis import Track, TrackPoint
+    from chronotrace_desktop.domain.analysis import FrameDetections, Track, TrackPoint
     from chronotrace_desktop.domain.media import Box
 
 TRACK_GAP = 3.0  # seconds: the tracker keeps a track through gaps this long (analysis.tracking)
@@ -138,3 +139,32 @@ def clock(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+OCCLUDED_SHARE = 0.25
+
+
+def people_by_time(frames: Sequence[FrameDetections]) -> dict[float, tuple[Box, ...]]:
+    """Person boxes per sampled time (rounded to the millisecond, as track points are)."""
+    return {round(f.t, 3): f.labelled("person") for f in frames}
+
+
+def occluded(box: Box, people: Sequence[Box]) -> bool:
+    """Another person's box covers ``OCCLUDED_SHARE`` of this one: in a crowd the box's shape and position
+    follow who stands in front, so neither a posture nor a speed can be read from it."""
+    for other in people:
+        if other == box:
+            continue
+        iw = min(box.x + box.w, other.x + other.w) - max(box.x, other.x)
+        ih = min(box.y + box.h, other.y + other.h) - max(box.y, other.y)
+        if iw > 0 and ih > 0 and iw * ih >= OCCLUDED_SHARE * box.w * box.h:
+            return True
+    return False
+
+
+def steady_size(points: Sequence[TrackPoint], factor: float = 1.5) -> bool:
+    """The box height changes by less than ``factor`` between successive points (no identity switch)."""
+    return all(
+        max(a.box.h, b.box.h) < factor * max(min(a.box.h, b.box.h), 1e-6)
+        for a, b in itertools.pairwise(points)
+    )

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.analysis.anomalies.evidence import VideoEvidence
     from chronotrace_desktop.domain.analysis import Track
     from chronotrace_desktop.domain.anomalies import CameraConfig, UnusualMovementRule
+    from chronotrace_desktop.domain.media import Box
 
 
 def threshold(group: str, evidence: VideoEvidence, rule: UnusualMovementRule) -> float | None:
@@ -34,26 +35,38 @@ def detect(evidence: VideoEvidence, camera: CameraConfig) -> list[AnomalyCandida
     if not rule.enabled:
         return []
     found: list[AnomalyCandidate] = []
+    others = g.people_by_time(evidence.frames)
     for group in ("person", "vehicle"):
         limit = threshold(group, evidence, rule)
         for track in evidence.tracks_of(group):
             steps = g.speeds(track, evidence.aspect)
             if limit is not None:
-                found.extend(_fast(track, steps, limit, rule))
+                found.extend(_fast(track, steps, limit, rule, others if group == "person" else {}))
             if rule.direction_deg is not None:
                 found.extend(_wrong_way(track, evidence, rule))
     return found
 
 
 def _fast(
-    track: Track, steps: list[tuple[float, float, float]], limit: float, rule: UnusualMovementRule
+    track: Track,
+    steps: list[tuple[float, float, float]],
+    limit: float,
+    rule: UnusualMovementRule,
+    others: dict[float, tuple[Box, ...]],
 ) -> list[AnomalyCandidate]:
+    """Runs of steps above ``limit``; a run is dropped when the box changes size on the way (the tracker
+    jumped to someone else) or is hidden by another person on most of its points (in a crowd its centre
+    follows whoever stands in front): both made walkers in the shared gym crowd look like runners."""
     out: list[AnomalyCandidate] = []
     flags = [s >= limit for _, _, s in steps]
     for first, last in g.runs([t0 for t0, _, _ in steps], flags, gap=1.5):
         span = steps[first : last + 1]
         start, end = span[0][0], span[-1][1]
         if end - start < rule.min_seconds or len(span) < 2:
+            continue
+        seen = [p for p in track.points if start <= p.t <= end]
+        hidden = sum(1 for p in seen if g.occluded(p.box, others.get(round(p.t, 3), ())))
+        if not g.steady_size(seen) or 2 * hidden > len(seen):
             continue
         speed = g.median([s for _, _, s in span])
         unit = "body heights" if g.group_of(track.label) == "person" else "vehicle lengths"

@@ -52,10 +52,16 @@ def run_rules(evidence: VideoEvidence, camera: CameraConfig) -> list[AnomalyCand
     return sorted(found, key=lambda c: (c.start, c.type.value, c.key))
 
 
+MOVING_FLOOR = 0.3  # body heights per second: below this a person is standing or sitting
+
+
 def motion_normal(
     tracks: Iterable[Track], aspects: Callable[[Track], float], min_points: int = 3
 ) -> MotionNormal:
-    """The camera's typical speeds: the median of per-track median speeds, per group (needs 5 tracks)."""
+    """The camera's typical speeds: the median of per-track median speeds, per group (needs 5 tracks), over
+    the people that move at all (median step above ``MOVING_FLOOR``): "fast" means fast against how people
+    walk in this view. Counting the still ones too made a seated audience the norm, so
+    every walker in a sped-up recording (the shared gym clip plays 4x) looked like a runner."""
     per_group: dict[str, list[float]] = {"person": [], "vehicle": []}
     count = 0
     for track in tracks:
@@ -64,7 +70,9 @@ def motion_normal(
             continue
         steps = geometry.speeds(track, aspects(track))
         if steps:
-            per_group[group].append(geometry.median([s for _, _, s in steps]))
+            typical = geometry.median([s for _, _, s in steps])
+            if group != "person" or typical >= MOVING_FLOOR:
+                per_group[group].append(typical)
             count += 1
     person = geometry.median(per_group["person"]) if len(per_group["person"]) >= 5 else None
     vehicle = geometry.median(per_group["vehicle"]) if len(per_group["vehicle"]) >= 5 else None

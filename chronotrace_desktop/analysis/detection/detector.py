@@ -127,14 +127,15 @@ class TiledDetector:
         )
         return fine_tiles(width, height, cfg.fine_side) if cfg.always or small_crowd else []
 
-    def detect(self, image: np.ndarray) -> list[Box]:
+    def detect(self, image: np.ndarray, *, zoom: bool = True) -> list[Box]:
+        """Boxes in ``image``; ``zoom`` False skips the zoomed pass (the caller ran it a moment ago)."""
         height, width = image.shape[:2]
         if height == 0 or width == 0:
             return []
         tiles = self.views(width, height)
         raw = self._views(image, [(t, False) for t in tiles], tiles, None)
         boxes = self._boxes(*raw, width, height)
-        fine = self.fine_views(width, height, boxes)
+        fine = self.fine_views(width, height, boxes) if zoom else []
         if not fine:
             return boxes
         return self._boxes(*self._views(image, [(t, True) for t in fine], fine, raw), width, height)
