@@ -55,7 +55,7 @@ SCAN_MAX_SIDE = 960
 LEFT_BEHIND_FPS = 1.0
 LEFT_BEHIND_MAX_SIDE = 640
 # What ``scene_evidence`` stores; a stored scan of another version is decoded again on the next rescan.
-SCENE_VERSION = 2
+SCENE_VERSION = 3
 NORMAL_TRACK_LIMIT = 400  # the camera's most recent tracks that define its normal speeds
 
 

@@ -130,3 +130,36 @@ def evaluate(
         for q, result in zip(queries, results, strict=True)
     ]
     return summarise(per_query)
+
+
+def per_clip(queries: Sequence[EvalQuery], report: EvalReport) -> dict[str, dict[str, float]]:
+    """Each clip judged on its own: for every query with relevant segments in clip ``c``, nDCG@10 and
+    recall@10 of those segments in the query's ranking after the OTHER clips' relevant segments are taken out
+    of it (neither rewarded nor counted against; every irrelevant segment stays as a distractor). The mean
+    over clips of these means (``macro``) shows whether some clips are found systematically worse than others:
+    what a clip the engine was not tuned on would get, as far as these labels can tell."""
+    clips = sorted({video for q in queries for video, _ in q.relevant})
+    out: dict[str, dict[str, float]] = {}
+    for clip in clips:
+        ndcg: list[float] = []
+        recall: list[float] = []
+        for query, metrics in zip(queries, report.per_query, strict=True):
+            mine = frozenset(key for key in query.relevant if key[0] == clip)
+            if not mine:
+                continue
+            others = query.relevant - mine
+            ranking = [key for key in metrics.retrieved if key not in others]
+            ndcg.append(ndcg_at(ranking, mine, 10))
+            recall.append(recall_at(ranking, mine, 10))
+        out[clip] = {
+            "queries": len(ndcg),
+            "ndcg@10": sum(ndcg) / len(ndcg),
+            "recall@10": sum(recall) / len(recall),
+        }
+    if out:
+        out["macro"] = {
+            "queries": sum(v["queries"] for v in out.values()),
+            "ndcg@10": sum(v["ndcg@10"] for v in out.values()) / len(out),
+            "recall@10": sum(v["recall@10"] for v in out.values()) / len(out),
+        }
+    return out

@@ -11,6 +11,7 @@ farther from the upright box than a body can fall (the tracker switched people).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.analysis.anomalies import geometry as g
@@ -48,7 +49,7 @@ def _jumped(stand: Box, down: Box, aspect: float) -> bool:
     went from one person to another (a far walker to a near spectator, in the shared gym crowd)."""
     dx = (down.x + down.w / 2 - stand.x - stand.w / 2) * aspect
     dy = (down.y + down.h / 2) - (stand.y + stand.h / 2)
-    return (dx * dx + dy * dy) ** 0.5 > MAX_FALL_REACH * stand.h
+    return math.hypot(dx, dy) > MAX_FALL_REACH * stand.h
 
 
 def _fall(

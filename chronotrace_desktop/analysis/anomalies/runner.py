@@ -39,7 +39,7 @@ RULES: dict[AnomalyType, Callable[[VideoEvidence, CameraConfig], list[AnomalyCan
     AnomalyType.PERIMETER_BREACH: perimeter.detect,
 }
 # Bumped whenever a rule changes what it finds: stored in each row's metadata.
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 
 
 def run_rules(evidence: VideoEvidence, camera: CameraConfig) -> list[AnomalyCandidate]:
