@@ -42,6 +42,15 @@ class Profile(StrEnum):
     TEAM = "team"
 
 
+class RedactionMode(StrEnum):
+    """What redacted media blur. ``heads``: every detected person's head region and every detected face.
+    ``upper_body``: that and every detected person's whole upper body too, fail-closed for sites that must
+    not show clothing, tattoos or badges either (cached renditions are kept per mode)."""
+
+    HEADS = "heads"
+    UPPER_BODY = "upper_body"
+
+
 _settings_file: ContextVar[Path | None] = ContextVar("_settings_file", default=None)
 
 
@@ -78,6 +87,8 @@ class Settings(BaseSettings):
     ingest_detect_interval: float = Field(default=1.0, ge=0.25, le=5.0)
     # Files ingested side by side; one per core up to two (each runs its own detector).
     ingest_workers: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)), ge=1, le=16)
+    # Redacted clips and thumbnails blur heads and faces, or (upper_body) whole upper bodies as well.
+    redaction_mode: RedactionMode = RedactionMode.HEADS
 
     # E-mail alerts for new high/critical anomalies (to each camera's recipients). No host: no e-mail; alerts
     # wait (pending) until one is set. The SMTP password, if the server wants one, is in the keyring

@@ -1,4 +1,8 @@
-"""``chronotrace eval QUERIES.json [--limit 10] [--json] --user E``: search quality on labelled queries."""
+"""``chronotrace eval QUERIES.json [--limit 10] [--json] --user E``: search quality on labelled queries.
+
+``chronotrace eval-redaction LABELS.json [--json] --user E``: the share of labelled heads (and visible faces)
+that a viewer's redacted renditions blur, and of rendered frames outside the segment window.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.search import MAX_LIMIT
+from chronotrace_desktop.services.redaction_eval import COVERED_SHARE, evaluate_redaction, load_labels
 from chronotrace_desktop.services.search_eval import METRICS, evaluate, load_queries
 
 if TYPE_CHECKING:
@@ -23,6 +28,20 @@ def register(commands: Any) -> None:
     ev.add_argument("--json", action="store_true", help='print {"overall": {...}, "per_query": [...]}')
     ev.add_argument("--user", required=True, metavar="E", help="the account searching")
     ev.set_defaults(handler=run_eval)
+
+    red = commands.add_parser(
+        "eval-redaction",
+        help="measure redaction on labelled frames: heads and faces blurred, frames outside the window",
+    )
+    red.add_argument("labels", type=Path, metavar="LABELS.json")
+    red.add_argument("--json", action="store_true", help='print {"overall": {...}, "per_clip": {...}, ...}')
+    red.add_argument(
+        "--user",
+        required=True,
+        metavar="E",
+        help="the account viewing (needs the reveal permission: audited)",
+    )
+    red.set_defaults(handler=run_eval_redaction)
 
 
 def run_eval(ctx: CliContext) -> int:
@@ -49,4 +68,36 @@ def run_eval(ctx: CliContext) -> int:
     print_table(rows, ["query", "rel", *METRICS])
     overall = "  ".join(f"{name} {report.overall[name]:.3f}" for name in METRICS)
     print(f"\noverall ({len(report.per_query)} queries): {overall}")
+    return 0
+
+
+def run_eval_redaction(ctx: CliContext) -> int:
+    labels = load_labels(ctx.args.labels)
+    actor = ctx.actor()
+    services = ctx.services()
+    report = evaluate_redaction(services.database, services.media, actor, labels)
+    if ctx.args.json:
+        print_json(report.as_json())
+        return 0
+
+    def share(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
+    rows = [
+        {
+            "clip": name,
+            "heads": score.heads,
+            "covered": share(score.head_coverage),
+            "faces": score.faces,
+            "faces covered": share(score.face_coverage),
+            "frames": score.rendered_frames,
+            "outside window": share(score.outside_share),
+        }
+        for name, score in [*report.per_clip.items(), ("OVERALL", report.overall)]
+    ]
+    print_table(rows, ["clip", "heads", "covered", "faces", "faces covered", "frames", "outside window"])
+    print(
+        f"\nmode {report.mode}; a head is covered when {COVERED_SHARE:.0%} of its box is blurred in the "
+        f"rendered frame; {len(report.segments)} segments rendered as a viewer gets them"
+    )
     return 0

@@ -1,6 +1,7 @@
 """Render the privacy-redacted clip of a segment: every frame blurred per the plan, H.264 in MP4.
 
 Audio is dropped, never copied: voices identify people as faces do, and nothing in the plan can redact them.
+A plan's boxes labelled ``BODY`` (the upper-body layer) are blurred only in ``RedactionMode.UPPER_BODY``.
 The clip is encoded with libx264 (yuv420p, ``crf`` 23, ``preset`` veryfast by default), ``+faststart`` so a
 player can start before the whole file is read, and written to a temporary name then renamed into place.
 """
@@ -15,13 +16,22 @@ from typing import TYPE_CHECKING
 
 import av
 import av.error
+import cv2
+import numpy as np
 from av.video.stream import VideoStream
 
+from chronotrace_desktop.config import RedactionMode
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
+from chronotrace_desktop.domain.media import TimedBoxes
 from chronotrace_desktop.media._av import atomic_output, check_stop, map_av_error, open_input, seconds
 from chronotrace_desktop.media.codecs import REDACTION_ENCODER
 from chronotrace_desktop.media.frames import DecodeReport, decode_frames
-from chronotrace_desktop.media.images import blur_regions_inplace, draw_watermark
+from chronotrace_desktop.media.images import (
+    blur_regions,
+    blur_regions_inplace,
+    draw_watermark,
+    write_thumbnail,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -34,17 +44,23 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+BODY = "body"  # label of the upper-body layer's boxes (analysis.faces.BODY)
 DEFAULT_CRF = 23
 DEFAULT_PRESET = "veryfast"
 _CHECK_EVERY = 25  # frames between cancel checks
-_EPS = 1e-6
+# Window ends are compared with this slack: stored times (clip start, window) are rounded to the millisecond,
+# so a frame exactly at the window's start could otherwise come out 0.3 ms early and be dropped.
+_EPS = 2e-3
 
 
 class PlanTimeline:
-    """Answers "which boxes cover time t" for a plan (keyframes sorted once)."""
+    """Answers "which boxes cover time t" for a plan in a mode (keyframes sorted and filtered once)."""
 
-    def __init__(self, plan: RedactionPlan) -> None:
-        self.keyframes = sorted(plan.keyframes, key=lambda k: k.t)
+    def __init__(self, plan: RedactionPlan, mode: RedactionMode = RedactionMode.HEADS) -> None:
+        keyframes = sorted(plan.keyframes, key=lambda k: k.t)
+        if mode != RedactionMode.UPPER_BODY:
+            keyframes = [TimedBoxes(k.t, tuple(b for b in k.boxes if b.label != BODY)) for k in keyframes]
+        self.keyframes = keyframes
         self.times = [k.t for k in self.keyframes]
         self.margin = plan.margin
 
@@ -60,9 +76,18 @@ class PlanTimeline:
         return self.keyframes[i].boxes + self.keyframes[i + 1].boxes
 
 
-def boxes_at(plan: RedactionPlan, t: float) -> tuple[Box, ...]:
-    """The (unwidened) boxes to blur at video-absolute time ``t``: see ``RedactionPlan``."""
-    return PlanTimeline(plan).boxes_at(t)
+def boxes_at(plan: RedactionPlan, t: float, mode: RedactionMode = RedactionMode.HEADS) -> tuple[Box, ...]:
+    """The (unwidened) boxes to blur at video-absolute time ``t`` in ``mode``: see ``RedactionPlan``."""
+    return PlanTimeline(plan, mode).boxes_at(t)
+
+
+def redact_still(source: Path, boxes: tuple[Box, ...], margin: float, dest: Path) -> Path:
+    """Blur ``boxes`` (widened ``margin`` times) into the JPEG still ``source``, written at ``dest``."""
+    data = np.fromfile(source, dtype=np.uint8)  # handles non-ASCII paths, unlike cv2.imread
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if image is None:
+        raise InvalidInputError(f"{source.name}: not a readable image")
+    return write_thumbnail(blur_regions(image, boxes, margin), dest, width=image.shape[1])
 
 
 def render_redacted_clip(
@@ -73,6 +98,7 @@ def render_redacted_clip(
     segment_offset_s: float,
     start_s: float | None = None,
     end_s: float | None = None,
+    mode: RedactionMode = RedactionMode.HEADS,
     watermark: str | None = None,
     should_stop: Callable[[], bool] | None = None,
     crf: int = DEFAULT_CRF,
@@ -85,12 +111,13 @@ def render_redacted_clip(
     are video-absolute, the segment's frames start near 0. ``start_s``/``end_s`` (video-absolute, optional)
     trim the clip to the window: a stream-copied segment starts at the keyframe before its window, a
     re-encoded clip need not, so passing the window keeps the pre-roll out of the clip (and its cost down).
+    ``mode``: the plan's upper-body layer is blurred only in ``RedactionMode.UPPER_BODY``.
     Odd widths/heights are scaled to the next even size below (yuv420p needs even sizes).
     Raises ``InvalidInputError`` when nothing in the segment decodes, ``EnvironmentProblemError`` when the
     clip cannot be written, ``OperationCancelledError`` on cancel.
     """
     started = time.perf_counter()
-    timeline = PlanTimeline(plan)
+    timeline = PlanTimeline(plan, mode)
     report = DecodeReport()
     frames = 0
     with open_input(source_segment, timeout_s=timeout_s) as container:

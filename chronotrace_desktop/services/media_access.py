@@ -1,8 +1,15 @@
 """Handing segment media to people: redacted by default, the original only through an audited reveal.
 
 * ``redacted_thumbnail`` / ``redacted_clip``: what every role that may view media gets. The redacted clip
-  is rendered from the stored redaction plan on first use and cached in the media store (rendering at
-  ingest would cost more than the whole analysis; see README "Ingestion").
+  is rendered on first use and cached in the media store (rendering at ingest would cost more than the
+  whole analysis; see README "Ingestion"). It covers exactly the segment's window ``[start, end)``: the
+  stored cut starts at the keyframe before the window, and that pre-roll is decoded but never shown.
+* Renditions follow the installation's ``redaction_mode`` (``rendition_plan``): ``heads`` renders the stored
+  plan; ``upper_body`` plans heads, faces and upper bodies again from the segment's stored detections, and
+  refuses (fails closed) when a segment has none. The cached clip's key names the mode and
+  ``RENDITION_VERSION``; a stored key that is not the current one (another mode, an older rendition such as
+  the pre-roll ones before version 2) is never served: the clip is rendered again and the old file removed.
+  In ``upper_body`` mode the thumbnail is the stored redacted one with the upper bodies blurred as well.
 * ``reveal``: the original clip or thumbnail, for roles allowed to reveal faces, with a written
   justification; the ``pii_reveal`` audit row is committed BEFORE the path is returned.
 
@@ -11,24 +18,29 @@ No code path returns an original file otherwise; a segment without a redaction p
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 
+from chronotrace_desktop.analysis.redaction import plan_from_detections
+from chronotrace_desktop.config import RedactionMode
+from chronotrace_desktop.domain.analysis import FrameDetections
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError
-from chronotrace_desktop.domain.media import plan_from_json
+from chronotrace_desktop.domain.media import RedactionPlan, plan_from_json
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.domain.tasks import Unattended
-from chronotrace_desktop.media.redaction import render_redacted_clip
+from chronotrace_desktop.media.redaction import BODY, PlanTimeline, redact_still, render_redacted_clip
 from chronotrace_desktop.services.audit import AuditEvent
 from chronotrace_desktop.storage.orm import Video, VideoSegment
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from pathlib import Path
 
     from chronotrace_desktop.domain.tasks import TaskControl
@@ -41,16 +53,53 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MIN_JUSTIFICATION_CHARS = 20
+# Bumped whenever what a cached rendition shows changes; version 1 (keys without a version) started at the
+# keyframe before the window, with the first sample's boxes over the pre-roll.
+RENDITION_VERSION = 2
+
+
+def rendition_key(video_id: uuid.UUID, segment_index: int, mode: RedactionMode) -> str:
+    """Where the redacted clip of a segment, rendered in ``mode`` by this version, is kept."""
+    return f"{video_id}/redacted/{segment_index:04d}.{mode.value}.r{RENDITION_VERSION}.mp4"
+
+
+def rendition_plan(meta: Mapping[str, Any], start: float, end: float, mode: RedactionMode) -> RedactionPlan:
+    """The plan a segment (``meta``: its stored metadata; ``[start, end)``: its window) is redacted with.
+
+    ``heads``: the plan stored at ingest. ``upper_body``: both layers planned again from the stored
+    detections (a stored plan has no labels, so its upper-body boxes could not be told apart); a segment
+    without stored detections cannot be shown that way and raises ``NotFoundError`` (fail closed).
+    """
+    stored = meta.get("redaction")
+    if stored is None:
+        raise NotFoundError("This segment cannot be shown redacted (no redaction plan); re-ingest it.")
+    plan = plan_from_json(stored)
+    if mode == RedactionMode.HEADS:
+        return plan
+    detections = meta.get("detections")
+    if detections is None:
+        raise NotFoundError(
+            "This segment cannot be shown with upper bodies blurred (no stored detections); re-ingest it."
+        )
+    frames = sorted((FrameDetections.from_dict(d) for d in detections), key=lambda d: d.t)
+    return plan_from_detections(frames, start, end, upper_body=True, margin=plan.margin)
 
 
 class MediaAccessService:
     def __init__(
-        self, database: Database, blobs: BlobStore, authorizer: Authorizer, audit: AuditService
+        self,
+        database: Database,
+        blobs: BlobStore,
+        authorizer: Authorizer,
+        audit: AuditService,
+        *,
+        redaction_mode: RedactionMode = RedactionMode.HEADS,
     ) -> None:
         self._db = database
         self._blobs = blobs
         self._authorizer = authorizer
         self._audit = audit
+        self.redaction_mode = redaction_mode
         self._render_locks: dict[uuid.UUID, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -61,17 +110,20 @@ class MediaAccessService:
         segment = self._segment(segment_id)
         if not segment.redacted_thumbnail_path or not self._blobs.exists(segment.redacted_thumbnail_path):
             raise NotFoundError("This segment has no redacted thumbnail; ingest its video again.")
-        return self._blobs.readable(segment.redacted_thumbnail_path)
+        if self.redaction_mode == RedactionMode.HEADS:
+            return self._blobs.readable(segment.redacted_thumbnail_path)
+        with self._lock_for(segment_id):
+            return self._upper_body_thumbnail(segment)
 
     def redacted_clip(self, actor: Actor, segment_id: uuid.UUID, task: TaskControl | None = None) -> Path:
-        """The faces-blurred H.264 clip, rendered now if this is its first use."""
+        """The redacted H.264 clip of exactly the segment's window, rendered now if not rendered yet."""
         self._authorizer.require(
             actor, Action.VIEW_REDACTED_MEDIA, resource_type="segment", resource_id=segment_id
         )
         with self._lock_for(segment_id):
             segment = self._segment(segment_id)
-            if segment.redacted_path and self._blobs.exists(segment.redacted_path):
-                return self._blobs.readable(segment.redacted_path)
+            if self._current(segment):
+                return self._blobs.readable(self._key(segment))
             return self._render(segment, task or Unattended())
 
     def reveal(
@@ -123,22 +175,28 @@ class MediaAccessService:
         """
         self._authorizer.require(actor, Action.INGEST_VIDEO, resource_type="segment")
         query = (
-            sa.select(VideoSegment.id)
+            sa.select(
+                VideoSegment.id, VideoSegment.video_id, VideoSegment.segment_index, VideoSegment.redacted_path
+            )
             .join(Video, Video.id == VideoSegment.video_id)
-            .where(VideoSegment.redacted_path.is_(None), Video.deleted_at.is_(None))
+            .where(Video.deleted_at.is_(None))
             .order_by(Video.uploaded_at.desc(), VideoSegment.segment_index)
         )
         if video_ids is not None:
             query = query.where(VideoSegment.video_id.in_(list(video_ids)))
         with self._db.transaction() as session:
-            pending = list(session.scalars(query))
+            pending = [
+                row.id
+                for row in session.execute(query)
+                if row.redacted_path != rendition_key(row.video_id, row.segment_index, self.redaction_mode)
+            ]
         rendered = 0
         for done, segment_id in enumerate(pending, start=1):
             task.check_cancelled()
             with self._lock_for(segment_id):
                 try:
                     segment = self._segment(segment_id)
-                    if not (segment.redacted_path and self._blobs.exists(segment.redacted_path)):
+                    if not self._current(segment):
                         self._render(segment, task)
                         rendered += 1
                 except (InvalidInputError, NotFoundError) as exc:
@@ -161,25 +219,70 @@ class MediaAccessService:
         with self._locks_guard:
             return self._render_locks.setdefault(segment_id, threading.Lock())
 
+    def _key(self, segment: VideoSegment) -> str:
+        return rendition_key(segment.video_id, segment.segment_index, self.redaction_mode)
+
+    def _current(self, segment: VideoSegment) -> bool:
+        """Whether the segment's cached clip is this version's rendition in this mode, and is there."""
+        return segment.redacted_path == self._key(segment) and self._blobs.exists(self._key(segment))
+
     def _render(self, segment: VideoSegment, task: TaskControl) -> Path:
-        plan_data = (segment.meta or {}).get("redaction")
-        if plan_data is None or not segment.segment_path or not self._blobs.exists(segment.segment_path):
-            raise NotFoundError(
-                "This segment cannot be shown redacted (no redaction plan or clip); re-ingest it."
-            )
-        key = f"{segment.video_id}/redacted/{segment.segment_index:04d}.mp4"
+        if not segment.segment_path or not self._blobs.exists(segment.segment_path):
+            raise NotFoundError("This segment cannot be shown redacted (its clip is missing); re-ingest it.")
+        start, end = float(segment.start_time), float(segment.end_time)
+        plan = rendition_plan(segment.meta or {}, start, end, self.redaction_mode)
+        key = self._key(segment)
         offset = float(segment.clip_start_time if segment.clip_start_time is not None else segment.start_time)
         with self._blobs.writing(key) as tmp:
             render_redacted_clip(
                 self._blobs.readable(segment.segment_path),
-                plan_from_json(plan_data),
+                plan,
                 tmp,
                 segment_offset_s=offset,
+                start_s=start,
+                end_s=end,
+                mode=self.redaction_mode,
                 should_stop=lambda: task.cancelled,
             )
         with self._db.transaction() as session:
             row = session.get(VideoSegment, segment.id)
             if row is not None:
                 row.redacted_path = key
-        logger.info("Rendered the redacted clip of segment %s", segment.id)
+        stale = segment.redacted_path
+        if stale and stale != key and self._blobs.exists(stale):
+            self._blobs.delete(stale)
+        logger.info("Rendered the redacted clip of segment %s (%s)", segment.id, self.redaction_mode.value)
         return self._blobs.readable(key)
+
+    def _upper_body_thumbnail(self, segment: VideoSegment) -> Path:
+        """The stored redacted thumbnail with every upper body blurred too, made once per content.
+
+        The thumbnail's frame time is not stored: the upper bodies of every detection time it can be from
+        (ingest picks the sampled frame with the most objects) are blurred, so a wrong guess blurs more.
+        """
+        meta = segment.meta or {}
+        source_key = segment.redacted_thumbnail_path
+        assert source_key is not None
+        digest = hashlib.sha256(
+            json.dumps([source_key, meta.get("detections"), meta.get("thumbnail_t")], sort_keys=True).encode()
+        ).hexdigest()[:12]
+        key = f"{segment.video_id}/thumbnails/{segment.segment_index:04d}.redacted.upper_body.{digest}.jpg"
+        if self._blobs.exists(key):
+            return self._blobs.readable(key)
+        start, end = float(segment.start_time), float(segment.end_time)
+        plan = rendition_plan(meta, start, end, RedactionMode.UPPER_BODY)
+        timeline = PlanTimeline(plan, RedactionMode.UPPER_BODY)
+        boxes = {b for t in _thumbnail_times(meta) for b in timeline.boxes_at(t) if b.label == BODY}
+        with self._blobs.writing(key) as tmp:
+            redact_still(self._blobs.readable(source_key), tuple(boxes), plan.margin, tmp)
+        return self._blobs.readable(key)
+
+
+def _thumbnail_times(meta: Mapping[str, Any]) -> list[float]:
+    """When the segment's thumbnail can have been taken: ``thumbnail_t`` if stored, else every detection
+    time with the most objects (ingest's rule; with no object anywhere no upper body is planned)."""
+    if meta.get("thumbnail_t") is not None:
+        return [float(meta["thumbnail_t"])]
+    counts = [(float(d["t"]), len(d.get("objects", []))) for d in meta.get("detections", [])]
+    most = max((n for _, n in counts), default=0)
+    return [t for t, n in counts if n == most and most > 0]

@@ -118,6 +118,15 @@ class SettingsDialog(QDialog):
         workers.setValue(int(values["ingest_workers"]))
         self.fields["ingest_workers"] = workers
         analysis.addRow("Files ingested at once:", workers)
+        if "redaction_mode" in values:  # listed in settings_admin.EDITABLE
+            modes = (("Heads and faces", "heads"),
+                     ("Heads, faces and whole upper bodies", "upper_body"))  # fmt: skip
+            redaction = self._choice("redaction_mode", modes, values["redaction_mode"])
+            redaction.setToolTip(
+                "Upper bodies: every detected person's chest and arms are blurred too, in the player, "
+                "thumbnails and exports (clothing, badges, tattoos). Clips are rendered again in that mode."
+            )
+            analysis.addRow("Redaction blurs:", redaction)
 
         layout = QVBoxLayout(self)
         for title, form in (("Installation", place), ("Team servers", servers),

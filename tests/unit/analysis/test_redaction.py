@@ -1,10 +1,14 @@
-"""The redaction plan keeps a moving head covered between samples a second apart."""
+"""The redaction plan keeps a moving head (and, as a layer of its own, an upper body) covered between samples
+a second apart."""
 
 from __future__ import annotations
 
-from chronotrace_desktop.analysis.faces import head_region, redaction_boxes
-from chronotrace_desktop.analysis.redaction import plan_redaction
-from chronotrace_desktop.domain.media import Box, RedactionPlan
+import pytest
+
+from chronotrace_desktop.analysis.faces import head_region, redaction_boxes, upper_body_region
+from chronotrace_desktop.analysis.redaction import plan_from_detections, plan_redaction
+from chronotrace_desktop.domain.analysis import FrameDetections
+from chronotrace_desktop.domain.media import Box, RedactionPlan, TimedBoxes
 
 
 def covered(plan: RedactionPlan, t: float, target: Box) -> bool:
@@ -59,3 +63,62 @@ def test_redaction_boxes_cover_faces_and_every_persons_head() -> None:
     assert head.x < person.x
     assert head.x + head.w > person.x + person.w
     assert plan_redaction([], 0, 15).empty
+
+
+# ---------------------------------------------------------------- the upper-body layer
+
+
+def person_at(t: float) -> Box:
+    return Box(0.05 + 0.15 * t, 0.3, 0.08, 0.4, "person")  # walks ~2 body widths a second
+
+
+def test_upper_body_boxes_are_a_layer_of_their_own() -> None:
+    person = Box(0.4, 0.2, 0.1, 0.5, "person")
+    boxes = redaction_boxes([], [person], upper_body=True)
+    assert [b.label for b in boxes] == ["head", "body"]
+    head, body = boxes
+    assert body.y == head.y
+    assert (body.x, body.w) == (head.x, head.w)
+    assert body.y + body.h == pytest.approx(person.y + 0.6 * person.h)
+    assert upper_body_region(person) == body
+    assert [b.label for b in redaction_boxes([], [person])] == ["head"]  # what ingest stores
+
+
+def test_each_layer_is_tracked_and_swept_apart_and_keeps_its_labels() -> None:
+    samples = [(float(t), redaction_boxes([], [person_at(t)], upper_body=True)) for t in range(5)]
+    plan = plan_redaction(samples, start=0.0, end=5.0)
+    for keyframe in plan.keyframes:
+        labels = sorted(b.label for b in keyframe.boxes)
+        assert labels.count("head") >= 1
+        assert labels.count("body") >= 1
+        heads = [b for b in keyframe.boxes if b.label == "head"]
+        assert all(b.h < 0.25 for b in heads), "a head region never merges with a body"
+    bodies = RedactionPlan(
+        tuple(TimedBoxes(k.t, tuple(b for b in k.boxes if b.label == "body")) for k in plan.keyframes),
+        plan.margin,
+    )
+    heads_only = RedactionPlan(
+        tuple(TimedBoxes(k.t, tuple(b for b in k.boxes if b.label != "body")) for k in plan.keyframes),
+        plan.margin,
+    )
+    frames = [i / 25 for i in range(125)]
+    assert all(covered(bodies, t, upper_body_region(person_at(t))) for t in frames)
+    assert all(covered(heads_only, t, head_region(person_at(t))) for t in frames)
+    assert plan_redaction([(t, (head_region(person_at(t)),)) for t, _ in samples], 0, 5) == heads_only
+
+
+def test_plan_from_detections_is_the_ingest_plan_and_adds_bodies_on_request() -> None:
+    detections = [
+        FrameDetections(
+            float(t), (person_at(t), Box(0.7, 0.7, 0.1, 0.1, "car")), (Box(0.1, 0.1, 0.03, 0.04),)
+        )
+        for t in range(4)
+    ]
+    ingest = plan_redaction(
+        [(d.t, redaction_boxes(d.faces, d.labelled("person"))) for d in detections], 0.0, 4.0
+    )
+    assert plan_from_detections(detections, 0.0, 4.0, upper_body=False) == ingest
+    layered = plan_from_detections(detections, 0.0, 4.0, upper_body=True)
+    assert [k.t for k in layered.keyframes] == [k.t for k in ingest.keyframes]
+    assert all(any(b.label == "body" for b in k.boxes) for k in layered.keyframes)
+    assert all(b.label != "body" for k in ingest.keyframes for b in k.boxes)
