@@ -140,7 +140,7 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
     audit = AuditService(database)
     authorizer = Authorizer(database, audit)
     blobs = open_blobs(settings, paths, secrets)
-    media = MediaAccessService(database, blobs, authorizer, audit)
+    media = MediaAccessService(database, blobs, authorizer, audit, redaction_mode=settings.redaction_mode)
     search = SearchService(database, vectors, authorizer, audit)
     return AppServices(
         settings=settings,

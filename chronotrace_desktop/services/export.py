@@ -279,8 +279,9 @@ class ExportService:
             segments = ctx.resolved.segments
             with self._db.transaction() as session:
                 audit = audit_entries(session, [s.id for s in segments])
+            # Through the media service, as a viewer gets them: the installation's redaction mode applies.
             thumbnails = {
-                s.id: self._blobs.readable(s.redacted_thumbnail_key)
+                s.id: self._media.redacted_thumbnail(ctx.actor, s.id)
                 for s in segments
                 if s.redacted_thumbnail_key and self._blobs.exists(s.redacted_thumbnail_key)
             }

@@ -23,11 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError, OperationCancelledError
 from chronotrace_desktop.domain.export import FileKind
-from chronotrace_desktop.domain.media import Window, plan_from_json
+from chronotrace_desktop.domain.media import Window
 from chronotrace_desktop.media.hashing import sha256_file
 from chronotrace_desktop.media.redaction import render_redacted_clip
 from chronotrace_desktop.media.segments import cut_segment
 from chronotrace_desktop.services.export_files import PackageFile, safe_name
+from chronotrace_desktop.services.media_access import rendition_plan
 
 if TYPE_CHECKING:
     import uuid
@@ -110,7 +111,8 @@ class ClipWriter:
         source = self._media.redacted_clip(self._actor, job.segment.id, self._task)
         rel = f"clips/redacted/{job.stem}.redacted.mp4"
         sha, size = self._staging.copy_in(source, rel)
-        info = job.times(job.segment.clip_start_s, job.segment.clip_end_s) | {
+        # The cached rendition covers exactly the segment's window (media_access: no pre-roll).
+        info = job.times(job.segment.start_s, job.segment.end_s) | {
             "rendition": "cached",
             "burned_in": None,
         }
@@ -125,15 +127,17 @@ class ClipWriter:
             )
         rel = f"clips/redacted/{job.stem}.redacted.mp4"
         text = job.overlay(watermark)
+        mode = self._media.redaction_mode
         render_redacted_clip(
             self._blobs.readable(seg.segment_key),
-            plan_from_json(seg.redaction),
+            rendition_plan({**seg.metadata, "redaction": seg.redaction}, seg.start_s, seg.end_s, mode),
             self._staging.path(rel),
             segment_offset_s=seg.clip_start_s,
             start_s=seg.start_s,
             end_s=seg.end_s,
             watermark=text,
             should_stop=self._should_stop,
+            mode=mode,
         )
         sha, size = self._staging.digest(rel)
         info = job.times(seg.start_s, seg.end_s) | {"rendition": "fresh", "burned_in": text}

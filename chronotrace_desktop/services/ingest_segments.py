@@ -66,6 +66,7 @@ class _Prepared:
     redacted_thumbnail_key: str | None
     caption: str
     audio_db: float | None
+    thumbnail_t: float | None = None  # video time of the thumbnail's frame
 
 
 class SegmentPipeline:
@@ -160,6 +161,7 @@ class SegmentPipeline:
             redacted_key,
             caption(analysis),
             audio_db,
+            round(chosen.t, 3),
         )
 
     def _commit(self, video_id: uuid.UUID, found: VideoProbe, prepared: _Prepared) -> None:
@@ -242,6 +244,7 @@ def _segment_values(
             "redaction": plan_to_json(a.redaction),
             "detections": [d.to_dict() for d in a.detections],
             "audio_level_db": prepared.audio_db,
+            "thumbnail_t": prepared.thumbnail_t,
             "cut": {
                 "method": prepared.cut.method,
                 "container": prepared.cut.container,

@@ -46,6 +46,7 @@ EDITABLE = (
     "smtp_from",
     "ingest_detect_interval",
     "ingest_workers",
+    "redaction_mode",
 )
 # Which setting names the target a secret is stored for.
 SECRET_TARGETS = {

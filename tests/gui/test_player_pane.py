@@ -79,7 +79,7 @@ def test_detection_boxes_follow_the_time(qtbot, library, pool) -> None:
     sample = next(frame for frame in detail.detections if frame.objects)
     assert boxes_at(detail, sample.t + 0.1)
     pane.controls.boxes_action.setChecked(True)
-    pane.player.setPosition(round((sample.t - detail.segment.clip_start) * 1000) + 100)
+    pane.player.setPosition(round((sample.t - detail.segment.start_time) * 1000) + 100)
     qtbot.waitUntil(lambda: bool(pane.view.boxes), timeout=5_000)
     pane.controls.boxes_action.setChecked(False)
     assert pane.view.boxes == ()

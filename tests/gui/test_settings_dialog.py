@@ -68,10 +68,6 @@ def test_other_roles_only_read(
     assert all(not w.isEnabled() for w in dialog.findChildren(QLineEdit))
 
 
-@pytest.mark.xfail(
-    reason="needs 'redaction_mode' in services.settings_admin.EDITABLE (the lead's file); remove this mark then",
-    strict=True,
-)
 def test_an_administrator_chooses_the_redaction_mode(
     qtbot, services: AppServices, admin: Actor, pool: WorkerPool
 ) -> None:

