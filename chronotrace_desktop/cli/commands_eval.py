@@ -13,7 +13,7 @@ from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.search import MAX_LIMIT
 from chronotrace_desktop.services.redaction_eval import COVERED_SHARE, evaluate_redaction, load_labels
-from chronotrace_desktop.services.search_eval import METRICS, evaluate, load_queries
+from chronotrace_desktop.services.search_eval import METRICS, evaluate, load_queries, per_clip
 
 if TYPE_CHECKING:
     from chronotrace_desktop.cli.context import CliContext
@@ -26,6 +26,11 @@ def register(commands: Any) -> None:
     ev.add_argument("queries", type=Path, metavar="QUERIES.json")
     ev.add_argument("--limit", type=int, default=10, metavar="N", help="hits per query (default 10)")
     ev.add_argument("--json", action="store_true", help='print {"overall": {...}, "per_query": [...]}')
+    ev.add_argument(
+        "--per-clip",
+        action="store_true",
+        help="also judge each clip on its own (the other clips' relevant segments left out of the rankings)",
+    )
     ev.add_argument("--user", required=True, metavar="E", help="the account searching")
     ev.set_defaults(handler=run_eval)
 
@@ -50,8 +55,9 @@ def run_eval(ctx: CliContext) -> int:
     queries = load_queries(ctx.args.queries)
     actor = ctx.actor()
     report = evaluate(ctx.services().search, actor, queries, ctx.args.limit)
+    clips = per_clip(queries, report) if ctx.args.per_clip else None
     if ctx.args.json:
-        print_json(report.as_json())
+        print_json(report.as_json() | ({"per_clip": clips} if clips is not None else {}))
         return 0
     rows = [
         {
@@ -68,6 +74,20 @@ def run_eval(ctx: CliContext) -> int:
     print_table(rows, ["query", "rel", *METRICS])
     overall = "  ".join(f"{name} {report.overall[name]:.3f}" for name in METRICS)
     print(f"\noverall ({len(report.per_query)} queries): {overall}")
+    if clips is not None:
+        print()
+        print_table(
+            [
+                {
+                    "clip": clip,
+                    "queries": str(int(v["queries"])),
+                    "ndcg@10": f"{v['ndcg@10']:.3f}",
+                    "recall@10": f"{v['recall@10']:.3f}",
+                }
+                for clip, v in clips.items()
+            ],
+            ["clip", "queries", "ndcg@10", "recall@10"],
+        )
     return 0
 
 
