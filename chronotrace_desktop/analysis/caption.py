@@ -66,9 +66,9 @@ _WORN = {"hat": "a hat", "cap": "a cap", "hood": "a hood", "helmet": "a helmet",
          "mask": "a mask", "glasses": "glasses", "sunglasses": "sunglasses", "scarf": "a scarf"}  # fmt: skip
 _CARRIED = {"backpack": "a backpack", "bag": "a bag", "suitcase": "a suitcase", "umbrella": "an umbrella",
             "handbag": "a handbag"}  # fmt: skip
-_UPPER_TAGS = ("dress", "jacket", "coat")
+_UPPER_TAGS = ("dress", "jacket", "coat", "tshirt")
 _LOWER_TAGS = {"shorts": "shorts", "skirt": "skirt"}
-_TERM_NAMES = {"hivis": "hi-vis"}
+_TERM_NAMES = {"hivis": "hi-vis", "tshirt": "t-shirt"}
 SETTING_WORDS = {"indoor": "indoors", "outdoor": "outdoors"}
 PLACE_NAMES = {"parking": "car park"}
 VEHICLE_STATES = {"still": "parked", "moving": "moving"}
@@ -109,7 +109,8 @@ def person_noun(p: PersonAppearance) -> tuple[str, str] | None:
 
 def _clothes(p: PersonAppearance) -> str | None:
     """'in a red jacket and blue shorts', 'in a dress' (colours from the colour namer, names from tags)."""
-    upper_word = next((t for t in _UPPER_TAGS if t in p.tags), "top")
+    upper_tag = next((t for t in _UPPER_TAGS if t in p.tags), "top")
+    upper_word = _TERM_NAMES.get(upper_tag, upper_tag)
     lower_word = next((w for t, w in _LOWER_TAGS.items() if t in p.tags), "trousers")
     items = []
     if p.upper:
@@ -276,7 +277,8 @@ def _person_terms(p: PersonAppearance) -> list[str]:
     if noun:
         terms.append(noun[0])
     terms += [v.value for v in (p.gender, p.age, p.posture) if v is not None]
-    upper_word = next((t for t in _UPPER_TAGS if t in p.tags), "top")
+    upper_tag = next((t for t in _UPPER_TAGS if t in p.tags), "top")
+    upper_word = _TERM_NAMES.get(upper_tag, upper_tag)
     if p.upper:
         terms += [f"{p.upper} top", f"{p.upper} {upper_word}"]
     if p.lower:

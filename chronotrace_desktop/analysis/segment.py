@@ -18,7 +18,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import cv2
 
@@ -38,6 +38,7 @@ from chronotrace_desktop.analysis.objects import (
     DetectorConfig,
     ObjectDetector,
 )
+from chronotrace_desktop.analysis.people import PeopleAttributes, PersonLook, segment_posture
 from chronotrace_desktop.analysis.redaction import plan_redaction
 from chronotrace_desktop.analysis.scene_cues import SceneJudge, judge, vegetation_share
 from chronotrace_desktop.analysis.tracking import Tracker, TrackerConfig, build_tracks
@@ -57,12 +58,13 @@ if TYPE_CHECKING:
     import numpy as np
 
     from chronotrace_desktop.analysis.imagenet import ImageNetClassifier
-    from chronotrace_desktop.domain.analysis import Track
+    from chronotrace_desktop.domain.analysis import Motion, Track
     from chronotrace_desktop.domain.media import Box, Window
 
 logger = logging.getLogger(__name__)
 
 CONFIRM_SCORE = 0.7
+_V = TypeVar("_V", bound=str)
 
 
 class Detector(Protocol):
@@ -92,6 +94,7 @@ class AnalyzerConfig:
     zoom_interval: float = 2.0
     detector: DetectorConfig = field(default_factory=DetectorConfig)
     tiles: TiledConfig = field(default_factory=TiledConfig)
+    people_attributes: bool = True  # gender/age from faces, garment tags, posture (analysis.people)
     faces: FaceConfig = field(default_factory=FaceConfig)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
 
@@ -106,6 +109,7 @@ class _Detected:
     colors: tuple[tuple[str | None, str | None], ...]  # (upper, lower) for people, (colour, None) vehicles
     kinds: tuple[str | None, ...] = ()  # refined vehicle type per object (None: keep the COCO class)
     vegetation: float = 0.0
+    looks: tuple[PersonLook | None, ...] = ()  # per object: what was seen of a person (None otherwise)
 
 
 @dataclass(slots=True)
@@ -114,6 +118,7 @@ class SegmentAnalyzer:
     objects: Detector | None = None
     faces: FaceDetector | None = None
     classifier: ImageNetClassifier | None = None  # ImageNet, for vehicle types and scene cues
+    people_attributes: PeopleAttributes | None = None
     _typer: VehicleTyper | None = None
     _scene: SceneJudge | None = None
     _zoomed_t: float | None = None
@@ -131,6 +136,8 @@ class SegmentAnalyzer:
                 self.objects = TiledDetector.for_thread(cfg.models_dir, cfg.detector, cfg.tiles)
         if self.faces is None:
             self.faces = FaceDetector(self.config.faces)
+        if self.people_attributes is None and cfg.people_attributes:
+            self.people_attributes = PeopleAttributes.for_thread(cfg.models_dir)
         if self.classifier is not None:
             self._typer = VehicleTyper(self.classifier)
         self._scene = SceneJudge(self.classifier)
@@ -183,7 +190,9 @@ class SegmentAnalyzer:
         ):
             self.timings["reused"] += 1
             reused = FrameDetections(frame.t, last.frame.objects, last.frame.faces, reused=True)
-            return _Detected(reused, last.small, last.run_t, last.colors, last.kinds, last.vegetation)
+            return _Detected(
+                reused, last.small, last.run_t, last.colors, last.kinds, last.vegetation, last.looks
+            )
         assert self.objects is not None
         assert self.faces is not None
         image = frame.image
@@ -212,13 +221,18 @@ class SegmentAnalyzer:
         kinds = self._typer.types(image, objects) if self._typer is not None else [None] * len(objects)
         green = vegetation_share(image)
         typed = time.perf_counter()
+        looks: list[PersonLook | None] = [None] * len(objects)
+        if self.people_attributes is not None and people:
+            described = iter(self.people_attributes.describe(image, people, faces))
+            looks = [next(described) if b.label == PERSON else None for b in objects]
+        self.timings["people"] += time.perf_counter() - typed
         self.timings["objects"] += yolo_done - started
         self.timings["faces"] += faces_done - yolo_done
         self.timings["colors"] += done - faces_done
         self.timings["types"] += typed - done
         self.timings["detected"] += 1
         detections = FrameDetections(frame.t, tuple(objects), tuple(faces))
-        return _Detected(detections, st.small, frame.t, tuple(colors), tuple(kinds), green)
+        return _Detected(detections, st.small, frame.t, tuple(colors), tuple(kinds), green, tuple(looks))
 
     def _aggregate(
         self,
@@ -306,7 +320,7 @@ def _object_counts(runs: list[_Detected]) -> dict[str, int]:
     }
 
 
-def _vote(values: Iterable[str | None]) -> str | None:
+def _vote(values: Iterable[_V | None]) -> _V | None:
     counted = Counter(v for v in values if v is not None)
     return counted.most_common(1)[0][0] if counted else None
 
@@ -317,34 +331,67 @@ def _appearances(
     """One appearance per person / vehicle followed through the segment: colours and types voted over its
     frames, moving or still from its track."""
     tracker = Tracker(config)
-    per_track: dict[int, list[tuple[float, Box, tuple[str | None, str | None], str | None]]] = defaultdict(
-        list
-    )
+    per_track: dict[int, list[_Point]] = defaultdict(list)
     for run in runs:
         kinds = run.kinds or (None,) * len(run.frame.objects)
-        for box, colors, kind, track_id in zip(
+        looks = run.looks or (None,) * len(run.frame.objects)
+        for box, colors, kind, look, track_id in zip(
             run.frame.objects,
             run.colors,
             kinds,
+            looks,
             tracker.update(run.frame.t, run.frame.objects),
             strict=True,
         ):
             if track_id is not None:
-                per_track[track_id].append((run.frame.t, box, colors, kind))
+                per_track[track_id].append(_Point(run.frame.t, box, colors, kind, look))
     people: list[PersonAppearance] = []
     vehicles: list[VehicleAppearance] = []
     for track_id in sorted(per_track):
         points = per_track[track_id]
-        label = Counter(b.label for _, b, _, _ in points).most_common(1)[0][0]
-        motion = track_motion([(t, b) for t, b, _, _ in points])
+        label = Counter(p.box.label for p in points).most_common(1)[0][0]
+        motion = track_motion([(p.t, p.box) for p in points])
         if label == PERSON:
-            upper = _vote(c[0] for _, _, c, _ in points)
-            lower = _vote(c[1] for _, _, c, _ in points)
-            people.append(PersonAppearance(upper, lower, len(points), motion=motion))
+            people.append(_person(points, motion))
         elif label in MOTOR_VEHICLES or label == "bicycle":
-            kind = _vote(k for _, _, _, k in points) or label
-            colour = _vote(c[0] for _, _, c, _ in points)
+            kind = _vote(p.kind for p in points) or label
+            colour = _vote(p.colors[0] for p in points)
             vehicles.append(VehicleAppearance(kind, colour, len(points), motion, coco_label=label))
     people.sort(key=lambda p: -p.seen)
     vehicles.sort(key=lambda v: -v.seen)
     return tuple(people), tuple(vehicles)
+
+
+@dataclass(frozen=True, slots=True)
+class _Point:
+    """One sighting of a tracked object in a segment, with what was read from it."""
+
+    t: float
+    box: Box
+    colors: tuple[str | None, str | None]
+    kind: str | None
+    look: PersonLook | None
+
+
+TAG_SHARE = 0.25  # a tag is kept when seen on at least this share of the frames it was looked for
+
+
+def _person(points: list[_Point], motion: Motion | None) -> PersonAppearance:
+    """A person's appearance over a segment: colours, gender and age voted over their frames (a gender or age
+    only from frames where a face was read), the posture two thirds of the frames agree on, tags seen on
+    ``TAG_SHARE`` of the frames where tags were looked for (one frame's tag is often one frame's mistake)."""
+    looks = [p.look for p in points if p.look is not None]
+    tagged = [lk for lk in looks if lk.tags]
+    counted = Counter(tag for lk in tagged for tag in lk.tags)
+    examined = max(1, sum(1 for lk in looks if lk.tags or lk.posture is not None))
+    tags = tuple(sorted(t for t, n in counted.items() if n >= max(1.0, TAG_SHARE * examined)))
+    return PersonAppearance(
+        _vote(p.colors[0] for p in points),
+        _vote(p.colors[1] for p in points),
+        len(points),
+        gender=_vote(lk.gender for lk in looks),
+        age=_vote(lk.age for lk in looks),
+        posture=segment_posture(lk.posture for lk in looks),
+        motion=motion,
+        tags=tags,
+    )

@@ -1,7 +1,9 @@
-"""``chronotrace eval-detections LABELS.json [--detector NAME ...] [--videos DIR] [--json]``.
+"""``chronotrace eval-detections LABELS.json [--detector NAME ...] [--videos DIR] [--json]`` and
+``chronotrace eval-people LABELS.json [--videos DIR] [--json]``.
 
-Recall and precision of the object detectors on hand-labelled frames (see ``services.detection_eval``).
-Reads video files only: no account, no database.
+Recall and precision of the object detectors on hand-labelled frames (``services.detection_eval``), and the
+precision of every people attribute on hand-labelled crops (``services.people_eval``). Both read video files
+only: no account, no database.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.services.detection_eval import DETECTORS, GROUPS, evaluate, load_labels
+from chronotrace_desktop.services.people_eval import measure_people
 
 if TYPE_CHECKING:
     from chronotrace_desktop.cli.context import CliContext
@@ -32,6 +35,36 @@ def register(commands: Any) -> None:
     ev.add_argument("--per-video", action="store_true", help="also print each video's figures")
     ev.add_argument("--json", action="store_true", help="print the reports as JSON")
     ev.set_defaults(handler=run_eval_detections)
+
+    people = commands.add_parser(
+        "eval-people", help="measure gender, age group, posture and garment tags on hand-labelled crops"
+    )
+    people.add_argument("labels", type=Path, metavar="LABELS.json")
+    people.add_argument("--videos", type=Path, metavar="DIR", help="folder of the labelled videos")
+    people.add_argument("--json", action="store_true", help="print the report as JSON")
+    people.set_defaults(handler=run_eval_people)
+
+
+def run_eval_people(ctx: CliContext) -> int:
+    report = measure_people(ctx.args.labels, ctx.args.videos)
+    if ctx.args.json:
+        print_json(report.as_json())
+        return 0
+    rows = [
+        {
+            "attribute": s.attribute,
+            "value": s.value,
+            "given": str(s.said),
+            "right": str(s.right),
+            "precision": _fmt(s.precision),
+            "labelled": str(s.support),
+            "people": str(s.people),
+        }
+        for s in report.scores
+    ]
+    print_table(rows, ["attribute", "value", "given", "right", "precision", "labelled", "people"])
+    print(f"\n{report.crops} crops of {report.people} people; {report.ms_per_person:.1f} ms per person")
+    return 0
 
 
 def _fmt(value: float | None) -> str:

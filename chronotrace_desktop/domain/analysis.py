@@ -147,8 +147,8 @@ class PersonAppearance:
     """One person followed through a segment. Every attribute is ``None`` (or empty) when not seen well
     enough to say; a value is only set when its classifier passed the measured confidence floor.
 
-    ``tags``: garment and accessory tags (``analysis.people.tags.PERSON_TAGS``: hat, cap, hood, backpack,
-    bag, umbrella, hivis, jacket, dress, shorts...) seen on at least one of the person's frames.
+    ``tags``: garment and accessory tags (``analysis.people.tags.PERSON_TAGS``: those whose precision was
+    measured at 0.8 or more — hat, hivis, jacket, tshirt today) seen on a quarter of the person's frames.
     """
 
     upper: str | None
