@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.analysis.faces import BODY, redaction_boxes
-from chronotrace_desktop.analysis.objects import PERSON
 from chronotrace_desktop.analysis.tracking import Tracker, TrackerConfig
 from chronotrace_desktop.domain.media import Box, RedactionPlan, TimedBoxes
 
@@ -95,7 +94,7 @@ def plan_from_detections(
 ) -> RedactionPlan:
     """The plan of a segment from its detections (in time order), as ingest makes it; with ``upper_body``
     the upper-body layer too."""
-    samples = [(d.t, redaction_boxes(d.faces, d.labelled(PERSON), upper_body=upper_body)) for d in detections]
+    samples = [(d.t, redaction_boxes(d.faces, d.to_blur, upper_body=upper_body)) for d in detections]
     return plan_redaction(samples, start, end, margin)
 
 

@@ -189,7 +189,9 @@ class SegmentAnalyzer:
             and scene.changed_fraction(last.small, st.small) < cfg.static_change
         ):
             self.timings["reused"] += 1
-            reused = FrameDetections(frame.t, last.frame.objects, last.frame.faces, reused=True)
+            reused = FrameDetections(
+                frame.t, last.frame.objects, last.frame.faces, reused=True, unsure=last.frame.unsure
+            )
             return _Detected(
                 reused, last.small, last.run_t, last.colors, last.kinds, last.vegetation, last.looks
             )
@@ -197,16 +199,17 @@ class SegmentAnalyzer:
         assert self.faces is not None
         image = frame.image
         started = time.perf_counter()
+        unsure: list[Box] = []
         if isinstance(self.objects, TiledDetector):
             zoom = self._zoomed_t is None or not 0 <= frame.t - self._zoomed_t < cfg.zoom_interval - 1e-6
-            objects = self.objects.detect(image, zoom=zoom)
+            objects, unsure = self.objects.detect_with_unsure(image, zoom=zoom)
             if zoom:
                 self._zoomed_t = frame.t
         else:
             objects = self.objects.detect(image)
         people = [b for b in objects if b.label == PERSON]
         yolo_done = time.perf_counter()
-        faces = self.faces.detect(image, people)
+        faces = self.faces.detect(image, people + unsure)
         faces_done = time.perf_counter()
         light = scene_light(image)
         colors: list[tuple[str | None, str | None]] = []
@@ -231,7 +234,7 @@ class SegmentAnalyzer:
         self.timings["colors"] += done - faces_done
         self.timings["types"] += typed - done
         self.timings["detected"] += 1
-        detections = FrameDetections(frame.t, tuple(objects), tuple(faces))
+        detections = FrameDetections(frame.t, tuple(objects), tuple(faces), unsure=tuple(unsure))
         return _Detected(detections, st.small, frame.t, tuple(colors), tuple(kinds), green, tuple(looks))
 
     def _aggregate(
@@ -257,7 +260,7 @@ class SegmentAnalyzer:
         )
         people_mean = round(sum(len(r.frame.labelled(PERSON)) for r in runs) / len(runs), 2) if seen else None
         plan = plan_redaction(
-            [(r.frame.t, redaction_boxes(r.frame.faces, r.frame.labelled(PERSON))) for r in runs],
+            [(r.frame.t, redaction_boxes(r.frame.faces, r.frame.to_blur)) for r in runs],
             window.start,
             window.end,
         )

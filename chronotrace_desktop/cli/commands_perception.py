@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.services.detection_eval import DETECTORS, GROUPS, evaluate, load_labels
 from chronotrace_desktop.services.people_eval import measure_people
+from chronotrace_desktop.services.scene_eval import evaluate_scene
 
 if TYPE_CHECKING:
     from chronotrace_desktop.cli.context import CliContext
@@ -43,6 +44,36 @@ def register(commands: Any) -> None:
     people.add_argument("--videos", type=Path, metavar="DIR", help="folder of the labelled videos")
     people.add_argument("--json", action="store_true", help="print the report as JSON")
     people.set_defaults(handler=run_eval_people)
+
+    scene = commands.add_parser(
+        "eval-scene", help="measure the scene cues of the ingested clips against labels (precision per value)"
+    )
+    scene.add_argument("labels", type=Path, metavar="LABELS.json")
+    scene.add_argument("--json", action="store_true", help="print the report as JSON")
+    scene.add_argument("--user", required=True, metavar="E", help="the account reading the library")
+    scene.set_defaults(handler=run_eval_scene)
+
+
+def run_eval_scene(ctx: CliContext) -> int:
+    services = ctx.services()
+    report = evaluate_scene(services.database, services.authorizer, ctx.actor(), ctx.args.labels)
+    if ctx.args.json:
+        print_json(report.as_json())
+        return 0
+    rows = [
+        {
+            "cue": s.cue,
+            "value": s.value,
+            "said": str(s.said),
+            "right": str(s.right),
+            "precision": _fmt(s.precision),
+        }
+        for s in report.scores
+    ]
+    print_table(rows, ["cue", "value", "said", "right", "precision"])
+    for cue, (set_on, labelled) in report.coverage.items():
+        print(f"{cue}: set on {set_on} of {labelled} labelled segments")
+    return 0
 
 
 def run_eval_people(ctx: CliContext) -> int:

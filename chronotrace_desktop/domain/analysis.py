@@ -48,24 +48,34 @@ class FrameDetections:
     """Detector output for one sampled frame: COCO objects (people included) and faces.
 
     ``reused`` is true when the frame was static and the previous frame's detections were carried over
-    instead of running the detectors again.
+    instead of running the detectors again. ``unsure`` holds people the detector scored under its counting
+    floor: redaction fails closed, so they are blurred though nothing else uses them.
     """
 
     t: float
     objects: tuple[Box, ...] = ()
     faces: tuple[Box, ...] = ()
     reused: bool = False
+    unsure: tuple[Box, ...] = ()  # people scored below the counting floor: never counted, always blurred
 
     def labelled(self, *labels: str) -> tuple[Box, ...]:
         return tuple(b for b in self.objects if b.label in labels)
 
+    @property
+    def to_blur(self) -> tuple[Box, ...]:
+        """Every person box redaction covers: the counted people and the unsure ones."""
+        return self.labelled("person") + self.unsure
+
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "t": round(self.t, 3),
             "objects": [box_to_list(b) for b in self.objects],
             "faces": [box_to_list(b) for b in self.faces],
             "reused": self.reused,
         }
+        if self.unsure:
+            data["unsure"] = [box_to_list(b) for b in self.unsure]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FrameDetections:
@@ -74,6 +84,7 @@ class FrameDetections:
             objects=tuple(box_from_list(b) for b in data.get("objects", [])),
             faces=tuple(box_from_list(b) for b in data.get("faces", [])),
             reused=bool(data.get("reused", False)),
+            unsure=tuple(box_from_list(b) for b in data.get("unsure", [])),
         )
 
 

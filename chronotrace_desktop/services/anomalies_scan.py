@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 CROWD_PROBE_PEOPLE = 5  # segments whose ingest count reached this get the dense count (half the crowd rule)
 CROWD_PROBE_FPS = 0.5
 SCAN_MAX_SIDE = 960
+CROWD_MAX_SIDE = 640  # what the ingest's detector saw: NanoDet's tiles are 416 px, more pixels add nothing
 LEFT_BEHIND_FPS = 1.0
 LEFT_BEHIND_MAX_SIDE = 640
 # What ``scene_evidence`` stores; a stored scan of another version is decoded again on the next rescan.
@@ -253,7 +254,7 @@ def scene_evidence(
                 frames = sample_frames(
                     path,
                     fps=CROWD_PROBE_FPS,
-                    max_side=SCAN_MAX_SIDE,
+                    max_side=CROWD_MAX_SIDE,
                     start=start,
                     end=end,
                     should_stop=should_stop,

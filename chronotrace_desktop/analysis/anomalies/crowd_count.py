@@ -1,12 +1,12 @@
 """A denser person count for busy frames, for the crowd rule.
 
-The ingest's detector runs its zoomed pass on wide views of small people at most every 2 s and keeps the
-counts of one sampled frame a second; the crowd rule wants the most people seen at once, so busy frames are
-decoded again and counted with the zoomed pass on every one of them (NanoDet-g over the cover tiles plus
-zoomed tiles across the whole frame, ``TiledConfig(always=True)``). On the 14 hand-labelled frames with four
-people or more (``eval/dev_detections.json``: gym, aerial crossing, classroom) it counted within 6.6 people of
-the labels on average, where the earlier YOLOv3-tiny 416 + 832 px recount missed by 9.2 (and found none of
-the crossing's crowd seen from above) for about the same time per frame on these cores.
+The ingest's detector runs its zoomed pass on wide views of small people at most every 2 s; the crowd rule
+wants the most people seen at once, so busy segments are decoded again at 0.5 fps and every one of those
+frames gets the zoomed pass where small people stand (NanoDet-g, ``TiledConfig()``). On the 14 hand-labelled
+frames with four people or more (``eval/dev_detections.json``: gym, aerial crossing, classroom) it counted
+within 7.1 people of the labels on average (zoomed tiles over the whole frame: 6.6, at five times the cost),
+where the earlier YOLOv3-tiny 416 + 832 px recount missed by 9.2 and found none of the crossing's crowd seen
+from above.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     import numpy as np
 
-DENSE = TiledConfig(always=True)
+DENSE = TiledConfig()
 
 
 @dataclass
