@@ -209,7 +209,7 @@ class SegmentAnalyzer:
             objects = self.objects.detect(image)
         people = [b for b in objects if b.label == PERSON]
         yolo_done = time.perf_counter()
-        faces = self.faces.detect(image, people + unsure)
+        faces = self.faces.detect(image, people)
         faces_done = time.perf_counter()
         light = scene_light(image)
         colors: list[tuple[str | None, str | None]] = []

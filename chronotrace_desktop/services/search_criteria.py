@@ -290,6 +290,8 @@ class SegmentAttributes:
     def count_of(self, classes: frozenset[str]) -> int:
         if classes == {PERSON} and self.people_count is not None:
             return self.people_count
+        if classes == {"face"}:
+            return self.face_count
         counts = self.object_counts or {}
         return sum(counts.get(c, 1 if c in self.objects else 0) for c in classes)
 

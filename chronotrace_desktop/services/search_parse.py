@@ -380,6 +380,8 @@ class _Parse:
         if self.count and not negated:
             n, at_least = self.count
             self.criteria.append(Count(f"{n} faces", W_COUNT, classes=_FACE_SET, n=n, at_least=at_least))
+        elif self.tokens[i] == "faces" and not negated:  # a plural means more than one, as for people
+            self.criteria.append(Count("more than one face", W_COUNT, classes=_FACE_SET, n=2, at_least=True))
         self.count = None
 
     def vehicle(self, i: int, classes: frozenset[str], kind: str | None, *, plural: bool) -> None:

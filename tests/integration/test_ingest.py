@@ -21,6 +21,7 @@ from chronotrace_desktop.domain.ingest import IngestOptions, IngestResult, Inges
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.media.windows import plan_windows
+from chronotrace_desktop.services.scene_eval import evaluate_scene
 from chronotrace_desktop.storage.embedded_pg import EmbeddedPostgres
 from chronotrace_desktop.storage.orm import AuditLog, Video, VideoSegment, VideoTrack
 from chronotrace_desktop.workers.task_state import TaskState
@@ -28,6 +29,7 @@ from tests.conftest import VIDEOS_DIR
 from tests.corpus import build_corpus, restore_permissions
 from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Installation, new_installation
 
+REPO = Path(__file__).resolve().parents[2]
 SHARED_CLIPS = sorted(p for p in VIDEOS_DIR.iterdir() if p.suffix in {".mp4", ".gif", ".avi"})
 
 
@@ -135,6 +137,44 @@ def test_known_content_is_found(library: tuple[Installation, dict[str, IngestRes
             sa.select(VideoTrack.label).join(Video).where(Video.filename == "car-detection.mp4")
         )
         assert "car" in set(tracks)
+
+
+def test_people_vehicles_and_scenes_are_described(
+    library: tuple[Installation, dict[str, IngestResult]],
+) -> None:
+    inst, _ = library
+    gym = _segments(inst, "2018-03-11.16-20-00.16-25-00.school.G330.annotated.mp4")
+    assert max(s.people_count or 0 for s in gym) >= 15  # NanoDet-g over tiles sees the crowd
+    assert all((s.meta or {}).get("people_mean", 0) >= 5 for s in gym)
+    assert all(s.scene_type != "outdoor" for s in gym)
+    worker = _segments(inst, "worker-zone-detection.gif")[0]
+    tags = {t for p in worker.meta["people"] for t in p["tags"]}
+    assert "hivis" in tags
+    assert "hi-vis" in (worker.caption or "")
+    classroom = _segments(inst, "classroom.gif")[0]
+    assert {p["posture"] for p in classroom.meta["people"]} == {"sitting"}
+    road = _segments(inst, "video02.avi")
+    assert all(s.scene_type == "street" for s in road)
+    assert all(s.meta["scene"]["setting"] == "outdoor" for s in road)
+    moving = [v for s in road for v in s.meta["vehicles"] if v["motion"] == "moving"]
+    assert len(moving) >= 5
+    assert {v["label"] for v in moving} <= {"car", "van", "pickup", "truck", "bus", "motorbike", "bicycle"}
+
+
+def test_scene_cues_meet_their_precision_on_the_labelled_clips(
+    library: tuple[Installation, dict[str, IngestResult]],
+) -> None:
+    inst, _ = library
+    services = inst.services
+    report = evaluate_scene(
+        services.database, services.authorizer, inst.admin, REPO / "eval" / "dev_scene.json"
+    )
+    said = {(s.cue, s.value): s for s in report.scores}
+    assert said[("setting", "outdoor")].said >= 10
+    assert said[("setting", "indoor")].said >= 5
+    for score in report.scores:
+        assert score.precision is not None
+        assert score.precision >= 0.8, score
 
 
 def test_the_same_file_again_is_already_ingested(
