@@ -84,7 +84,7 @@ class FaceConfig:
     roi_min_width_px: int = 96
     roi_max_upscale: float = 3.0
     min_person_px: int = 40
-    max_people: int = 12  # head-region passes per frame, largest people first
+    max_people: int = 6  # head-region passes per frame, largest people first (smaller ones: YuNet, head blur)
     rotations: tuple[float, ...] = (0.0,)  # degrees; e.g. (0.0, -25.0, 25.0) for tilted heads
     small_faces: bool = True  # YuNet on person crops (see the module docstring)
     small_face_people: int = 6

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CROWD_PROBE_PEOPLE = 5  # segments whose ingest count reached this get the dense count (half the crowd rule)
-CROWD_PROBE_FPS = 0.5
+CROWD_PROBE_FPS = 0.25
 SCAN_MAX_SIDE = 960
 CROWD_MAX_SIDE = 640  # what the ingest's detector saw: NanoDet's tiles are 416 px, more pixels add nothing
 LEFT_BEHIND_FPS = 1.0
