@@ -31,7 +31,7 @@ def test_the_gym_crowd_is_seen_where_yolo_saw_a_few() -> None:
     yolo = ObjectDetector.load().detect(frame)
     assert people(nanodet) >= 15
     assert people(yolo) * 3 <= people(nanodet)
-    assert all(0 <= b.x and b.x + b.w <= 1.0001 and 0 <= b.y and b.y + b.h <= 1.0001 for b in nanodet)
+    assert all(b.x >= 0 and b.x + b.w <= 1.0001 and b.y >= 0 and b.y + b.h <= 1.0001 for b in nanodet)
 
 
 def test_the_zoomed_pass_runs_only_on_wide_views_of_small_people() -> None:

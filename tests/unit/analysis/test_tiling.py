@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -11,7 +13,9 @@ from chronotrace_desktop.analysis.detection.tiling import Tile, cover_tiles, cut
 @pytest.mark.parametrize(
     ("width", "height", "count"), [(640, 360, 2), (360, 640, 2), (640, 640, 1), (320, 240, 2), (1280, 360, 4)]
 )
-def test_cover_tiles_are_squares_of_the_short_side_covering_the_frame(width: int, height: int, count: int) -> None:
+def test_cover_tiles_are_squares_of_the_short_side_covering_the_frame(
+    width: int, height: int, count: int
+) -> None:
     tiles = cover_tiles(width, height)
     assert len(tiles) == count
     side = min(width, height)
@@ -30,7 +34,7 @@ def test_fine_tiles_overlap_and_cover_the_whole_frame() -> None:
         covered[t.y0 : t.y1, t.x0 : t.x1] = True
     assert covered.all()
     xs = sorted({t.x0 for t in tiles})
-    assert all(b - a <= 180 * 0.8 + 1 for a, b in zip(xs, xs[1:], strict=False))
+    assert all(b - a <= 180 * 0.8 + 1 for a, b in itertools.pairwise(xs))
 
 
 def test_merge_keeps_the_surer_of_two_overlapping_boxes_and_drops_parts_inside_a_larger_one() -> None:
