@@ -158,6 +158,10 @@ def _left_behind(
         if any(_same_place(item.box, c.metadata["bounding_box"]) for c in tracked):
             continue
         attended = _attended(evidence.frames, item.box, evidence.aspect, rule)
+        # Someone already by the object while its owner was still there is a bystander, not a carer: only
+        # attendance that begins after the owner left (their return, a guard picking it up) counts. With
+        # NanoDet-g, a spectator reclining beside the gym clip's bag is seen from the first frame.
+        attended = [(a, b) for a, b in attended if a > item.stay.end - NEAR_IN_TIME]
         span = _unattended(item.seen, item.stay.end, attended)
         if span is None or span[1] - span[0] < rule.min_seconds:
             continue

@@ -48,7 +48,9 @@ def detect(evidence: VideoEvidence, camera: CameraConfig) -> list[AnomalyCandida
     for first, last in g.runs(times, flags, gap=rule.merge_gap):
         start, end = times[first], times[last]
         held = end - start >= rule.min_seconds and sum(high[first : last + 1]) >= 2
-        rose = any(rising[first : last + 1])
+        # A rise seen on one sample only is a count's flicker, not a crowd forming (NanoDet's denser counts
+        # made such one-sample spikes on the aerial crossing).
+        rose = any(rising[first : last + 1]) and last > first
         if not (held or rose):
             continue
         values = [v for _, v in smooth[first : last + 1]]

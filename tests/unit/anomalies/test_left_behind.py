@@ -169,3 +169,15 @@ def test_a_passer_by_does_not_attend_the_object_but_someone_who_stops_does() -> 
     ]  # from 22 s (1.5 s after the owner was last seen) to 89 s
     stopping = abandonment.detect(evidence([stopper], left_objects=item), CameraConfig("CAM"))
     assert [f.metadata["unattended_seconds"] for f in stopping] == [42.0]  # from 47 s, after they left
+
+
+def test_someone_already_beside_the_object_when_its_owner_left_does_not_attend_it() -> None:
+    from tests.unit.anomalies.synthetic import track
+
+    near = lambda t: (BAG[0] + 0.05, 0.35, 0.06, 0.4)  # noqa: E731
+    bystander = track(7, "person", range(0, 90), near)  # there from the start, stays to the end
+    found = abandonment.detect(
+        evidence([bystander], left_objects=(_left(range(21, 90)),)), CameraConfig("CAM")
+    )
+    assert [f.metadata["found_by"] for f in found] == ["left_behind"]
+    assert found[0].metadata["unattended_seconds"] >= 60

@@ -91,6 +91,14 @@ def test_crowd_fires_on_a_fast_rise() -> None:
     assert found[0].metadata["fast_rise"] is True
 
 
+def test_a_rise_on_one_sample_only_is_not_a_crowd() -> None:
+    counts = (
+        [(float(t), 1) for t in range(0, 20, 2)] + [(20.0, 8)] + [(float(t), 1) for t in range(22, 60, 2)]
+    )
+    # Smoothing keeps a single high sample out, so feed the flicker as two neighbours that agree once.
+    assert crowd.detect(evidence([], crowd=counts), CAMERA) == []
+
+
 def test_crowd_quiet_for_a_few_people() -> None:
     counts = [(float(t), 4 + t % 3) for t in range(0, 60, 2)]
     assert crowd.detect(evidence([], crowd=counts), CAMERA) == []
@@ -228,6 +236,17 @@ def test_fall_fires_when_an_upright_person_ends_up_lying() -> None:
     assert found[0].metadata["down_seconds"] == 5.0
     assert found[0].metadata["method"] == "box_geometry"
     assert found[0].severity is Severity.HIGH
+
+
+def test_no_fall_from_a_tracker_jump_or_a_box_hidden_in_a_crowd() -> None:
+    # A far walker, then the tracker takes a near seated spectator for them: a "lying" box far away.
+    jump = track(
+        1, "person", range(0, 16), lambda t: (0.40, 0.30, 0.02, 0.09) if t < 10 else (0.1, 0.6, 0.13, 0.15)
+    )
+    assert fall.detect(evidence([jump]), CAMERA) == []
+    # A real fall, but the "lying" box is half covered by someone standing in front of it.
+    front = track(2, "person", range(0, 16), lambda t: (0.38, 0.55, 0.12, 0.4))
+    assert fall.detect(evidence([track(1, "person", range(0, 16), _faller), front]), CAMERA) == []
 
 
 def test_fall_quiet_for_walking_and_sitting() -> None:
