@@ -23,6 +23,8 @@ from chronotrace_desktop.domain.analysis import FrameDetections, Track, TrackPoi
 from chronotrace_desktop.domain.anomalies import AnomalyCandidate, AnomalyType, Severity
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from chronotrace_desktop.analysis.anomalies.evidence import VideoEvidence
     from chronotrace_desktop.analysis.anomalies.left_behind import LeftObject
     from chronotrace_desktop.domain.anomalies import AbandonmentRule, CameraConfig
@@ -104,8 +106,35 @@ def detect(evidence: VideoEvidence, camera: CameraConfig) -> list[AnomalyCandida
     return found + _left_behind(evidence, found, rule)
 
 
+def _bystanders(
+    frames: tuple[FrameDetections, ...], item: LeftObject, aspect: float, rule: AbandonmentRule
+) -> list[Box]:
+    """People near the object while its owner stayed, at spots other than the owner's."""
+    spot = TrackPoint(0.0, item.box)
+    owner = item.stay.box
+    return [
+        person
+        for f in frames
+        if item.stay.start <= f.t <= item.stay.end
+        for person in f.labelled("person")
+        if _distance(TrackPoint(f.t, person), spot, aspect) <= rule.owner_distance
+        and not _same_spot(person, owner)
+    ]
+
+
+def _same_spot(a: Box, b: Box) -> bool:
+    """Centres within half the taller box's height of each other."""
+    dx = (a.x + a.w / 2) - (b.x + b.w / 2)
+    dy = (a.y + a.h / 2) - (b.y + b.h / 2)
+    return math.hypot(dx, dy) <= 0.5 * max(a.h, b.h)
+
+
 def _attended(
-    frames: tuple[FrameDetections, ...], box: Box, aspect: float, rule: AbandonmentRule
+    frames: tuple[FrameDetections, ...],
+    box: Box,
+    aspect: float,
+    rule: AbandonmentRule,
+    ignore: Sequence[Box] = (),
 ) -> list[tuple[float, float]]:
     """When someone stopped by the object: detections within ``owner_distance`` for ``ATTEND_SECONDS``.
 
@@ -116,7 +145,9 @@ def _attended(
         f.t
         for f in sorted(frames, key=lambda f: f.t)
         if any(
-            _distance(person, TrackPoint(f.t, box), aspect) <= rule.owner_distance for person in _people(f)
+            _distance(person, TrackPoint(f.t, box), aspect) <= rule.owner_distance
+            and not any(_same_spot(person.box, other) for other in ignore)
+            for person in _people(f)
         )
     ]
     spans: list[tuple[float, float]] = []
@@ -157,18 +188,28 @@ def _left_behind(
     for item in evidence.left_objects:
         if any(_same_place(item.box, c.metadata["bounding_box"]) for c in tracked):
             continue
-        attended = _attended(evidence.frames, item.box, evidence.aspect, rule)
-        # Someone already by the object while its owner was still there is a bystander, not a carer: only
-        # attendance that begins after the owner left (their return, a guard picking it up) counts. With
-        # NanoDet-g, a spectator reclining beside the gym clip's bag is seen from the first frame.
-        attended = [(a, b) for a, b in attended if a > item.stay.end - NEAR_IN_TIME]
+        # Someone already by the object, at another spot than its owner's, while the owner was still there is
+        # a bystander, not a carer: their sightings never attend it (the owner coming back, or anyone
+        # arriving afterwards, does). With NanoDet-g, a spectator reclining beside the gym clip's bag is seen
+        # from the first frame, and seen again on and off after its owner walked away.
+        bystanders = _bystanders(evidence.frames, item, evidence.aspect, rule)
+        attended = _attended(evidence.frames, item.box, evidence.aspect, rule, ignore=bystanders)
         span = _unattended(item.seen, item.stay.end, attended)
         if span is None or span[1] - span[0] < rule.min_seconds:
             continue
         departure = (item.stay.box.x, item.stay.box.y, item.stay.end)
         if departure not in per_departure or item.contrast > per_departure[departure][0].contrast:
             per_departure[departure] = (item, span)
-    return [_left_candidate(item, span, rule) for item, span in per_departure.values()]
+    # One object is one finding, whoever's departure it was found after: the earliest-unattended one wins.
+    kept: list[tuple[LeftObject, tuple[float, float]]] = []
+    for item, span in sorted(per_departure.values(), key=lambda pair: pair[1][0]):
+        if not any(_overlap(item.box, other.box) for other, _ in kept):
+            kept.append((item, span))
+    return [_left_candidate(item, span, rule) for item, span in kept]
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h
 
 
 def _same_place(box: Box, other: dict[str, float]) -> bool:

@@ -174,8 +174,8 @@ def test_a_passer_by_does_not_attend_the_object_but_someone_who_stops_does() -> 
 def test_someone_already_beside_the_object_when_its_owner_left_does_not_attend_it() -> None:
     from tests.unit.anomalies.synthetic import track
 
-    near = lambda t: (BAG[0] + 0.05, 0.35, 0.06, 0.4)  # noqa: E731
-    bystander = track(7, "person", range(0, 90), near)  # there from the start, stays to the end
+    beside = lambda t: (BAG[0] - 0.25, 0.35, 0.06, 0.4)  # noqa: E731 - near the bag, not where its owner stood
+    bystander = track(7, "person", [float(t) for t in range(0, 90) if t % 7], beside)  # seen on and off
     found = abandonment.detect(
         evidence([bystander], left_objects=(_left(range(21, 90)),)), CameraConfig("CAM")
     )
