@@ -154,7 +154,8 @@ def test_people_vehicles_and_scenes_are_described(
     classroom = _segments(inst, "classroom.gif")[0]
     assert {p["posture"] for p in classroom.meta["people"]} == {"sitting"}
     road = _segments(inst, "video02.avi")
-    assert all(s.scene_type == "street" for s in road)
+    assert all(s.scene_type == "outdoor" for s in road)
+    assert all(s.meta["scene"]["surfaces"] == ["road"] for s in road)
     assert all(s.meta["scene"]["setting"] == "outdoor" for s in road)
     moving = [v for s in road for v in s.meta["vehicles"] if v["motion"] == "moving"]
     assert len(moving) >= 5

@@ -212,7 +212,11 @@ class TiledDetector:
             if box.w > 0 and box.h > 0:
                 boxes.append(box)
         boxes = overhead_vehicles(
-            boxes, width, height, cfg.overhead_vehicle_min_side, 1.0  # held to the vehicle floor above
+            boxes,
+            width,
+            height,
+            cfg.overhead_vehicle_min_side,
+            1.0,  # held to the vehicle floor above
         )
         boxes = [
             b
