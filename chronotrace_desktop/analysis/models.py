@@ -16,8 +16,10 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
+import onnxruntime as ort  # type: ignore[import-untyped]
 
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
 
@@ -167,3 +169,21 @@ def required_models() -> list[ModelFile]:
         *yolo_models(),
         *human_models(),
     ]
+
+
+def open_session(path: Path, what: str) -> Any:
+    """A CPU onnxruntime session with one intra-op thread (the ingest runs two files on two cores);
+    a missing or unloadable file is the installation's problem (``ModelsMissingError``)."""
+    if not path.is_file():
+        folder = path.parent.parent
+        raise ModelsMissingError(f"the {what} model is missing ({path}); {install_hint(folder)}")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    try:
+        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own classes for a damaged or foreign file
+        raise ModelsMissingError(
+            f"the {what} model at {path} cannot be loaded ({error}); {install_hint(path.parent.parent)}"
+        ) from error

@@ -12,6 +12,8 @@ finer types ingestion refines cars and trucks into are ``VEHICLE_TYPES``. Colour
 
 from __future__ import annotations
 
+from chronotrace_desktop.analysis.objects import COCO_NAMES
+
 MOTOR_VEHICLES = frozenset({"car", "truck", "bus", "motorbike"})
 BAGS = frozenset({"backpack", "handbag", "suitcase"})
 
@@ -382,15 +384,5 @@ PHRASES = (
     ("passers by", "passersby"),
 )
 
-# The 80 classes YOLOv3-tiny reports, spelled as ``objects_detected`` stores them (darknet's coco.names).
-COCO_CLASSES = frozenset(
-    """person|bicycle|car|motorbike|aeroplane|bus|train|truck|boat|traffic light|fire hydrant|stop sign|
-    parking meter|bench|bird|cat|dog|horse|sheep|cow|elephant|bear|zebra|giraffe|backpack|umbrella|handbag|tie|
-    suitcase|frisbee|skis|snowboard|sports ball|kite|baseball bat|baseball glove|skateboard|surfboard|
-    tennis racket|bottle|wine glass|cup|fork|knife|spoon|bowl|banana|apple|sandwich|orange|broccoli|carrot|
-    hot dog|pizza|donut|cake|chair|sofa|pottedplant|bed|diningtable|toilet|tvmonitor|laptop|mouse|remote|
-    keyboard|cell phone|microwave|oven|toaster|sink|refrigerator|book|clock|vase|scissors|teddy bear|
-    hair drier|toothbrush""".replace("\n", "")
-    .replace("    ", "")
-    .split("|")
-)
+# The 80 COCO classes the detectors report, spelled as ``objects_detected`` stores them (darknet's coco.names).
+COCO_CLASSES = frozenset(COCO_NAMES)

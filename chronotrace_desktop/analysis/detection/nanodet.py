@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
-import onnxruntime as ort  # type: ignore[import-untyped]
 
-from chronotrace_desktop.domain.errors import EnvironmentProblemError
+from chronotrace_desktop.analysis.models import open_session
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -46,24 +45,11 @@ class RawDetections:
     scores: np.ndarray
 
 
-def _session(path: Path) -> ort.InferenceSession:
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    try:
-        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except Exception as error:  # onnxruntime raises its own classes for a corrupt or foreign file
-        raise EnvironmentProblemError(
-            f"The NanoDet model at {path} cannot be loaded ({error}): reinstall it with 'make venv'."
-        ) from error
-
-
 class NanoDetNet:
     """The network and its decoding; ``run`` takes one BGR view (any size, resized to 416x416)."""
 
     def __init__(self, model: Path) -> None:
-        self.session = _session(model)
+        self.session = open_session(model, "NanoDet-g object detector")
         self.input_name = self.session.get_inputs()[0].name
         outputs = self.session.get_outputs()
         self.output_names = [o.name for o in outputs]

@@ -15,9 +15,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-import onnxruntime as ort  # type: ignore[import-untyped]
-
-from chronotrace_desktop.analysis.models import ModelsMissingError, install_hint, models_dir
+from chronotrace_desktop.analysis.models import models_dir, open_session
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,19 +37,3 @@ def thread_session(path: Path, what: str) -> Any:
     if path not in cache:
         cache[path] = open_session(path, what)
     return cache[path]
-
-
-def open_session(path: Path, what: str) -> Any:
-    if not path.is_file():
-        folder = path.parent.parent
-        raise ModelsMissingError(f"the {what} model is missing ({path}); {install_hint(folder)}")
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    try:
-        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
-    except Exception as error:  # onnxruntime raises its own classes for a damaged or foreign file
-        raise ModelsMissingError(
-            f"the {what} model at {path} cannot be loaded ({error}); {install_hint(path.parent.parent)}"
-        ) from error
