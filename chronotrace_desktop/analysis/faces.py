@@ -152,7 +152,7 @@ class FaceDetector:
     yunet: _YuNet | None = None  # loaded on first use when ``config.small_faces``
 
     def detect(self, image: np.ndarray, people: Sequence[Box] = ()) -> list[Box]:
-        """Faces in a BGR frame as normalised boxes labelled "face"; ``people`` are person boxes from YOLO."""
+        """Faces in a BGR frame as normalised boxes labelled "face"; ``people`` are the detector's person boxes."""
         height, width = image.shape[:2]
         if height == 0 or width == 0:
             return []
@@ -180,7 +180,7 @@ class FaceDetector:
             (p for p in people if p.h * height >= cfg.small_face_min_person_px), key=lambda p: -p.h
         )
         crops: list[Box] = []
-        for person in chosen:  # YOLO often boxes one person twice: one crop each
+        for person in chosen:  # a detector may box one person twice: one crop each
             if len(crops) < cfg.small_face_people and all(iou(person, c) < 0.5 for c in crops):
                 crops.append(person)
         out: list[tuple[float, float, float, float, float]] = []

@@ -1,7 +1,8 @@
 """Analysis of one segment (window) from its sampled frames: detectors, scene attributes, aggregation.
 
 Per sampled frame (expected 2 a second): motion and light statistics on a 160 px grey copy (~0.3 ms).
-Detectors (YOLOv3-tiny, faces, clothing and vehicle colours) run at most once per ``detect_interval`` (1 s)
+Detectors (NanoDet-g over tiles, faces, people's attributes, clothing and vehicle colours, vehicle types)
+run at most once per ``detect_interval`` (1 s)
 and not even then when the frame is unchanged since the last detector run (fewer than ``static_change`` of
 its pixels changed): that run's detections are carried over (``FrameDetections.reused``) until ``max_reuse``
 seconds have passed. The first sampled frame of a segment is always analysed.
