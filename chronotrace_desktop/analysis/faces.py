@@ -270,28 +270,26 @@ def _dedup(faces: list[Box]) -> list[Box]:
     return kept
 
 
-def head_region(person: Box) -> Box:
-    """The part of a person box that holds the head, generously (see ``HEAD_*``), labelled "head"."""
+def _from_head_top(person: Box, bottom: float, label: str) -> Box:
+    """From ``HEAD_TOP`` down to ``bottom`` of a person box, widened by ``HEAD_SIDE`` each side."""
     return Box(
         person.x - HEAD_SIDE * person.w,
         person.y + HEAD_TOP * person.h,
         person.w * (1 + 2 * HEAD_SIDE),
-        person.h * (HEAD_BOTTOM - HEAD_TOP),
-        HEAD,
+        person.h * (bottom - HEAD_TOP),
+        label,
         person.score,
     ).clipped()
+
+
+def head_region(person: Box) -> Box:
+    """The part of a person box that holds the head, generously (see ``HEAD_*``), labelled "head"."""
+    return _from_head_top(person, HEAD_BOTTOM, HEAD)
 
 
 def upper_body_region(person: Box) -> Box:
     """The head region continued down to ``BODY_BOTTOM`` of the person box, labelled "body"."""
-    return Box(
-        person.x - HEAD_SIDE * person.w,
-        person.y + HEAD_TOP * person.h,
-        person.w * (1 + 2 * HEAD_SIDE),
-        person.h * (BODY_BOTTOM - HEAD_TOP),
-        BODY,
-        person.score,
-    ).clipped()
+    return _from_head_top(person, BODY_BOTTOM, BODY)
 
 
 def redaction_boxes(

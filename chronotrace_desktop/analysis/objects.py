@@ -78,7 +78,8 @@ def _input_shape(width: int, height: int, size: int) -> tuple[int, int]:
     return max(32, round(size * width / height / 32) * 32), size
 
 
-def _overlaps(a: Box, b: Box) -> bool:
+def overlaps(a: Box, b: Box) -> bool:
+    """The two boxes share some area."""
     return a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h
 
 
@@ -188,7 +189,7 @@ def overhead_vehicles(
         if (
             box.label in OVERHEAD_MISTAKES
             and min(box.w * width, box.h * height) >= min_side * min(width, height)
-            and not any(_overlaps(box, p) for p in people)
+            and not any(overlaps(box, p) for p in people)
         ):
             box = Box(box.x, box.y, box.w, box.h, "car", box.score * score_factor)
         out.append(box)

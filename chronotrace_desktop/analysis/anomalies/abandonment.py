@@ -19,6 +19,7 @@ import math
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.analysis.anomalies import geometry as g
+from chronotrace_desktop.analysis.objects import overlaps
 from chronotrace_desktop.domain.analysis import FrameDetections, Track, TrackPoint
 from chronotrace_desktop.domain.anomalies import AnomalyCandidate, AnomalyType, Severity
 
@@ -203,13 +204,9 @@ def _left_behind(
     # One object is one finding, whoever's departure it was found after: the earliest-unattended one wins.
     kept: list[tuple[LeftObject, tuple[float, float]]] = []
     for item, span in sorted(per_departure.values(), key=lambda pair: pair[1][0]):
-        if not any(_overlap(item.box, other.box) for other, _ in kept):
+        if not any(overlaps(item.box, other.box) for other, _ in kept):
             kept.append((item, span))
     return [_left_candidate(item, span, rule) for item, span in kept]
-
-
-def _overlap(a: Box, b: Box) -> bool:
-    return a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h
 
 
 def _same_place(box: Box, other: dict[str, float]) -> bool:

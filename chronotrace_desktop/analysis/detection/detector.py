@@ -88,6 +88,10 @@ class TiledDetector:
     net: NanoDetNet
     config: DetectorConfig = field(default_factory=DetectorConfig)
     tiles: TiledConfig = field(default_factory=TiledConfig)
+    _floors: np.ndarray = field(init=False, repr=False)  # per COCO class id, from ``tiles``
+
+    def __post_init__(self) -> None:
+        self._floors = np.array([self.tiles.floor(name) for name in COCO_NAMES], dtype=np.float32)
 
     @classmethod
     def load(
@@ -162,7 +166,7 @@ class TiledDetector:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Raw boxes (frame pixels), classes and scores of ``views`` added to those found ``before``."""
         height, width = image.shape[:2]
-        low = min(self.tiles.floor(name) for name in COCO_NAMES)
+        low = float(self._floors.min())
         all_xyxy: list[np.ndarray] = []
         all_cls: list[np.ndarray] = []
         all_scores: list[np.ndarray] = []
@@ -198,11 +202,10 @@ class TiledDetector:
     ) -> list[Box]:
         """The frame's boxes from raw ones: floors per kind, merged across tiles, overhead cars renamed."""
         cfg = self.config
-        floors = np.array([self.tiles.floor(name) for name in COCO_NAMES], dtype=np.float32)
         # A car seen from above is named a phone or a parking meter: held to the vehicles' floor until the
         # overhead rule below has had its say.
         mistaken = np.array([COCO_NAMES[c] in OVERHEAD_MISTAKES for c in classes], dtype=bool)
-        ok = scores >= np.where(mistaken, self.tiles.vehicle, floors[classes])
+        ok = scores >= np.where(mistaken, self.tiles.vehicle, self._floors[classes])
         xyxy, classes, scores = xyxy[ok], classes[ok], scores[ok]
         boxes: list[Box] = []
         for i in merge(xyxy, classes, scores, cfg.nms):
