@@ -30,8 +30,8 @@ from chronotrace_desktop.domain.errors import EnvironmentProblemError
 from chronotrace_desktop.domain.ingest import IngestOptions
 from chronotrace_desktop.services.app import AppServices, open_app
 from chronotrace_desktop.ui.app import StartupSplash, create_application
+from chronotrace_desktop.ui.dialogs.login_dialog import LoginDialog
 from chronotrace_desktop.ui.errors import error_box
-from chronotrace_desktop.ui.login_dialog import LoginDialog
 from chronotrace_desktop.ui.main_window import MainWindow
 from chronotrace_desktop.ui.models.search_model import IdRole as SEGMENT_ID
 from chronotrace_desktop.ui.panes.library_pane import LibraryPane
@@ -333,15 +333,16 @@ def _render_camera_zones(app: QApplication, services: AppServices, out: Path, su
         Zone,
         ZoneKind,
     )
+    from chronotrace_desktop.domain.clock import utcnow
     from chronotrace_desktop.domain.errors import ConflictError
     from chronotrace_desktop.domain.ingest import IngestOptions
     from chronotrace_desktop.domain.roles import Role
     from chronotrace_desktop.domain.tasks import Unattended
-    from chronotrace_desktop.services.anomalies_records import AnomalyRecord, utcnow
+    from chronotrace_desktop.services.anomalies import AnomalyRecord
     from chronotrace_desktop.services.cameras import CameraChanges, parse_hours
     from chronotrace_desktop.ui.alert_notifier import AlertBanner, AlertNotifier
+    from chronotrace_desktop.ui.dialogs.zones.editor import CameraZonesDialog
     from chronotrace_desktop.ui.qt import QEvent, QLineEdit, QMouseEvent, QVBoxLayout
-    from chronotrace_desktop.ui.zone_editor import CameraZonesDialog
 
     pool = WorkerPool()
     admin = services.auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)

@@ -14,10 +14,10 @@ from chronotrace_desktop.cli.context import PASSWORD_ENV, CliContext, new_passwo
 from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.config import Settings, update_settings_file
 from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.secrets import SecretName
+from chronotrace_desktop.services.admin import keyring_target, store_local_secret
 from chronotrace_desktop.services.app import open_app
 from chronotrace_desktop.services.doctor import CheckStatus, DoctorService
-from chronotrace_desktop.services.settings_admin import SECRET_TARGETS
-from chronotrace_desktop.storage.secrets import SecretName, SecretStore, secret_target
 
 
 def register(commands: Any) -> None:
@@ -157,15 +157,12 @@ def run_config_set(ctx: CliContext) -> int:
 
 def run_config_set_secret(ctx: CliContext) -> int:
     name = SecretName(ctx.args.name)
-    target = getattr(ctx.settings, SECRET_TARGETS[name])
-    if not target:
-        raise InvalidInputError(f"set {SECRET_TARGETS[name]} first: the secret is stored for that target")
-    target = secret_target(name, target)
+    target = keyring_target(ctx.settings, name)
     value = os.environ.get("CHRONOTRACE_SECRET")
     if value is None:
         if not sys.stdin.isatty():
             raise InvalidInputError("no secret given: set CHRONOTRACE_SECRET or run in a terminal")
         value = getpass.getpass(f"{name.value} for {target}: ")
-    SecretStore().set(name, target, value)
-    print(f"Stored {name.value} for {target} in the keyring ({SecretStore().backend_name()}).")
+    backend = store_local_secret(name, target, value)
+    print(f"Stored {name.value} for {target} in the keyring ({backend}).")
     return 0

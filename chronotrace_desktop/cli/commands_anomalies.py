@@ -15,8 +15,7 @@ from chronotrace_desktop.workers.task_state import TaskState
 
 if TYPE_CHECKING:
     from chronotrace_desktop.cli.context import CliContext
-    from chronotrace_desktop.services.anomalies_records import AnomalyRecord
-    from chronotrace_desktop.services.anomalies_scan import ScanResult
+    from chronotrace_desktop.services.anomalies import AnomalyRecord, ScanResult
 
 _COLUMNS = ["id", "type", "severity", "status", "confidence", "camera", "detected_at", "alert", "title"]
 

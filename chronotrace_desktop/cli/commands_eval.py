@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.search import MAX_LIMIT
-from chronotrace_desktop.services.redaction_eval import COVERED_SHARE, evaluate_redaction, load_labels
-from chronotrace_desktop.services.search_eval import METRICS, evaluate, load_queries, per_clip
+from chronotrace_desktop.services.evaluation import COVERED_SHARE, evaluate_redaction, load_redaction_labels
+from chronotrace_desktop.services.search import METRICS, evaluate_search, load_queries, per_clip
 
 if TYPE_CHECKING:
     from chronotrace_desktop.cli.context import CliContext
@@ -54,7 +54,7 @@ def run_eval(ctx: CliContext) -> int:
         raise InvalidInputError(f"--limit must be between 1 and {MAX_LIMIT}")
     queries = load_queries(ctx.args.queries)
     actor = ctx.actor()
-    report = evaluate(ctx.services().search, actor, queries, ctx.args.limit)
+    report = evaluate_search(ctx.services().search, actor, queries, ctx.args.limit)
     clips = per_clip(queries, report) if ctx.args.per_clip else None
     if ctx.args.json:
         print_json(report.as_json() | ({"per_clip": clips} if clips is not None else {}))
@@ -92,7 +92,7 @@ def run_eval(ctx: CliContext) -> int:
 
 
 def run_eval_redaction(ctx: CliContext) -> int:
-    labels = load_labels(ctx.args.labels)
+    labels = load_redaction_labels(ctx.args.labels)
     actor = ctx.actor()
     services = ctx.services()
     report = evaluate_redaction(services.database, services.media, actor, labels)

@@ -1,7 +1,7 @@
 """``chronotrace eval-detections LABELS.json [--detector NAME ...] [--videos DIR] [--json]`` and
 ``chronotrace eval-people LABELS.json [--videos DIR] [--json]``.
 
-Recall and precision of the object detectors on hand-labelled frames (``services.detection_eval``), and the
+Recall and precision of the object detectors on hand-labelled frames (``services.evaluation``), and the
 precision of every people attribute on hand-labelled crops (``services.people_eval``). Both read video files
 only: no account, no database.
 """
@@ -12,13 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.cli.output import print_json, print_table
-from chronotrace_desktop.services.detection_eval import DETECTORS, GROUPS, evaluate, load_labels
-from chronotrace_desktop.services.people_eval import measure_people
-from chronotrace_desktop.services.scene_eval import evaluate_scene
+from chronotrace_desktop.services.evaluation import (
+    DETECTORS,
+    GROUPS,
+    evaluate_detectors,
+    evaluate_scene,
+    load_detection_labels,
+    measure_people,
+)
 
 if TYPE_CHECKING:
     from chronotrace_desktop.cli.context import CliContext
-    from chronotrace_desktop.services.detection_eval import Tally
+    from chronotrace_desktop.services.evaluation import Tally
 
 
 def register(commands: Any) -> None:
@@ -113,10 +118,10 @@ def _row(name: str, frames: int, ms: float | None, tallies: dict[str, Tally]) ->
 
 
 def run_eval_detections(ctx: CliContext) -> int:
-    frames, videos = load_labels(ctx.args.labels)
+    frames, videos = load_detection_labels(ctx.args.labels)
     if ctx.args.videos is not None:
         videos = ctx.args.videos
-    reports = evaluate(frames, videos, ctx.args.detector or list(DETECTORS))
+    reports = evaluate_detectors(frames, videos, ctx.args.detector or list(DETECTORS))
     if ctx.args.json:
         print_json({"match_iou": 0.4, "reports": [r.as_json() for r in reports]})
         return 0

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.domain.errors import UserFacingError
-from chronotrace_desktop.services.export_verify import verify_package
+from chronotrace_desktop.services.export import verify_package
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

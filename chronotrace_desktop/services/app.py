@@ -6,25 +6,26 @@ import logging
 from dataclasses import dataclass
 
 from chronotrace_desktop.config import Paths, Profile, Settings
+from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.embedding.defaults import DEFAULT_EMBEDDING_DIMENSION
+from chronotrace_desktop.services.access import AuditReader, AuditService, Authorizer, AuthService
+from chronotrace_desktop.services.admin import (
+    InstallationService,
+    MaintenanceService,
+    SettingsService,
+    UserService,
+)
 from chronotrace_desktop.services.anomalies import AnomalyService
-from chronotrace_desktop.services.audit import AuditReader, AuditService
-from chronotrace_desktop.services.auth import AuthService
-from chronotrace_desktop.services.authorization import Authorizer
 from chronotrace_desktop.services.cameras import CameraService
 from chronotrace_desktop.services.export import ExportService
 from chronotrace_desktop.services.ingest import IngestService
-from chronotrace_desktop.services.installation import InstallationService
 from chronotrace_desktop.services.library import LibraryService
-from chronotrace_desktop.services.maintenance import MaintenanceService
 from chronotrace_desktop.services.media_access import MediaAccessService
 from chronotrace_desktop.services.search import SearchService
-from chronotrace_desktop.services.settings_admin import SettingsService
-from chronotrace_desktop.services.users import UserService
 from chronotrace_desktop.storage.blobs import BlobStore, LocalBlobStore
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
 from chronotrace_desktop.storage.migrations import apply_migrations
-from chronotrace_desktop.storage.secrets import SecretName, SecretStore
+from chronotrace_desktop.storage.secrets import SecretStore
 from chronotrace_desktop.storage.vectors import (
     DEFAULT_PAYLOAD_INDEXES,
     CollectionSpec,

@@ -25,7 +25,7 @@ from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import NotFoundError
 from chronotrace_desktop.domain.roles import Action
-from chronotrace_desktop.services.audit import AuditEvent
+from chronotrace_desktop.services.access import AuditEvent
 from chronotrace_desktop.storage.orm import Search, Video, VideoSegment
 
 if TYPE_CHECKING:
@@ -36,8 +36,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from chronotrace_desktop.domain.users import Actor
-    from chronotrace_desktop.services.audit import AuditService
-    from chronotrace_desktop.services.authorization import Authorizer
+    from chronotrace_desktop.services.access import AuditService, Authorizer
     from chronotrace_desktop.storage.database import Database
     from chronotrace_desktop.storage.vectors import VectorIndex
 

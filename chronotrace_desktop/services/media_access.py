@@ -35,7 +35,7 @@ from chronotrace_desktop.domain.media import RedactionPlan, plan_from_json
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.media.redaction import BODY, PlanTimeline, redact_still, render_redacted_clip
-from chronotrace_desktop.services.audit import AuditEvent
+from chronotrace_desktop.services.access import AuditEvent
 from chronotrace_desktop.storage.orm import Video, VideoSegment
 
 if TYPE_CHECKING:
@@ -45,8 +45,7 @@ if TYPE_CHECKING:
 
     from chronotrace_desktop.domain.tasks import TaskControl
     from chronotrace_desktop.domain.users import Actor
-    from chronotrace_desktop.services.audit import AuditService
-    from chronotrace_desktop.services.authorization import Authorizer
+    from chronotrace_desktop.services.access import AuditService, Authorizer
     from chronotrace_desktop.storage.blobs import BlobStore
     from chronotrace_desktop.storage.database import Database
 

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from chronotrace_desktop.config import Paths, Profile, Settings
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
+from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.storage.embedded_pg import EmbeddedPostgres
-from chronotrace_desktop.storage.secrets import SecretName, SecretStore, secret_target
+from chronotrace_desktop.storage.secrets import SecretStore, secret_target
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

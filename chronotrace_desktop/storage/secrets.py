@@ -9,24 +9,17 @@ from __future__ import annotations
 
 import logging
 import os
-from enum import StrEnum
 
 import keyring
 import keyring.errors
 from sqlalchemy import make_url
 
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
+from chronotrace_desktop.domain.secrets import SecretName
 
 logger = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "ChronoTrace"
-
-
-class SecretName(StrEnum):
-    DATABASE_PASSWORD = "database-password"
-    QDRANT_API_KEY = "qdrant-api-key"
-    S3_SECRET_ACCESS_KEY = "s3-secret-access-key"
-    SMTP_PASSWORD = "smtp-password"
 
 
 def secret_target(name: SecretName, setting_value: str) -> str:

@@ -42,8 +42,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from chronotrace_desktop.domain.users import Actor
-    from chronotrace_desktop.services.anomalies import AnomalyService
-    from chronotrace_desktop.services.anomalies_records import AnomalyRecord
+    from chronotrace_desktop.services.anomalies import AnomalyRecord, AnomalyService
     from chronotrace_desktop.workers.base import Worker, WorkerPool
     from chronotrace_desktop.workers.task_state import TaskState
 

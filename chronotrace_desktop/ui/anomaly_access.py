@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import uuid
 
     from chronotrace_desktop.domain.users import Actor
-    from chronotrace_desktop.services.anomalies_records import AnomalyRecord
+    from chronotrace_desktop.services.anomalies import AnomalyRecord
     from chronotrace_desktop.services.app import AppServices
     from chronotrace_desktop.workers.task_state import TaskState
 

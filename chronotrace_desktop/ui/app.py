@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 from chronotrace_desktop import __version__
 from chronotrace_desktop.config import APP_NAME
 from chronotrace_desktop.domain.errors import UserFacingError
+from chronotrace_desktop.ui.dialogs.login_dialog import LoginDialog
 from chronotrace_desktop.ui.errors import error_box
 from chronotrace_desktop.ui.gc_guard import install_gc_guard
-from chronotrace_desktop.ui.login_dialog import LoginDialog
 from chronotrace_desktop.ui.main_window import MainWindow
 from chronotrace_desktop.ui.qt import (
     QApplication,

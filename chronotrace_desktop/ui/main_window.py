@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from chronotrace_desktop import __version__
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.anomaly_access import anomaly_evidence
+from chronotrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from chronotrace_desktop.ui.main_window_alerts import camera_zones_action, install_alerts
 from chronotrace_desktop.ui.main_window_export import (
     current_selection,
@@ -42,7 +43,6 @@ from chronotrace_desktop.ui.qt import (
     Signal,
     qVersion,
 )
-from chronotrace_desktop.ui.settings_dialog import SettingsDialog
 from chronotrace_desktop.workers.base import WorkerPool
 
 if TYPE_CHECKING:

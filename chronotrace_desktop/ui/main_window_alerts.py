@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.ui.alert_notifier import AlertBanner, AlertNotifier
+from chronotrace_desktop.ui.dialogs.zones.editor import CameraZonesDialog
 from chronotrace_desktop.ui.qt import QAction, Qt
-from chronotrace_desktop.ui.zone_editor import CameraZonesDialog
 
 if TYPE_CHECKING:
     from chronotrace_desktop.ui.main_window import MainWindow

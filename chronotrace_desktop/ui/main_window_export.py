@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.export import ExportSelection
-from chronotrace_desktop.ui.export_dialog import ExportDialog
+from chronotrace_desktop.reports.pdf import QtPdfReportRenderer
+from chronotrace_desktop.ui.dialogs.export_dialog import ExportDialog
 from chronotrace_desktop.ui.qt import Qt
-from chronotrace_desktop.workers.pdf_report import QtPdfReportRenderer
 
 if TYPE_CHECKING:
     import uuid

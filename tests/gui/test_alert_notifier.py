@@ -14,7 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from chronotrace_desktop.domain.errors import AuthenticationError, EnvironmentProblemError
-from chronotrace_desktop.services.anomalies_records import AnomalyRecord
+from chronotrace_desktop.services.anomalies.records import AnomalyRecord
 from chronotrace_desktop.storage.orm import Anomaly
 from chronotrace_desktop.ui.alert_notifier import AlertBanner, AlertNotifier
 from chronotrace_desktop.ui.qt import QSystemTrayIcon, Qt

@@ -17,13 +17,13 @@ from chronotrace_desktop.domain.ingest import IngestOptions
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.domain.users import Actor
+from chronotrace_desktop.reports.pdf import QtPdfReportRenderer
 from chronotrace_desktop.services.app import AppServices
-from chronotrace_desktop.services.export_verify import verify_package
+from chronotrace_desktop.services.export.verify import verify_package
 from chronotrace_desktop.storage.orm import Export, VideoSegment
-from chronotrace_desktop.ui.export_dialog import ExportDialog
+from chronotrace_desktop.ui.dialogs.export_dialog import ExportDialog
 from chronotrace_desktop.ui.qt import Qt, QUrl
 from chronotrace_desktop.workers.base import WorkerPool
-from chronotrace_desktop.workers.pdf_report import QtPdfReportRenderer
 from tests.conftest import VIDEOS_DIR
 
 PASSWORD = "correct horse battery"

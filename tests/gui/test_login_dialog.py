@@ -6,7 +6,7 @@ import pytest
 
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.services.app import AppServices
-from chronotrace_desktop.ui.login_dialog import LoginDialog
+from chronotrace_desktop.ui.dialogs.login_dialog import LoginDialog
 from chronotrace_desktop.ui.qt import QDialog, Qt
 from chronotrace_desktop.workers.base import WorkerPool
 

@@ -145,7 +145,7 @@ def test_saved_layout_of_another_version_is_ignored(qtbot, services, admin, ui_s
 
 def test_panes_work_together(qtbot, library, ui_settings) -> None:
     """A hit plays in the player, Export… takes the selected hits, an anomaly plays its segment."""
-    from chronotrace_desktop.ui.export_dialog import ExportDialog
+    from chronotrace_desktop.ui.dialogs.export_dialog import ExportDialog
 
     window = MainWindow(library.services, library.analyst, settings=ui_settings)
     qtbot.addWidget(window)

@@ -13,7 +13,7 @@ SHIMS = {
     PACKAGE / "ui" / "qt.py",
     PACKAGE / "ui" / "qt_media.py",
     PACKAGE / "workers" / "qt.py",
-    PACKAGE / "workers" / "qtgui.py",
+    PACKAGE / "reports" / "qt.py",
 }
 
 

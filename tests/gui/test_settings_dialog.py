@@ -7,11 +7,12 @@ import json
 import pytest
 
 from chronotrace_desktop.domain.roles import Role
+from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.domain.users import Actor
 from chronotrace_desktop.services.app import AppServices
-from chronotrace_desktop.storage.secrets import SecretName, SecretStore
+from chronotrace_desktop.storage.secrets import SecretStore
+from chronotrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from chronotrace_desktop.ui.qt import QDialogButtonBox, QLineEdit
-from chronotrace_desktop.ui.settings_dialog import SettingsDialog
 from chronotrace_desktop.workers.base import WorkerPool
 
 

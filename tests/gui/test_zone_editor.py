@@ -22,8 +22,8 @@ from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.domain.users import Actor
 from chronotrace_desktop.services.app import AppServices, open_app
 from chronotrace_desktop.services.cameras import CameraChanges, parse_hours
+from chronotrace_desktop.ui.dialogs.zones.editor import CameraZonesDialog
 from chronotrace_desktop.ui.qt import QDialog, QLineEdit, QPoint, Qt
-from chronotrace_desktop.ui.zone_editor import CameraZonesDialog
 from chronotrace_desktop.workers.base import WorkerPool
 
 CLIP = Path(__file__).resolve().parents[3] / "shared" / "data" / "videos" / "person-bicycle-car-detection.gif"

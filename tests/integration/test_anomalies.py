@@ -25,7 +25,7 @@ from chronotrace_desktop.domain.errors import (
 from chronotrace_desktop.domain.ingest import IngestOptions, IngestStatus
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
-from chronotrace_desktop.services.anomalies import AnomalyFilter
+from chronotrace_desktop.services.anomalies.service import AnomalyFilter
 from chronotrace_desktop.services.cameras import CameraChanges
 from chronotrace_desktop.storage.orm import AnomalyScan, AuditLog, Video
 from tests.conftest import VIDEOS_DIR

@@ -29,10 +29,10 @@ from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.ingest import IngestOptions, IngestStatus
 from chronotrace_desktop.domain.media import Box
 from chronotrace_desktop.domain.tasks import Unattended
-from chronotrace_desktop.services.alerts import AlertService
-from chronotrace_desktop.services.anomalies import AnomalyFilter
+from chronotrace_desktop.services.anomalies.alerts import AlertService
+from chronotrace_desktop.services.anomalies.service import AnomalyFilter
 from chronotrace_desktop.services.cameras import CameraChanges, parse_hours
-from chronotrace_desktop.services.ingest_segments import SegmentPipeline
+from chronotrace_desktop.services.ingest.segments import SegmentPipeline
 from chronotrace_desktop.storage.orm import Anomaly, AuditLog, VideoSegment
 from tests.conftest import scratch_dir
 from tests.integration.conftest import Installation, new_installation, wait_for_port

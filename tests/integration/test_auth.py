@@ -15,7 +15,7 @@ from chronotrace_desktop.domain.errors import (
     PermissionDeniedError,
 )
 from chronotrace_desktop.domain.roles import Role
-from chronotrace_desktop.services.auth import WRONG_CREDENTIALS
+from chronotrace_desktop.services.access.auth import WRONG_CREDENTIALS
 from chronotrace_desktop.storage.orm import AuditLog, User
 from tests.integration.conftest import ADMIN_PASSWORD, Installation
 

@@ -21,7 +21,7 @@ from chronotrace_desktop.domain.ingest import IngestOptions, IngestResult, Inges
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.media.windows import plan_windows
-from chronotrace_desktop.services.scene_eval import evaluate_scene
+from chronotrace_desktop.services.evaluation.scene import evaluate_scene
 from chronotrace_desktop.storage.embedded_pg import EmbeddedPostgres
 from chronotrace_desktop.storage.orm import AuditLog, Video, VideoSegment, VideoTrack
 from chronotrace_desktop.workers.task_state import TaskState

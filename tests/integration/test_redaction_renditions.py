@@ -22,8 +22,8 @@ from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.media.images import box_pixels
 from chronotrace_desktop.media.redaction import BODY, PlanTimeline, render_redacted_clip
+from chronotrace_desktop.services.evaluation.redaction import evaluate_redaction, load_redaction_labels
 from chronotrace_desktop.services.media_access import MediaAccessService, rendition_key, rendition_plan
-from chronotrace_desktop.services.redaction_eval import evaluate_redaction, load_labels
 from chronotrace_desktop.storage.orm import Video, VideoSegment
 from tests.conftest import VIDEOS_DIR, scratch_dir
 from tests.integration.conftest import Installation
@@ -218,7 +218,7 @@ def test_eval_redaction_scores_the_viewers_renditions(library: Installation, tmp
     inst = library
     gym = _pre_rolled(inst)
     gym_t = float(gym.start_time) + 2.0
-    labels = load_labels(
+    labels = load_redaction_labels(
         _labels(
             tmp_path, [CLASSROOM_FRAME, {"video": GYM, "t": gym_t, "width": 480, "height": 360, "heads": []}]
         )
@@ -259,7 +259,7 @@ def test_eval_redaction_catches_a_pre_rolled_rendition(library: Installation, tm
         def reveal(self, actor: object, segment_id: object, justification: str) -> Path:
             return self.real.reveal(actor, segment_id, justification)  # type: ignore[arg-type]
 
-    labels = load_labels(
+    labels = load_redaction_labels(
         _labels(
             tmp_path,
             [{"video": GYM, "t": float(gym.start_time) + 2.0, "width": 480, "height": 360, "heads": []}],

@@ -19,10 +19,11 @@ import pytest
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
 from chronotrace_desktop.domain.ingest import IngestOptions, IngestStatus
 from chronotrace_desktop.domain.roles import Role
+from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.services.doctor import DoctorService
 from chronotrace_desktop.storage.blobs_s3 import S3BlobStore, S3Location, make_s3_client
-from chronotrace_desktop.storage.secrets import SecretName, SecretStore
+from chronotrace_desktop.storage.secrets import SecretStore
 from tests.conftest import VIDEOS_DIR, scratch_dir
 from tests.integration.conftest import new_installation, wait_for_port
 

@@ -18,10 +18,10 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from chronotrace_desktop.domain.search import SearchFilters
-from chronotrace_desktop.services.search_criteria import AnomalySpan
-from chronotrace_desktop.services.search_parse import parse_query
-from chronotrace_desktop.services.search_rank import rank
-from chronotrace_desktop.services.search_store import fetch_segments
+from chronotrace_desktop.services.search.criteria import AnomalySpan
+from chronotrace_desktop.services.search.parse import parse_query
+from chronotrace_desktop.services.search.rank import rank
+from chronotrace_desktop.services.search.store import fetch_segments
 from chronotrace_desktop.storage.orm import Anomaly, Video, VideoSegment
 
 NEW_META = {

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import URL
 
-from chronotrace_desktop.storage.secrets import SecretName, SecretStore
+from chronotrace_desktop.domain.secrets import SecretName
+from chronotrace_desktop.storage.secrets import SecretStore
 from tests.integration.conftest import _server_backend, create_database, drop_database
 from tests.integration.test_cli import ADMIN, Cli
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chronotrace_desktop.services.export_files import package_name, safe_name
-from chronotrace_desktop.services.export_report import CSV_COLUMNS, _numbers, csv_text
+from chronotrace_desktop.services.export.files import package_name, safe_name
+from chronotrace_desktop.services.export.report import CSV_COLUMNS, _numbers, csv_text
 
 
 def test_spreadsheet_formulas_in_csv_cells_are_neutralised() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from chronotrace_desktop.services.search_criteria import (
+from chronotrace_desktop.services.search.criteria import (
     W_AGE,
     W_COLOUR,
     W_GENDER,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chronotrace_desktop.domain.errors import InvalidInputError
-from chronotrace_desktop.services.search_eval import (
+from chronotrace_desktop.services.search.evaluation import (
     load_queries,
     ndcg_at,
     parse_queries,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chronotrace_desktop.services.search_criteria import (
+from chronotrace_desktop.services.search.criteria import (
     AnyColour,
     Count,
     Faces,
@@ -15,7 +15,7 @@ from chronotrace_desktop.services.search_criteria import (
     PersonLook,
     VehicleLook,
 )
-from chronotrace_desktop.services.search_parse import parse_query, tokenize
+from chronotrace_desktop.services.search.parse import parse_query, tokenize
 
 
 def kinds(text: str) -> list[str]:

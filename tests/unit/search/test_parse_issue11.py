@@ -24,7 +24,7 @@ from chronotrace_desktop.domain.analysis import (
     VehicleAppearance,
 )
 from chronotrace_desktop.domain.media import RedactionPlan
-from chronotrace_desktop.services.search_criteria import (
+from chronotrace_desktop.services.search.criteria import (
     Count,
     Criterion,
     Event,
@@ -34,7 +34,7 @@ from chronotrace_desktop.services.search_criteria import (
     VehicleLook,
     Where,
 )
-from chronotrace_desktop.services.search_parse import parse_query
+from chronotrace_desktop.services.search.parse import parse_query
 
 C = TypeVar("C", bound=Criterion)
 

@@ -8,10 +8,10 @@ from datetime import datetime
 import pytest
 
 from chronotrace_desktop.domain.search import SearchFilters
-from chronotrace_desktop.services.search_criteria import SegmentAttributes
-from chronotrace_desktop.services.search_parse import parse_query
-from chronotrace_desktop.services.search_rank import caption_words, rank
-from chronotrace_desktop.services.search_store import SegmentRow
+from chronotrace_desktop.services.search.criteria import SegmentAttributes
+from chronotrace_desktop.services.search.parse import parse_query
+from chronotrace_desktop.services.search.rank import caption_words, rank
+from chronotrace_desktop.services.search.store import SegmentRow
 
 
 def row(name: str, caption: str, meta: dict[str, object], objects: list[str], **kw: object) -> SegmentRow:

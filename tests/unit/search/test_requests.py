@@ -10,7 +10,7 @@ import pytest
 
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.search import QueryType, SearchFilters, SegmentQuery
-from chronotrace_desktop.services.search_filters import object_classes, to_vector_filter
+from chronotrace_desktop.services.search.filters import object_classes, to_vector_filter
 from chronotrace_desktop.storage.vectors import AnyOf, Equals, Flag, NumberRange, TimeRange
 
 

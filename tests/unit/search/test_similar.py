@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chronotrace_desktop.services.search_criteria import (
+from chronotrace_desktop.services.search.criteria import (
     W_COLOUR,
     AnomalySpan,
     Event,
@@ -15,7 +15,7 @@ from chronotrace_desktop.services.search_criteria import (
     Where,
     attribute_value,
 )
-from chronotrace_desktop.services.search_similar import criteria_from
+from chronotrace_desktop.services.search.similar import criteria_from
 
 OLD = SegmentAttributes.from_meta(
     {

@@ -1,0 +1,12 @@
+"""The secrets the installation keeps in the system keyring, by name (never their values)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SecretName(StrEnum):
+    DATABASE_PASSWORD = "database-password"
+    QDRANT_API_KEY = "qdrant-api-key"
+    S3_SECRET_ACCESS_KEY = "s3-secret-access-key"
+    SMTP_PASSWORD = "smtp-password"

@@ -1,0 +1,78 @@
+"""The one way services write ``audit_log``.
+
+Two entry points:
+
+* :meth:`AuditService.record_in` adds the row to the caller's transaction: the action and its audit row
+  commit together or not at all (e.g. a new user and its ``user_created`` row);
+* :meth:`AuditService.record` writes in a transaction of its own: for refusals and failures, whose row must
+  survive although the action itself is rolled back (a failed login, a denied permission).
+
+``audit_log`` is append-only in the database itself (a trigger rejects UPDATE, DELETE and TRUNCATE).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from chronotrace_desktop.storage.orm import AuditLog
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Mapping
+
+    from sqlalchemy.orm import Session
+
+    from chronotrace_desktop.domain.audit import AuditAction
+    from chronotrace_desktop.domain.users import Actor
+    from chronotrace_desktop.storage.database import Database
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """What happened. ``actor`` is ``None`` when nobody is signed in (e.g. a failed login)."""
+
+    action: AuditAction
+    actor: Actor | None = None
+    username: str | None = None
+    resource_type: str | None = None
+    resource_id: uuid.UUID | None = None
+    success: bool = True
+    error_message: str | None = None
+    justification: str | None = None
+    metadata: Mapping[str, Any] | None = None
+    ip_address: str | None = None
+    request_id: str | None = None
+
+
+class AuditService:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def record_in(self, session: Session, event: AuditEvent) -> uuid.UUID:
+        """Add ``event`` to the caller's transaction."""
+        row = AuditLog(
+            user_id=event.actor.user_id if event.actor else None,
+            username=event.actor.email if event.actor else event.username,
+            action=event.action.value,
+            resource_type=event.resource_type,
+            resource_id=event.resource_id,
+            justification=event.justification,
+            ip_address=event.ip_address,
+            user_agent=f"chronotrace-{event.actor.client}" if event.actor else None,
+            request_id=event.request_id,
+            success=event.success,
+            error_message=event.error_message,
+            meta=dict(event.metadata or {}),
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+    def record(self, event: AuditEvent) -> uuid.UUID:
+        """Write ``event`` in a transaction of its own (survives the caller's rollback)."""
+        with self._db.transaction() as session:
+            return self.record_in(session, event)

@@ -1,0 +1,24 @@
+"""Running the installation: users, settings and secrets, database maintenance, installation facts."""
+
+from chronotrace_desktop.services.admin.installation import InstallationInfo, InstallationService
+from chronotrace_desktop.services.admin.maintenance import MaintenanceService
+from chronotrace_desktop.services.admin.settings import (
+    SECRET_TARGETS,
+    SettingsService,
+    SettingsView,
+    keyring_target,
+    store_local_secret,
+)
+from chronotrace_desktop.services.admin.users import UserService
+
+__all__ = [
+    "SECRET_TARGETS",
+    "InstallationInfo",
+    "InstallationService",
+    "MaintenanceService",
+    "SettingsService",
+    "SettingsView",
+    "UserService",
+    "keyring_target",
+    "store_local_secret",
+]

@@ -1,0 +1,309 @@
+"""Evidence export: clips, PDF report, CSV and JSON of the segments, and a manifest, as one verifiable package.
+
+``ExportService.export`` runs one request end to end:
+
+1. authorisation: ``export_redacted``, or ``export_unredacted`` and ``reveal_pii`` when the request carries a
+   reveal justification (a refusal is audited by the authoriser and nothing is written);
+2. the selection becomes rows (a search is run through ``SearchService`` when the request names one);
+3. an ``exports`` row is written ``pending``, then ``processing``;
+4. the package is built in a hidden staging folder in the destination (``export_files``): originals through
+   audited reveals and redacted clips (``export_clips``), CSV and JSON (``export_report``), the PDF through
+   the injected ``ReportRenderer``, then ``manifest.json``; the staging folder is re-verified against its
+   manifest (``export_verify``) and moved into place, or zipped;
+5. the row becomes ``completed`` with its path, size and format, together with its ``export_data`` audit row
+   (one transaction); a failure or a cancel makes it ``failed`` and writes a failed ``export_data`` row.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import TYPE_CHECKING
+
+from chronotrace_desktop.domain.clock import utcnow
+from chronotrace_desktop.domain.errors import (
+    EnvironmentProblemError,
+    InvalidInputError,
+    NotFoundError,
+    OperationCancelledError,
+)
+from chronotrace_desktop.domain.export import (
+    ExportInfo,
+    ExportResult,
+    ExportType,
+    FileKind,
+    SelectionKind,
+)
+from chronotrace_desktop.domain.roles import Action
+from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.services.export import report as documents
+from chronotrace_desktop.services.export.clips import RENDER_THREADS, ClipJob, ClipWriter
+from chronotrace_desktop.services.export.files import PackageFile, Staging, package_name, remove_package
+from chronotrace_desktop.services.export.selection import audit_entries, resolve
+from chronotrace_desktop.services.export.tracking import ExportLog
+from chronotrace_desktop.services.export.verify import verify_package
+from chronotrace_desktop.services.media_access import MIN_JUSTIFICATION_CHARS
+
+if TYPE_CHECKING:
+    import uuid
+    from pathlib import Path
+
+    from chronotrace_desktop.domain.export import ExportRequest, ExportSelection, ReportRenderer
+    from chronotrace_desktop.domain.tasks import TaskControl
+    from chronotrace_desktop.domain.users import Actor
+    from chronotrace_desktop.services.access import AuditService, Authorizer
+    from chronotrace_desktop.services.export.selection import Resolved
+    from chronotrace_desktop.services.media_access import MediaAccessService
+    from chronotrace_desktop.services.search import SearchService
+    from chronotrace_desktop.storage.blobs import BlobStore
+    from chronotrace_desktop.storage.database import Database
+
+logger = logging.getLogger(__name__)
+
+
+class _Steps:
+    """Progress over the whole export: one step per file and per finishing stage."""
+
+    def __init__(self, task: TaskControl, total: int) -> None:
+        self.task = task
+        self.total = total
+        self.done = 0
+
+    def __call__(self, message: str) -> None:
+        self.done += 1
+        self.task.progress(min(self.done, self.total), self.total, message)
+
+
+class ExportService:
+    """``renderer`` writes PDF reports; the front end injects one (``workers.pdf_report``)."""
+
+    def __init__(
+        self,
+        database: Database,
+        blobs: BlobStore,
+        authorizer: Authorizer,
+        audit: AuditService,
+        media: MediaAccessService,
+        search: SearchService | None = None,
+        *,
+        renderer: ReportRenderer | None = None,
+        render_threads: int = RENDER_THREADS,
+    ) -> None:
+        self._db = database
+        self._blobs = blobs
+        self._authorizer = authorizer
+        self._media = media
+        self._search = search
+        self._log = ExportLog(database, audit)
+        self.renderer = renderer
+        self.render_threads = render_threads
+
+    # ------------------------------------------------------------------ export
+
+    def export(
+        self,
+        actor: Actor,
+        request: ExportRequest,
+        task: TaskControl | None = None,
+        *,
+        renderer: ReportRenderer | None = None,
+    ) -> ExportResult:
+        started = time.perf_counter()
+        task = task or Unattended()
+        renderer = renderer or self.renderer
+        if ExportType.PDF_REPORT in request.types and renderer is None:
+            raise InvalidInputError("This front end cannot write PDF reports: leave out pdf_report.")
+        actor = self._authorize(actor, request)
+        task.check_cancelled()
+        ids, scores, query_id = self._run_search(actor, request.selection)
+        with self._db.transaction() as session:
+            resolved = resolve(session, request.selection, ids=ids, scores=scores, query_id=query_id)
+        export_id = self._log.create(actor, request, resolved)
+        try:
+            self._log.set_status(export_id, "processing")
+            final, manifest_sha, files, total_bytes, warnings = self._build(
+                export_id, actor, request, resolved, task, renderer
+            )
+        except OperationCancelledError:
+            self._log.fail(export_id, actor, request, resolved, "cancelled", cancelled=True)
+            raise
+        except BaseException as exc:
+            self._log.fail(export_id, actor, request, resolved, str(exc) or type(exc).__name__)
+            raise
+        result = ExportResult(
+            export_id=export_id,
+            path=final,
+            manifest_sha256=manifest_sha,
+            file_count=len(files),
+            total_bytes=total_bytes,
+            segment_count=len(resolved.segments),
+            unredacted=request.unredacted,
+            query_id=resolved.query_id,
+            elapsed_s=time.perf_counter() - started,
+            warnings=tuple(warnings),
+        )
+        try:
+            self._log.complete(actor, request, resolved, result)
+        except BaseException as exc:  # an export nobody can account for must not stay on disk
+            remove_package(final)
+            self._log.fail(export_id, actor, request, resolved, f"not recorded: {exc}")
+            raise
+        logger.info(
+            "Export %s (case %s): %d segments, %d files, %d bytes in %.2f s -> %s",
+            export_id,
+            request.case_id,
+            result.segment_count,
+            result.file_count,
+            result.total_bytes,
+            result.elapsed_s,
+            final,
+        )
+        return result
+
+    def _authorize(self, actor: Actor, request: ExportRequest) -> Actor:
+        if not request.unredacted:
+            return self._authorizer.require(actor, Action.EXPORT_REDACTED, resource_type="export")
+        actor = self._authorizer.require(actor, Action.EXPORT_UNREDACTED, resource_type="export")
+        actor = self._authorizer.require(actor, Action.REVEAL_PII, resource_type="export")
+        if len(request.reveal_justification or "") < MIN_JUSTIFICATION_CHARS:
+            raise InvalidInputError(
+                f"Exporting unredacted clips needs a justification of at least {MIN_JUSTIFICATION_CHARS} "
+                "characters (e.g. the case number and why the faces matter)."
+            )
+        return actor
+
+    def _run_search(
+        self, actor: Actor, selection: ExportSelection
+    ) -> tuple[list[uuid.UUID], dict[uuid.UUID, float], uuid.UUID | None]:
+        if selection.kind is not SelectionKind.SEARCH:
+            return [], {}, None
+        if self._search is None:
+            raise InvalidInputError("Search is not available in this installation.")
+        assert selection.search is not None
+        result = self._search.search(actor, selection.search)
+        if not result.hits:
+            raise NotFoundError(f"The search {result.query_text!r} found nothing to export.")
+        return (
+            [h.segment_id for h in result.hits],
+            {h.segment_id: h.score for h in result.hits},
+            result.search_id,
+        )
+
+    def _build(
+        self,
+        export_id: uuid.UUID,
+        actor: Actor,
+        request: ExportRequest,
+        resolved: Resolved,
+        task: TaskControl,
+        renderer: ReportRenderer | None,
+    ) -> tuple[Path, str, list[PackageFile], int, list[str]]:
+        created = utcnow()
+        ctx = documents.PackageContext(export_id, request, actor, created, resolved)
+        jobs = [ClipJob(s, resolved.videos[s.video_id]) for s in resolved.segments]
+        clips = ExportType.VIDEO_CLIP in request.types
+        total = (
+            (len(jobs) * (2 if request.unredacted else 1) if clips else 0)
+            + len(request.types - {ExportType.VIDEO_CLIP})
+            + 3
+        )
+        step = _Steps(task, total)
+        task.progress(0, total, "starting")
+        staging = Staging(request.destination, package_name(request.case_id, created))
+        files: list[PackageFile] = []
+        warnings: list[str] = []
+        try:
+            if clips:
+                writer = ClipWriter(
+                    self._blobs, self._media, staging, actor, task, threads=self.render_threads
+                )
+                originals: list[PackageFile] = []
+                if request.unredacted:
+                    assert request.reveal_justification is not None
+                    originals, warned = writer.originals(
+                        jobs, request.reveal_justification, recut=request.recut_originals, done=step
+                    )
+                    warnings.extend(warned)
+                redacted = writer.redacted(jobs, request.watermark, step)
+                for i, clip in enumerate(redacted):
+                    files.append(clip)
+                    if originals:
+                        files.append(originals[i])
+            files.extend(self._documents(ctx, staging, files, task, step, renderer))
+            staging.add(*files)
+            task.check_cancelled()
+            manifest_sha, _ = staging.write_manifest(documents.manifest(ctx, files, warnings))
+            step("manifest")
+            check = verify_package(staging.root)
+            if not check.intact:
+                problems = "; ".join(str(p) for p in check.problems[:3])
+                raise EnvironmentProblemError(f"The package failed its own check after writing: {problems}")
+            step("verified")
+            task.check_cancelled()
+            total_bytes = staging.total_bytes()
+            final = staging.publish(as_zip=request.zip)
+            if request.zip:
+                total_bytes = final.stat().st_size
+            step("done")
+        except BaseException:
+            staging.discard()
+            raise
+        return final, manifest_sha, files, total_bytes, warnings
+
+    def _documents(
+        self,
+        ctx: documents.PackageContext,
+        staging: Staging,
+        clips: list[PackageFile],
+        task: TaskControl,
+        step: _Steps,
+        renderer: ReportRenderer | None,
+    ) -> list[PackageFile]:
+        types = ctx.request.types
+        written: list[PackageFile] = []
+        rows = documents.segment_rows(ctx, clips)
+        if ExportType.CSV_DATA in types:
+            task.check_cancelled()
+            sha, size = staging.write_text("segments.csv", documents.csv_text(rows))
+            written.append(PackageFile("segments.csv", FileKind.CSV_DATA, sha, size))
+            step("segments.csv")
+        if ExportType.JSON_DATA in types:
+            task.check_cancelled()
+            sha, size = staging.write_text("segments.json", documents.json_text(ctx, rows))
+            written.append(PackageFile("segments.json", FileKind.JSON_DATA, sha, size))
+            step("segments.json")
+        if ExportType.PDF_REPORT in types:
+            assert renderer is not None
+            task.check_cancelled()
+            segments = ctx.resolved.segments
+            with self._db.transaction() as session:
+                audit = audit_entries(session, [s.id for s in segments])
+            # Through the media service, as a viewer gets them: the installation's redaction mode applies.
+            thumbnails = {
+                s.id: self._media.redacted_thumbnail(ctx.actor, s.id)
+                for s in segments
+                if s.redacted_thumbnail_key and self._blobs.exists(s.redacted_thumbnail_key)
+            }
+            model = documents.report_model(ctx, [*clips, *written], audit, thumbnails)
+            renderer.render(model, staging.path("report.pdf"))
+            sha, size = staging.digest("report.pdf")
+            written.append(PackageFile("report.pdf", FileKind.PDF_REPORT, sha, size))
+            step("report.pdf")
+        return written
+
+    # ------------------------------------------------------------------ after the export
+
+    def mark_opened(self, actor: Actor, export_id: uuid.UUID) -> Path:
+        """Record that the package was opened from the app (``downloaded_at``, first time); its path.
+
+        Only its examiner or an administrator may; anyone else is refused and the refusal audited.
+        """
+        actor = self._authorizer.require(
+            actor, Action.EXPORT_REDACTED, resource_type="export", resource_id=export_id
+        )
+        return self._log.opened(actor, export_id)
+
+    def exports(self, actor: Actor, *, limit: int = 100) -> list[ExportInfo]:
+        """The actor's exports, newest first (an administrator sees everyone's)."""
+        actor = self._authorizer.require(actor, Action.EXPORT_REDACTED, resource_type="export")
+        return self._log.listing(actor, limit)

@@ -1,0 +1,216 @@
+"""The ``exports`` rows and ``export_data`` audit rows of exports: pending -> processing -> completed | failed,
+and ``downloaded_at`` when a package is opened from the app. Used by ``services.export`` only."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.clock import utcnow
+from chronotrace_desktop.domain.errors import NotFoundError, PermissionDeniedError
+from chronotrace_desktop.domain.export import ExportInfo, ExportType
+from chronotrace_desktop.domain.roles import Role
+from chronotrace_desktop.services.access import AuditEvent
+from chronotrace_desktop.storage.orm import Export
+
+if TYPE_CHECKING:
+    import uuid
+
+    from chronotrace_desktop.domain.export import ExportRequest, ExportResult
+    from chronotrace_desktop.domain.users import Actor
+    from chronotrace_desktop.services.access import AuditService
+    from chronotrace_desktop.services.export.selection import Resolved
+    from chronotrace_desktop.storage.database import Database
+
+logger = logging.getLogger(__name__)
+
+
+class ExportLog:
+    def __init__(self, database: Database, audit: AuditService) -> None:
+        self._db = database
+        self._audit = audit
+
+    def create(self, actor: Actor, request: ExportRequest, resolved: Resolved) -> uuid.UUID:
+        if request.zip:
+            file_format = "zip"
+        elif len(request.types) == 1:
+            file_format = next(iter(request.types)).file_format
+        else:
+            file_format = "folder"
+        with self._db.transaction() as session:
+            row = Export(
+                user_id=actor.user_id,
+                export_type=request.export_type,
+                segment_ids=[s.id for s in resolved.segments],
+                query_id=resolved.query_id,
+                format=file_format,
+                status="pending",
+                expires_at=utcnow() + timedelta(days=request.retention_days),
+                meta=_row_meta(request, resolved),
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def set_status(self, export_id: uuid.UUID, status: str) -> None:
+        with self._db.transaction() as session:
+            row = session.get(Export, export_id)
+            assert row is not None
+            row.status = status
+
+    def complete(
+        self, actor: Actor, request: ExportRequest, resolved: Resolved, result: ExportResult
+    ) -> None:
+        with self._db.transaction() as session:
+            row = session.get(Export, result.export_id)
+            assert row is not None
+            row.status = "completed"
+            row.completed_at = utcnow()
+            row.file_path = str(result.path)
+            row.file_size_bytes = result.total_bytes
+            row.meta = {
+                **(row.meta or {}),
+                "manifest_sha256": result.manifest_sha256,
+                "file_count": result.file_count,
+                "elapsed_s": round(result.elapsed_s, 3),
+                "warnings": list(result.warnings),
+            }
+            self._audit.record_in(
+                session,
+                AuditEvent(
+                    AuditAction.EXPORT_DATA,
+                    actor=actor,
+                    resource_type="export",
+                    resource_id=result.export_id,
+                    justification=request.reveal_justification,
+                    metadata=_audit_meta(request, resolved)
+                    | {"path": str(result.path), "manifest_sha256": result.manifest_sha256},
+                ),
+            )
+
+    def fail(
+        self,
+        export_id: uuid.UUID,
+        actor: Actor,
+        request: ExportRequest,
+        resolved: Resolved,
+        error: str,
+        *,
+        cancelled: bool = False,
+    ) -> None:
+        try:
+            with self._db.transaction() as session:
+                row = session.get(Export, export_id)
+                if row is not None:
+                    row.status = "failed"
+                    row.meta = {**(row.meta or {}), "error": error[:2000], "cancelled": cancelled}
+            self._audit.record(
+                AuditEvent(
+                    AuditAction.EXPORT_DATA,
+                    actor=actor,
+                    resource_type="export",
+                    resource_id=export_id,
+                    success=False,
+                    error_message=error[:2000],
+                    justification=request.reveal_justification,
+                    metadata=_audit_meta(request, resolved) | {"cancelled": cancelled},
+                )
+            )
+        except Exception:  # the export's own error matters more; keep it, log this one
+            logger.exception("Could not record the failure of export %s", export_id)
+        logger.info("Export %s failed: %s", export_id, error)
+
+    def opened(self, actor: Actor, export_id: uuid.UUID) -> Path:
+        """Record an opening by ``actor`` (the owner or an administrator); the package's path."""
+        with self._db.transaction() as session:
+            row = session.get(Export, export_id)
+            if row is None:
+                raise NotFoundError(f"No export {export_id}.")
+            owner = row.user_id
+            if owner == actor.user_id or actor.role is Role.ADMIN:
+                if row.status != "completed" or not row.file_path:
+                    raise NotFoundError("This export did not complete; there is nothing to open.")
+                path = Path(row.file_path)
+                if not path.exists():
+                    raise NotFoundError(f"The package is no longer at {path} (moved or deleted).")
+                when = utcnow()
+                if row.downloaded_at is None:
+                    row.downloaded_at = when
+                meta = dict(row.meta or {})
+                meta["opened_count"] = int(meta.get("opened_count", 0)) + 1
+                meta["last_opened_at"] = when.isoformat() + "Z"
+                row.meta = meta
+                return path
+        message = "Only the examiner who made an export (or an administrator) may open it from here."
+        self._audit.record(
+            AuditEvent(
+                AuditAction.PERMISSION_DENIED,
+                actor=actor,
+                resource_type="export",
+                resource_id=export_id,
+                success=False,
+                error_message=message,
+                metadata={"requested_action": "open_export", "owner": str(owner)},
+            )
+        )
+        raise PermissionDeniedError(message)
+
+    def listing(self, actor: Actor, limit: int) -> list[ExportInfo]:
+        """The actor's exports, newest first (an administrator sees everyone's)."""
+        query = sa.select(Export).order_by(Export.created_at.desc(), Export.id).limit(limit)
+        if actor.role is not Role.ADMIN:
+            query = query.where(Export.user_id == actor.user_id)
+        with self._db.transaction() as session:
+            return [_info(row) for row in session.scalars(query)]
+
+
+def _row_meta(request: ExportRequest, resolved: Resolved) -> dict[str, Any]:
+    return {
+        "case_id": request.case_id,
+        "types": sorted(t.value for t in request.types),
+        "include_metadata": bool(request.types & {ExportType.CSV_DATA, ExportType.JSON_DATA}),
+        "include_thumbnails": ExportType.PDF_REPORT in request.types,
+        "watermark": request.watermark,
+        "redaction": "redacted+original" if request.unredacted else "redacted",
+        "recut_originals": request.recut_originals,
+        "zip": request.zip,
+        "destination": str(request.destination),
+        "selection": dict(resolved.details),
+    }
+
+
+def _audit_meta(request: ExportRequest, resolved: Resolved) -> dict[str, Any]:
+    return {
+        "case_id": request.case_id,
+        "export_type": request.export_type,
+        "types": sorted(t.value for t in request.types),
+        "segment_count": len(resolved.segments),
+        "segment_ids": [str(s.id) for s in resolved.segments],
+        "query_id": str(resolved.query_id) if resolved.query_id else None,
+        "redaction": "redacted+original" if request.unredacted else "redacted",
+        "watermark": request.watermark,
+    }
+
+
+def _info(row: Export) -> ExportInfo:
+    meta = row.meta or {}
+    return ExportInfo(
+        id=row.id,
+        export_type=row.export_type,
+        status=row.status or "pending",
+        case_id=meta.get("case_id"),
+        path=Path(row.file_path) if row.file_path else None,
+        format=row.format,
+        size_bytes=row.file_size_bytes,
+        segment_count=len(row.segment_ids or []),
+        created_at=row.created_at,
+        completed_at=row.completed_at,
+        expires_at=row.expires_at,
+        downloaded_at=row.downloaded_at,
+        error=meta.get("error"),
+    )
