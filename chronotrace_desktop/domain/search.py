@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chronotrace_desktop.domain.clock import utc_iso
 from chronotrace_desktop.domain.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -98,8 +99,8 @@ class SearchFilters:
             "video_id": [str(v) for v in self.video_ids] or None,
             "start_from_s": self.start_from,
             "start_to_s": self.start_to,
-            "start_time": self.recorded_from.isoformat() + "Z" if self.recorded_from else None,
-            "end_time": self.recorded_to.isoformat() + "Z" if self.recorded_to else None,
+            "start_time": utc_iso(self.recorded_from) if self.recorded_from else None,
+            "end_time": utc_iso(self.recorded_to) if self.recorded_to else None,
             "has_faces": self.has_faces,
             "motion_detected": self.motion,
             "objects": list(self.objects) or None,
@@ -186,7 +187,7 @@ class SearchHit:
             "segment_index": self.segment_index,
             "start_time": self.start_time,
             "end_time": self.end_time,
-            "recorded_start": self.recorded_start.isoformat() + "Z" if self.recorded_start else None,
+            "recorded_start": utc_iso(self.recorded_start) if self.recorded_start else None,
             "camera_id": self.camera_id,
             "location": self.location,
             "score": round(self.score, 4),

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.clock import utc_iso
 from chronotrace_desktop.domain.errors import NotFoundError
 from chronotrace_desktop.domain.export import MAX_SEGMENTS, SelectionKind
 from chronotrace_desktop.storage.orm import Anomaly, AuditLog, Export, Search, Video, VideoSegment
@@ -153,7 +154,7 @@ def resolve(
             "anomaly_type": anomaly.anomaly_type,
             "title": anomaly.title,
             "confidence": float(anomaly.confidence),
-            "detected_at": anomaly.detected_at.isoformat() + "Z",
+            "detected_at": utc_iso(anomaly.detected_at),
         }
         description = f"Anomaly {anomaly.title or anomaly.anomaly_type} ({anomaly.id})"
     elif kind is SelectionKind.CAMERA_RANGE:
@@ -162,8 +163,8 @@ def resolve(
         assert selection.recorded_to is not None
         details |= {
             "camera_id": selection.camera_id,
-            "from": selection.recorded_from.isoformat() + "Z",
-            "to": selection.recorded_to.isoformat() + "Z",
+            "from": utc_iso(selection.recorded_from),
+            "to": utc_iso(selection.recorded_to),
         }
         description = (
             f"Camera {selection.camera_id}, {selection.recorded_from:%Y-%m-%d %H:%M:%S} to "

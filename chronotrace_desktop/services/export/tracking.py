@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from chronotrace_desktop.domain.audit import AuditAction
-from chronotrace_desktop.domain.clock import utcnow
+from chronotrace_desktop.domain.clock import utc_iso, utcnow
 from chronotrace_desktop.domain.errors import NotFoundError, PermissionDeniedError
 from chronotrace_desktop.domain.export import ExportInfo, ExportType
 from chronotrace_desktop.domain.roles import Role
@@ -143,7 +143,7 @@ class ExportLog:
                     row.downloaded_at = when
                 meta = dict(row.meta or {})
                 meta["opened_count"] = int(meta.get("opened_count", 0)) + 1
-                meta["last_opened_at"] = when.isoformat() + "Z"
+                meta["last_opened_at"] = utc_iso(when)
                 row.meta = meta
                 return path
         message = "Only the examiner who made an export (or an administrator) may open it from here."

@@ -18,7 +18,7 @@ from chronotrace_desktop.analysis.caption import attribute_terms, caption
 from chronotrace_desktop.analysis.segment import AnalyzerConfig, SegmentAnalyzer
 from chronotrace_desktop.analysis.tracking import build_tracks
 from chronotrace_desktop.domain.analysis import FrameDetections, SegmentAnalysis
-from chronotrace_desktop.domain.clock import utcnow
+from chronotrace_desktop.domain.clock import utc_iso, utcnow
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.media import Window, plan_to_json
 from chronotrace_desktop.embedding.mobilenet import imagenet_classifier
@@ -299,7 +299,7 @@ def _payload(
     start, end = prepared.window.start, prepared.window.end
     timestamp = None
     if video.recorded_at is not None:
-        timestamp = (video.recorded_at + timedelta(seconds=start)).isoformat() + "Z"
+        timestamp = utc_iso(video.recorded_at + timedelta(seconds=start))
     payload: dict[str, Any] = {
         "segment_id": str(values["id"]),
         "video_id": str(video.id),
@@ -326,7 +326,7 @@ def _payload(
         "objects_detected": list(a.objects_detected),
         "embedding_model": model_name,
         "embedding_version": model_version,
-        "embedding_generated_at": generated.isoformat() + "Z",
+        "embedding_generated_at": utc_iso(generated),
         "dominant_colors": list(a.dominant_colors),
         "average_brightness": a.average_brightness,
         "audio_level_db": prepared.audio_db,
