@@ -32,12 +32,12 @@ from chronotrace_desktop.services.app import AppServices, open_app
 from chronotrace_desktop.ui.app import StartupSplash, create_application
 from chronotrace_desktop.ui.dialogs.login_dialog import LoginDialog
 from chronotrace_desktop.ui.errors import error_box
-from chronotrace_desktop.ui.main_window import MainWindow
-from chronotrace_desktop.ui.models.search_model import IdRole as SEGMENT_ID
+from chronotrace_desktop.ui.models.search_model import IdRole
 from chronotrace_desktop.ui.panes.library_pane import LibraryPane
 from chronotrace_desktop.ui.qt import QApplication, QColor, QPalette, QSettings, Qt, QWidget
 from chronotrace_desktop.ui.qt_media import QMediaPlayer
 from chronotrace_desktop.ui.qtlog import install_qt_message_handler
+from chronotrace_desktop.ui.window import MainWindow
 from chronotrace_desktop.workers.base import WorkerPool
 
 if TYPE_CHECKING:
@@ -234,7 +234,7 @@ def _render_panes(app: QApplication, services: AppServices, out: Path, suffix: s
     search.results_view.setCurrentIndex(search.results_model.index(0))
     player.autoplay = False
     player.controls.boxes_action.setChecked(True)
-    search.segment_activated.emit(search.results_model.index(0).data(SEGMENT_ID))
+    search.segment_activated.emit(search.results_model.index(0).data(IdRole))
     _settle(app, lambda: player.detail is not None, timeout=60)
     _settle(app, lambda: player.player.mediaStatus() == QMediaPlayer.MediaStatus.LoadedMedia)
     player.step(12)
@@ -340,9 +340,9 @@ def _render_camera_zones(app: QApplication, services: AppServices, out: Path, su
     from chronotrace_desktop.domain.tasks import Unattended
     from chronotrace_desktop.services.anomalies import AnomalyRecord
     from chronotrace_desktop.services.cameras import CameraChanges, parse_hours
-    from chronotrace_desktop.ui.alert_notifier import AlertBanner, AlertNotifier
     from chronotrace_desktop.ui.dialogs.zones.editor import CameraZonesDialog
     from chronotrace_desktop.ui.qt import QEvent, QLineEdit, QMouseEvent, QVBoxLayout
+    from chronotrace_desktop.ui.window.alert_notifier import AlertBanner, AlertNotifier
 
     pool = WorkerPool()
     admin = services.auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)

@@ -18,7 +18,6 @@ from chronotrace_desktop.domain.errors import UserFacingError
 from chronotrace_desktop.ui.dialogs.login_dialog import LoginDialog
 from chronotrace_desktop.ui.errors import error_box
 from chronotrace_desktop.ui.gc_guard import install_gc_guard
-from chronotrace_desktop.ui.main_window import MainWindow
 from chronotrace_desktop.ui.qt import (
     QApplication,
     QCloseEvent,
@@ -37,6 +36,7 @@ from chronotrace_desktop.ui.qt import (
     Signal,
 )
 from chronotrace_desktop.ui.qtlog import install_qt_message_handler
+from chronotrace_desktop.ui.window import MainWindow
 from chronotrace_desktop.workers.base import WorkerPool
 
 if TYPE_CHECKING:

@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 from chronotrace_desktop.domain.errors import AuthenticationError, EnvironmentProblemError
 from chronotrace_desktop.services.anomalies.records import AnomalyRecord
 from chronotrace_desktop.storage.orm import Anomaly
-from chronotrace_desktop.ui.alert_notifier import AlertBanner, AlertNotifier
 from chronotrace_desktop.ui.qt import QSystemTrayIcon, Qt
+from chronotrace_desktop.ui.window.alert_notifier import AlertBanner, AlertNotifier
 from chronotrace_desktop.workers.base import WorkerPool
 from tests.gui.test_zone_editor import CAMERA, CameraInstall, camera_installation
 

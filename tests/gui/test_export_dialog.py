@@ -17,7 +17,7 @@ from chronotrace_desktop.domain.ingest import IngestOptions
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.domain.users import Actor
-from chronotrace_desktop.reports.pdf import QtPdfReportRenderer
+from chronotrace_desktop.reports import QtPdfReportRenderer
 from chronotrace_desktop.services.app import AppServices
 from chronotrace_desktop.services.export.verify import verify_package
 from chronotrace_desktop.storage.orm import Export, VideoSegment

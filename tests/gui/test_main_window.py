@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from chronotrace_desktop.ui.main_window import MainWindow
 from chronotrace_desktop.ui.panes.anomaly_pane import AnomalyPane
 from chronotrace_desktop.ui.panes.library_pane import LibraryPane
 from chronotrace_desktop.ui.panes.player_pane import PlayerPane
 from chronotrace_desktop.ui.panes.search_pane import SearchPane
 from chronotrace_desktop.ui.qt import QDockWidget, QKeySequence, QSettings, QSize, Qt
 from chronotrace_desktop.ui.qt_media import QMediaPlayer
+from chronotrace_desktop.ui.window import MainWindow
 
 DOCKS = {
     "libraryDock": "Library",

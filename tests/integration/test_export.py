@@ -41,7 +41,7 @@ from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.search import SegmentQuery
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.domain.users import Actor
-from chronotrace_desktop.reports.pdf import QtPdfReportRenderer
+from chronotrace_desktop.reports import QtPdfReportRenderer
 from chronotrace_desktop.services.export.verify import verify_package
 from chronotrace_desktop.storage.orm import Anomaly, AuditLog, Export, Video, VideoSegment
 from tests.conftest import VIDEOS_DIR, scratch_dir

@@ -15,6 +15,7 @@ message or the banner's button emits ``anomaly_activated(uuid)``.
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,6 @@ from chronotrace_desktop.ui.qt import (
 from chronotrace_desktop.ui.theme import SEVERITY_HUES, readable_on, tint
 
 if TYPE_CHECKING:
-    import uuid
     from datetime import datetime
 
     from chronotrace_desktop.domain.users import Actor
@@ -76,9 +76,9 @@ class AlertNotifier(QObject):
     ``poll_finished(list)`` after every poll with what was new (possibly nothing), ``poll_failed(exc)``."""
 
     alerts_arrived = Signal(list)
-    anomaly_activated = Signal(object)
+    anomaly_activated = Signal(uuid.UUID)
     poll_finished = Signal(list)
-    poll_failed = Signal(object)
+    poll_failed = Signal(Exception)
 
     def __init__(
         self,

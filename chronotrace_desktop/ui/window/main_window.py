@@ -13,13 +13,6 @@ from chronotrace_desktop import __version__
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.anomaly_access import anomaly_evidence
 from chronotrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
-from chronotrace_desktop.ui.main_window_alerts import camera_zones_action, install_alerts
-from chronotrace_desktop.ui.main_window_export import (
-    current_selection,
-    open_export_dialog,
-    segments_selection,
-    selection_size,
-)
 from chronotrace_desktop.ui.panes import PANES
 from chronotrace_desktop.ui.panes.anomaly_pane import AnomalyPane
 from chronotrace_desktop.ui.panes.library_pane import LibraryPane
@@ -43,14 +36,18 @@ from chronotrace_desktop.ui.qt import (
     Signal,
     qVersion,
 )
+from chronotrace_desktop.ui.window.anomaly_alerts import AnomalyAlerts
+from chronotrace_desktop.ui.window.export_command import NO_EXPORT, ExportCommand
 from chronotrace_desktop.workers.base import WorkerPool
 
 if TYPE_CHECKING:
+    import uuid
     from pathlib import Path
 
     from chronotrace_desktop.domain.export import ExportSelection
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.app import AppServices
+    from chronotrace_desktop.ui.dialogs.export_dialog import ExportDialog
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +55,7 @@ GEOMETRY_KEY = "main_window/geometry"
 STATE_KEY = "main_window/state"
 STATE_VERSION = 2  # bump when the docks change so an old saved layout is ignored, not half-applied
 NO_INGEST = "Your role may not add videos; an analyst or administrator does."
-NO_EXPORT = "Select search hits, an anomaly or a segment in the player to export."
+__all__ = ["NO_EXPORT", "MainWindow"]
 
 
 def _as_qsettings(settings: QSettings | str | Path | None) -> QSettings:
@@ -93,11 +90,30 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("ChronoTrace")
         self.setDockNestingEnabled(True)
         self._build_docks()
+        self.export_command = ExportCommand(
+            services.exports,
+            actor,
+            self.pool,
+            search_pane=self.search_pane,
+            anomaly_pane=self.anomaly_pane,
+            player_pane=self.player_pane,
+            window=self,
+        )
+        self.export_action = self.export_command.action
+        self.alerts = AnomalyAlerts(
+            services,
+            actor,
+            self.pool,
+            anomaly_pane=self.anomaly_pane,
+            anomaly_dock=self.docks["anomalies"],
+            window=self,
+        )
+        self.alert_notifier = self.alerts.notifier
+        self.alerts.start()
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
-        self.alert_notifier = install_alerts(self)
         self.resize(self._default_size())
         self._default_state = self.saveState(STATE_VERSION)
         self.restore_layout()
@@ -142,13 +158,6 @@ class MainWindow(QMainWindow):
         self.library_pane.video_deleted.connect(self._video_deleted)
         self.search_pane.segment_activated.connect(self.play_segment)
         self.anomaly_pane.segment_activated.connect(self._play_anomaly)
-        self.player_pane.export_requested.connect(self.export_segments)
-        for signal in (
-            self.search_pane.selection_changed,
-            self.anomaly_pane.selection_changed,
-            self.player_pane.segment_loaded,
-        ):
-            signal.connect(lambda *_: self._update_export_action())
 
     def play_segment(self, segment_id: object) -> None:
         self.player_pane.set_evidence(None, ())
@@ -196,14 +205,6 @@ class MainWindow(QMainWindow):
             tip if not can_ingest else "Ingest every video in a folder and below"
         )
         self.add_folder_action.triggered.connect(self.library_pane.choose_folder)
-
-        self.export_action = QAction("&Export…", self)
-        self.export_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setEnabled(False)
-        self.export_action.setToolTip(NO_EXPORT)
-        self.export_action.setStatusTip(NO_EXPORT)
-        self.export_action.triggered.connect(self.export_selection)
 
         self.find_action = QAction("&Search…", self)
         self.find_action.setShortcut(QKeySequence("Ctrl+F"))
@@ -268,7 +269,7 @@ class MainWindow(QMainWindow):
                 self.playback_menu.addSeparator()
 
         tools_menu = bar.addMenu("&Tools")
-        tools_menu.addAction(camera_zones_action(self))
+        tools_menu.addAction(self.alerts.zones_action)
         tools_menu.addAction(self.settings_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
@@ -350,22 +351,13 @@ class MainWindow(QMainWindow):
 
     def export_candidates(self) -> ExportSelection | None:
         """What "Export…" takes: the selected search hits, else the selected anomaly, else the player's segment."""
-        return current_selection(self)
+        return self.export_command.candidates()
 
-    def _update_export_action(self) -> None:
-        count = selection_size(self.export_candidates())
-        self.export_action.setEnabled(count > 0)
-        tip = f"Export {count} segment{'s' if count != 1 else ''} as evidence" if count else NO_EXPORT
-        self.export_action.setToolTip(tip)
-        self.export_action.setStatusTip(tip)
+    def export_selection(self) -> ExportDialog | None:
+        return self.export_command.export_selection()
 
-    def export_selection(self) -> QWidget | None:
-        selection = self.export_candidates()
-        return open_export_dialog(self, selection) if selection is not None else None
-
-    def export_segments(self, segment_ids: object) -> QWidget | None:
-        selection = segments_selection(list(segment_ids) if isinstance(segment_ids, list | tuple) else [])
-        return open_export_dialog(self, selection) if selection is not None else None
+    def export_segments(self, segment_ids: list[uuid.UUID]) -> ExportDialog | None:
+        return self.export_command.export_segments(segment_ids)
 
     # ------------------------------------------------------------------ dialogs
     def show_settings(self) -> SettingsDialog:
@@ -394,7 +386,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ Qt overrides
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.alert_notifier.stop()
+        self.alerts.stop()
         self.save_layout()
         self.player_pane.stop()
         self.library_pane.ingest_panel.abort()  # the ingest stops after its current segment, resumable
