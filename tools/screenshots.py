@@ -340,7 +340,7 @@ def _render_camera_zones(app: QApplication, services: AppServices, out: Path, su
     from chronotrace_desktop.domain.tasks import Unattended
     from chronotrace_desktop.services.anomalies import AnomalyRecord
     from chronotrace_desktop.services.cameras import CameraChanges, parse_hours
-    from chronotrace_desktop.ui.dialogs.zones.editor import CameraZonesDialog
+    from chronotrace_desktop.ui.dialogs.zones import CameraZonesDialog
     from chronotrace_desktop.ui.qt import QEvent, QLineEdit, QMouseEvent, QVBoxLayout
     from chronotrace_desktop.ui.window.alert_notifier import AlertBanner, AlertNotifier
 

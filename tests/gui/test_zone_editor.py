@@ -22,7 +22,7 @@ from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.domain.users import Actor
 from chronotrace_desktop.services.app import AppServices, open_app
 from chronotrace_desktop.services.cameras import CameraChanges, parse_hours
-from chronotrace_desktop.ui.dialogs.zones.editor import CameraZonesDialog
+from chronotrace_desktop.ui.dialogs.zones import CameraZonesDialog
 from chronotrace_desktop.ui.qt import QDialog, QLineEdit, QPoint, Qt
 from chronotrace_desktop.workers.base import WorkerPool
 

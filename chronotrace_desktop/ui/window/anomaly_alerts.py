@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chronotrace_desktop.ui.dialogs.zones.editor import CameraZonesDialog
+from chronotrace_desktop.ui.dialogs.zones import CameraZonesDialog
 from chronotrace_desktop.ui.qt import QAction, QDockWidget, QMainWindow, QObject, Qt
 from chronotrace_desktop.ui.window.alert_notifier import AlertBanner, AlertNotifier
 
