@@ -18,9 +18,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from chronotrace_desktop.domain.search import SearchFilters
-from chronotrace_desktop.services.search.criteria import AnomalySpan
 from chronotrace_desktop.services.search.parse import parse_query
 from chronotrace_desktop.services.search.rank import rank
+from chronotrace_desktop.services.search.segment_attributes import AnomalySpan
 from chronotrace_desktop.services.search.store import fetch_segments
 from chronotrace_desktop.storage.orm import Anomaly, Video, VideoSegment
 

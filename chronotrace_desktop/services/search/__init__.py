@@ -1,7 +1,9 @@
 """Search: query words → criteria, vector and attribute ranking, the search log; and its evaluation.
 
-Callers (``ui``, ``cli``, other services) import from here. Inside: ``parse`` and ``vocabulary`` turn words into
-criteria (``criteria``), ``filters`` into a vector-store filter, ``rank`` fuses vector and attribute scores,
+Callers (``ui``, ``cli``, other services) import from here. Inside: ``parse`` turns a query into criteria and a
+caption rewrite, reading it word by word (``words``, ``reader``, ``mentions``, with the words of
+``vocabulary``); ``criteria`` and ``looks`` score a segment's ``segment_attributes`` (weights and partial
+credit in ``weights``); ``filters`` builds a vector-store filter, ``rank`` fuses vector and attribute scores,
 ``similar`` builds criteria from an example segment, ``store`` holds the SQL (candidate rows and log rows),
 ``service`` the :class:`SearchService` facade, ``evaluation`` the metrics behind ``chronotrace eval``.
 """

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.services.search import vocabulary as vocab
-from chronotrace_desktop.services.search.parse import lookup
+from chronotrace_desktop.services.search.words import lookup
 from chronotrace_desktop.storage.vectors import (
     AnyOf,
     Condition,
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.search import SearchFilters
 
 # The payload's ``timestamp`` is the segment's START in wall-clock time; a segment that began up to this long
-# before the range can still overlap it. The ranking step then checks the real overlap (search_rank).
+# before the range can still overlap it. The ranking step then checks the real overlap (``rank``).
 MAX_SEGMENT_SPAN = timedelta(seconds=60)
 
 

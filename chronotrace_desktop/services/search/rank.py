@@ -1,7 +1,7 @@
 """Ranking candidates: the caption-vector score fused with exact attribute matches, and why each hit matched.
 
 ``score = (1 - ATTRIBUTE_WEIGHT) * vector + ATTRIBUTE_WEIGHT * attributes`` when the query named attributes
-the detectors can see (``search_parse``), else the vector score alone. The 50/50 split is the one measured
+the detectors can see (``parse``), else the vector score alone. The 50/50 split is the one measured
 on the shared clips before this engine (DESIGN.md) and again on ``eval/dev_queries.json`` (README "Search").
 Each hit's ``why`` lists what it satisfied ("woman (face: female), red top", "parked white van", "outdoors:
 grass", "anomaly: loitering 0:12-0:31"), then the query words its caption uses.

@@ -2,7 +2,7 @@
 
 Data flow (DESIGN.md "Search data flow"): query → embedding (cached) → vector search with payload filters
 → PostgreSQL join of ``video_segments`` and ``videos`` (soft-deleted videos dropped) → ranking (caption
-vector fused with exact attribute matches, ``search_rank``) → a ``searches`` row and a ``search_query``
+vector fused with exact attribute matches, ``rank``) → a ``searches`` row and a ``search_query``
 audit row per search. Every hit points at the REDACTED thumbnail only, whatever the role.
 
 Latency: the vector search is exact until the engine's HNSW index is built (``optimize()``, which holds the

@@ -22,10 +22,17 @@ from chronotrace_desktop.analysis.caption import caption
 from chronotrace_desktop.analysis.segment import SegmentAnalyzer
 from chronotrace_desktop.domain.media import Window
 from chronotrace_desktop.embedding.mobilenet import read_image_file
-from chronotrace_desktop.services.search.criteria import (
+from chronotrace_desktop.services.search.criteria import Criterion, Event, Faces, HasObject, Lighting, Where
+from chronotrace_desktop.services.search.looks import PersonLook, VehicleKind, VehicleLook
+from chronotrace_desktop.services.search.segment_attributes import (
     ANOMALY_NAMES,
     SETTING_NAMES,
     VEHICLE_CLASSES,
+    PersonSeen,
+    SegmentAttributes,
+    VehicleSeen,
+)
+from chronotrace_desktop.services.search.weights import (
     W_ANOMALY,
     W_FACES,
     W_OBJECT,
@@ -33,18 +40,6 @@ from chronotrace_desktop.services.search.criteria import (
     W_SCENE,
     W_SETTING,
     W_SURFACE,
-    Criterion,
-    Event,
-    Faces,
-    HasObject,
-    Lighting,
-    PersonLook,
-    PersonSeen,
-    SegmentAttributes,
-    VehicleKind,
-    VehicleLook,
-    VehicleSeen,
-    Where,
 )
 
 if TYPE_CHECKING:

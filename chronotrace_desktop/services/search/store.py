@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from chronotrace_desktop.domain.anomalies import AnomalyStatus
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.services.access import AuditEvent
-from chronotrace_desktop.services.search.criteria import AnomalySpan, SegmentAttributes
+from chronotrace_desktop.services.search.segment_attributes import AnomalySpan, SegmentAttributes
 from chronotrace_desktop.storage.orm import Anomaly, Search, Video, VideoSegment
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ COCO class names are the darknet release's spellings (``motorbike``, ``diningtab
 finer types ingestion refines cars and trucks into are ``VEHICLE_TYPES``. Colours are the eleven names of
 ``analysis.colors``. Tags, places, surfaces and anomaly types are the values ``domain.analysis`` and
 ``domain.anomalies`` store. Plurals not listed here are found by stripping ``s``/``es`` (see
-``search_parse.lookup``); two-word names become one token first (``PHRASES``).
+``words.lookup``); two-word names become one token first (``PHRASES``).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ PERSON_PLURALS = frozenset(
         "seniors", "youths", "schoolchildren", "schoolkids", "mothers", "fathers",
     }
 )  # fmt: skip
-# What a person word says beyond "a person": (gender, age wanted). Ages are ``search_criteria.AGE_MATCH`` keys.
+# What a person word says beyond "a person": (gender, age wanted). Ages are ``weights.AGE_MATCH`` keys.
 _FEMALE = ("female", None)
 _MALE = ("male", None)
 PERSON_TRAITS: dict[str, tuple[str | None, str | None]] = {
@@ -204,7 +204,7 @@ POSTURE_WORDS = {
 }  # fmt: skip
 # Posture words that do not name a person by themselves ("a bag on the floor").
 POSTURE_NEEDS_PERSON = frozenset({"onground", "stand", "stands", "upright", "fall", "falls", "lies"})
-# Worn or carried things a person can be tagged with (``search_criteria.TAG_MATCH`` keys).
+# Worn or carried things a person can be tagged with (``weights.TAG_MATCH`` keys).
 TAG_WORDS = {
     **dict.fromkeys(("hat", "hats", "beanie", "beret", "fedora", "sunhat", "bonnet"), "hat"),
     **dict.fromkeys(("cap", "caps", "baseballcap"), "cap"),

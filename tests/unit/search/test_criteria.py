@@ -9,14 +9,6 @@ from __future__ import annotations
 import pytest
 
 from chronotrace_desktop.services.search.criteria import (
-    W_AGE,
-    W_COLOUR,
-    W_GENDER,
-    W_POSTURE,
-    W_STATE,
-    W_TAG,
-    AnomalySpan,
-    AnyColour,
     Count,
     Criterion,
     Event,
@@ -25,15 +17,24 @@ from chronotrace_desktop.services.search.criteria import (
     Lighting,
     Motion,
     NoPeople,
-    PersonLook,
-    PersonSeen,
-    SegmentAttributes,
-    VehicleKind,
-    VehicleLook,
-    VehicleSeen,
     Where,
     attribute_score,
+)
+from chronotrace_desktop.services.search.looks import AnyColour, PersonLook, VehicleKind, VehicleLook
+from chronotrace_desktop.services.search.segment_attributes import (
+    AnomalySpan,
+    PersonSeen,
+    SegmentAttributes,
+    VehicleSeen,
     clock,
+)
+from chronotrace_desktop.services.search.weights import (
+    W_AGE,
+    W_COLOUR,
+    W_GENDER,
+    W_POSTURE,
+    W_STATE,
+    W_TAG,
     colour_match,
 )
 

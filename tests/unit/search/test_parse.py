@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from chronotrace_desktop.services.search.criteria import (
-    AnyColour,
-    Count,
-    Faces,
-    HasObject,
-    Lighting,
-    Motion,
-    NoPeople,
-    PersonLook,
-    VehicleLook,
-)
-from chronotrace_desktop.services.search.parse import parse_query, tokenize
+from chronotrace_desktop.services.search.criteria import Count, Faces, HasObject, Lighting, Motion, NoPeople
+from chronotrace_desktop.services.search.looks import AnyColour, PersonLook, VehicleLook
+from chronotrace_desktop.services.search.parse import parse_query
+from chronotrace_desktop.services.search.words import tokenize
 
 
 def kinds(text: str) -> list[str]:

@@ -24,16 +24,8 @@ from chronotrace_desktop.domain.analysis import (
     VehicleAppearance,
 )
 from chronotrace_desktop.domain.media import RedactionPlan
-from chronotrace_desktop.services.search.criteria import (
-    Count,
-    Criterion,
-    Event,
-    HasObject,
-    PersonLook,
-    VehicleKind,
-    VehicleLook,
-    Where,
-)
+from chronotrace_desktop.services.search.criteria import Count, Criterion, Event, HasObject, Where
+from chronotrace_desktop.services.search.looks import PersonLook, VehicleKind, VehicleLook
 from chronotrace_desktop.services.search.parse import parse_query
 
 C = TypeVar("C", bound=Criterion)

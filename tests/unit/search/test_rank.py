@@ -8,9 +8,9 @@ from datetime import datetime
 import pytest
 
 from chronotrace_desktop.domain.search import SearchFilters
-from chronotrace_desktop.services.search.criteria import SegmentAttributes
 from chronotrace_desktop.services.search.parse import parse_query
 from chronotrace_desktop.services.search.rank import caption_words, rank
+from chronotrace_desktop.services.search.segment_attributes import SegmentAttributes
 from chronotrace_desktop.services.search.store import SegmentRow
 
 

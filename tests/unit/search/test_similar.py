@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from chronotrace_desktop.services.search.criteria import (
-    W_COLOUR,
-    AnomalySpan,
-    Event,
-    Faces,
-    HasObject,
-    PersonLook,
-    SegmentAttributes,
-    VehicleKind,
-    VehicleLook,
-    Where,
-    attribute_value,
-)
+from chronotrace_desktop.services.search.criteria import Event, Faces, HasObject, Where, attribute_value
+from chronotrace_desktop.services.search.looks import PersonLook, VehicleKind, VehicleLook
+from chronotrace_desktop.services.search.segment_attributes import AnomalySpan, SegmentAttributes
 from chronotrace_desktop.services.search.similar import criteria_from
+from chronotrace_desktop.services.search.weights import W_COLOUR
 
 OLD = SegmentAttributes.from_meta(
     {
