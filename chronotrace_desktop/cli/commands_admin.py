@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from chronotrace_desktop.cli.context import PASSWORD_ENV, CliContext, new_password
 from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.config import Settings, update_settings_file
-from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.services.admin import keyring_target, store_local_secret
 from chronotrace_desktop.services.app import open_app
@@ -58,12 +58,13 @@ def register(commands: Any) -> None:
 
 
 def run_gui(ctx: CliContext) -> int:
+    """The desktop application; the exit code is the GUI's own (``ui.app``: 0, 1, 2 or 130)."""
     from chronotrace_desktop.ui.app import run_gui
 
     return run_gui(lambda: open_app(ctx.settings, ctx.paths))
 
 
-def run_init(ctx: CliContext) -> int:
+def run_init(ctx: CliContext) -> ExitCode:
     services = ctx.services()
     services.installation.require_uninitialised()
     password = os.environ.get(PASSWORD_ENV)
@@ -75,20 +76,20 @@ def run_init(ctx: CliContext) -> int:
     print(f"  database:      {info.database}")
     print(f"  vector store:  {info.vector_store}")
     print(f"  administrator: {admin.email}")
-    return 0
+    return ExitCode.OK
 
 
-def run_db_migrate(ctx: CliContext) -> int:
+def run_db_migrate(ctx: CliContext) -> ExitCode:
     actor = ctx.actor(migrate=False)
     applied = ctx.services(migrate=False).maintenance.migrate(actor)
     if ctx.args.json:
         print_json({"applied": applied})
     else:
         print("Applied: " + ", ".join(applied) if applied else "The schema is up to date.")
-    return 0
+    return ExitCode.OK
 
 
-def run_db_status(ctx: CliContext) -> int:
+def run_db_status(ctx: CliContext) -> ExitCode:
     actor = ctx.actor(migrate=False)
     states = ctx.services(migrate=False).maintenance.status(actor)
     rows = [
@@ -105,18 +106,18 @@ def run_db_status(ctx: CliContext) -> int:
         print_json(rows)
     else:
         print_table(rows, ["version", "name", "applied", "applied_at", "checksum_ok"])
-    return 0 if all(s.applied and s.checksum_ok for s in states) else 1
+    return ExitCode.OK if all(s.applied and s.checksum_ok for s in states) else ExitCode.FAILURE
 
 
-def run_db_optimize_vectors(ctx: CliContext) -> int:
+def run_db_optimize_vectors(ctx: CliContext) -> ExitCode:
     actor = ctx.actor()
     started = time.monotonic()
     ctx.services().maintenance.build_search_index(actor, force=True)
     print(f"Built the vector search index in {time.monotonic() - started:.1f} s.")
-    return 0
+    return ExitCode.OK
 
 
-def run_doctor(ctx: CliContext) -> int:
+def run_doctor(ctx: CliContext) -> ExitCode:
     report = DoctorService(ctx.settings, ctx.paths).run()
     if ctx.args.json:
         print_json(
@@ -132,18 +133,18 @@ def run_doctor(ctx: CliContext) -> int:
         for check in report.checks:
             print(f"[{marks[check.status]}] {check.name}: {check.detail}")
         print("All checks passed." if report.healthy else "Problems found.")
-    return 0 if report.healthy else 1
+    return ExitCode.OK if report.healthy else ExitCode.FAILURE
 
 
-def run_config_show(ctx: CliContext) -> int:
+def run_config_show(ctx: CliContext) -> ExitCode:
     values = ctx.settings.model_dump(mode="json")
     values["data_dir"] = str(ctx.paths.data_dir)
     values["settings_file"] = str(ctx.paths.settings_file)
     print_json(values)
-    return 0
+    return ExitCode.OK
 
 
-def run_config_set(ctx: CliContext) -> int:
+def run_config_set(ctx: CliContext) -> ExitCode:
     key, value = ctx.args.key, ctx.args.value
     if key not in Settings.model_fields or key == "data_dir":
         raise InvalidInputError(f"unknown setting {key!r}; see 'chronotrace config show'")
@@ -152,10 +153,10 @@ def run_config_set(ctx: CliContext) -> int:
     except ValidationError as exc:
         raise InvalidInputError(f"{key}: {exc.errors()[0]['msg']}") from None
     print(f"{key} = {getattr(updated, key)}  (saved in {ctx.paths.settings_file})")
-    return 0
+    return ExitCode.OK
 
 
-def run_config_set_secret(ctx: CliContext) -> int:
+def run_config_set_secret(ctx: CliContext) -> ExitCode:
     name = SecretName(ctx.args.name)
     target = keyring_target(ctx.settings, name)
     value = os.environ.get("CHRONOTRACE_SECRET")
@@ -165,4 +166,4 @@ def run_config_set_secret(ctx: CliContext) -> int:
         value = getpass.getpass(f"{name.value} for {target}: ")
     backend = store_local_secret(name, target, value)
     print(f"Stored {name.value} for {target} in the keyring ({backend}).")
-    return 0
+    return ExitCode.OK

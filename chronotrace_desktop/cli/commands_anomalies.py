@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.domain.anomalies import AnomalyStatus, AnomalyType
-from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.services.anomalies import AnomalyFilter, parse_severity, parse_status
 from chronotrace_desktop.workers.task_state import TaskState
 
@@ -90,7 +90,7 @@ def _row(item: AnomalyRecord) -> dict[str, Any]:
     }
 
 
-def run_list(ctx: CliContext) -> int:
+def run_list(ctx: CliContext) -> ExitCode:
     args = ctx.args
     try:
         types = tuple(AnomalyType(t) for t in args.type or ())
@@ -109,15 +109,15 @@ def run_list(ctx: CliContext) -> int:
         print_json([item.as_json() for item in items])
     else:
         print_table([_row(item) for item in items], _COLUMNS)
-    return 0
+    return ExitCode.OK
 
 
-def run_show(ctx: CliContext) -> int:
+def run_show(ctx: CliContext) -> ExitCode:
     actor = ctx.actor()
     item = ctx.services().anomalies.get(actor, ctx.args.id)
     if ctx.args.json:
         print_json(item.as_json())
-        return 0
+        return ExitCode.OK
     for key, value in _row(item).items():
         print(f"{key:12s} {value if value is not None else '-'}")
     print(
@@ -126,10 +126,10 @@ def run_show(ctx: CliContext) -> int:
     print(f"{'description':12s} {item.description}")
     if item.resolution_notes:
         print(f"{'notes':12s} {item.resolution_notes}")
-    return 0
+    return ExitCode.OK
 
 
-def run_set(ctx: CliContext) -> int:
+def run_set(ctx: CliContext) -> ExitCode:
     status = parse_status(ctx.args.status)
     actor = ctx.actor()
     item = ctx.services().anomalies.set_status(actor, ctx.args.id, status, ctx.args.note)
@@ -137,10 +137,10 @@ def run_set(ctx: CliContext) -> int:
         print_json(item.as_json())
     else:
         print(f"{item.id}: {item.status.value}")
-    return 0
+    return ExitCode.OK
 
 
-def run_rescan(ctx: CliContext) -> int:
+def run_rescan(ctx: CliContext) -> ExitCode:
     video_id = None
     if ctx.args.video_id:
         try:
@@ -172,10 +172,10 @@ def run_rescan(ctx: CliContext) -> int:
         print_json([r.as_json() for r in results])
     elif not results:
         print("no completed videos to scan")
-    return 0 if all(r.status == "completed" for r in results) else 1
+    return ExitCode.OK if all(r.status == "completed" for r in results) else ExitCode.FAILURE
 
 
-def run_send_alerts(ctx: CliContext) -> int:
+def run_send_alerts(ctx: CliContext) -> ExitCode:
     actor = ctx.actor()
     report = ctx.services().anomalies.send_alerts(actor, retry_failed=ctx.args.retry_failed)
     if ctx.args.json:
@@ -187,19 +187,19 @@ def run_send_alerts(ctx: CliContext) -> int:
         )
         for error in report.errors:
             sys.stderr.write(f"  {error}\n")
-    return 0 if not report.retrying and not report.failed else 1
+    return ExitCode.OK if not report.retrying and not report.failed else ExitCode.FAILURE
 
 
 def _ratio(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def run_eval(ctx: CliContext) -> int:
+def run_eval(ctx: CliContext) -> ExitCode:
     actor = ctx.actor()
     report = ctx.services().anomalies.evaluate(actor, ctx.args.file)
     if ctx.args.json:
         print_json(report.as_json())
-        return 0
+        return ExitCode.OK
     rows = [
         {
             "type": s.type,
@@ -216,4 +216,4 @@ def run_eval(ctx: CliContext) -> int:
     print(f"\n{len(report.videos)} labelled videos; overlap tolerance {report.tolerance:g} s")
     if report.missing:
         sys.stderr.write(f"not in the library (skipped): {', '.join(report.missing)}\n")
-    return 0
+    return ExitCode.OK

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.domain.anomalies import Zone, ZoneKind
-from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.services.cameras import CameraChanges, parse_hours, parse_polygon
 
 if TYPE_CHECKING:
@@ -62,10 +62,10 @@ def _common(parser: Any) -> Any:
     return parser
 
 
-def _print(ctx: CliContext, config: CameraConfig) -> int:
+def _print(ctx: CliContext, config: CameraConfig) -> ExitCode:
     if ctx.args.json:
         print_json(config.as_json())
-        return 0
+        return ExitCode.OK
     data = config.as_json()
     print(f"camera        {config.camera_id}{'' if config.stored else '  (not configured: defaults)'}")
     for key in ("name", "location", "timezone"):
@@ -81,15 +81,15 @@ def _print(ctx: CliContext, config: CameraConfig) -> int:
         marks = ", ".join(f"{k}={v}{'*' if k in changed.get(kind, {}) else ''}" for k, v in values.items())
         print(f"{kind:19s} {marks}")
     print("(* = set for this camera)")
-    return 0
+    return ExitCode.OK
 
 
-def run_list(ctx: CliContext) -> int:
+def run_list(ctx: CliContext) -> ExitCode:
     actor = ctx.actor()
     cameras = ctx.services().cameras.list_cameras(actor)
     if ctx.args.json:
         print_json([c.as_json() for c in cameras])
-        return 0
+        return ExitCode.OK
     rows = [
         {
             "camera": c.camera_id,
@@ -103,10 +103,10 @@ def run_list(ctx: CliContext) -> int:
         for c in cameras
     ]
     print_table(rows, ["camera", "configured", "name", "timezone", "zones", "hours", "recipients"])
-    return 0
+    return ExitCode.OK
 
 
-def run_show(ctx: CliContext) -> int:
+def run_show(ctx: CliContext) -> ExitCode:
     actor = ctx.actor()
     return _print(ctx, ctx.services().cameras.get(actor, ctx.args.camera_id))
 
@@ -124,7 +124,7 @@ def _thresholds(items: list[str] | None) -> dict[str, dict[str, Any]] | None:
     return result
 
 
-def run_set(ctx: CliContext) -> int:
+def run_set(ctx: CliContext) -> ExitCode:
     args = ctx.args
     changes = CameraChanges(
         name=args.name,
@@ -139,7 +139,7 @@ def run_set(ctx: CliContext) -> int:
     return _print(ctx, ctx.services().cameras.update(actor, args.camera_id, changes))
 
 
-def run_add_zone(ctx: CliContext) -> int:
+def run_add_zone(ctx: CliContext) -> ExitCode:
     args = ctx.args
     zone = Zone(
         args.name.strip(),
@@ -151,6 +151,6 @@ def run_add_zone(ctx: CliContext) -> int:
     return _print(ctx, ctx.services().cameras.add_zone(actor, args.camera_id, zone, replace=args.replace))
 
 
-def run_remove_zone(ctx: CliContext) -> int:
+def run_remove_zone(ctx: CliContext) -> ExitCode:
     actor = ctx.actor()
     return _print(ctx, ctx.services().cameras.remove_zone(actor, ctx.args.camera_id, ctx.args.name))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.cli.output import print_json, print_table
-from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.domain.search import MAX_LIMIT
 from chronotrace_desktop.services.evaluation import COVERED_SHARE, evaluate_redaction, load_redaction_labels
 from chronotrace_desktop.services.search import METRICS, evaluate_search, load_queries, per_clip
@@ -49,7 +49,7 @@ def register(commands: Any) -> None:
     red.set_defaults(handler=run_eval_redaction)
 
 
-def run_eval(ctx: CliContext) -> int:
+def run_eval(ctx: CliContext) -> ExitCode:
     if not 1 <= ctx.args.limit <= MAX_LIMIT:
         raise InvalidInputError(f"--limit must be between 1 and {MAX_LIMIT}")
     queries = load_queries(ctx.args.queries)
@@ -58,7 +58,7 @@ def run_eval(ctx: CliContext) -> int:
     clips = per_clip(queries, report) if ctx.args.per_clip else None
     if ctx.args.json:
         print_json(report.as_json() | ({"per_clip": clips} if clips is not None else {}))
-        return 0
+        return ExitCode.OK
     rows = [
         {
             "query": m.query,
@@ -88,17 +88,17 @@ def run_eval(ctx: CliContext) -> int:
             ],
             ["clip", "queries", "ndcg@10", "recall@10"],
         )
-    return 0
+    return ExitCode.OK
 
 
-def run_eval_redaction(ctx: CliContext) -> int:
+def run_eval_redaction(ctx: CliContext) -> ExitCode:
     labels = load_redaction_labels(ctx.args.labels)
     actor = ctx.actor()
     services = ctx.services()
     report = evaluate_redaction(services.database, services.media, actor, labels)
     if ctx.args.json:
         print_json(report.as_json())
-        return 0
+        return ExitCode.OK
 
     def share(value: float | None) -> str:
         return "-" if value is None else f"{value:.3f}"
@@ -120,4 +120,4 @@ def run_eval_redaction(ctx: CliContext) -> int:
         f"\nmode {report.mode}; a head is covered when {COVERED_SHARE:.0%} of its box is blurred in the "
         f"rendered frame; {len(report.segments)} segments rendered as a viewer gets them"
     )
-    return 0
+    return ExitCode.OK

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.domain.export import (
     ExportRequest,
     ExportSelection,
@@ -138,7 +138,7 @@ class ConsoleProgress:
             self._stream.flush()
 
 
-def run_export(ctx: CliContext) -> int:
+def run_export(ctx: CliContext) -> ExitCode:
     request = build_request(ctx.args)
     actor = ctx.actor()
     renderer = None
@@ -155,7 +155,7 @@ def run_export(ctx: CliContext) -> int:
         print(json.dumps(as_json(result), indent=2))
     else:
         print_summary(request, result)
-    return 0
+    return ExitCode.OK
 
 
 def as_json(result: ExportResult) -> dict[str, Any]:

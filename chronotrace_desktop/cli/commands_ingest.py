@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.domain.ingest import (
     IngestOptions,
     IngestProgress,
@@ -84,7 +84,7 @@ class ConsoleProgress:
         self._stream.flush()
 
 
-def run_ingest(ctx: CliContext) -> int:
+def run_ingest(ctx: CliContext) -> ExitCode:
     options = IngestOptions(
         camera_id=ctx.args.camera_id,
         location=ctx.args.location,
@@ -120,10 +120,10 @@ def run_ingest(ctx: CliContext) -> int:
         f"Ingest finished in {time.monotonic() - started:.1f} s: {summary or 'nothing to do'}; "
         f"{segments} segments written.\n"
     )
-    return 0 if results and all(r.ok for r in results) else 1
+    return ExitCode.OK if results and all(r.ok for r in results) else ExitCode.FAILURE
 
 
-def run_prerender(ctx: CliContext) -> int:
+def run_prerender(ctx: CliContext) -> ExitCode:
     try:
         videos = [uuid.UUID(v) for v in ctx.args.video] if ctx.args.video else None
     except ValueError:
@@ -132,4 +132,4 @@ def run_prerender(ctx: CliContext) -> int:
     started = time.monotonic()
     rendered = ctx.services().media.prerender(actor, TaskState(), video_ids=videos)
     print(f"Rendered {rendered} redacted clip(s) in {time.monotonic() - started:.1f} s.")
-    return 0
+    return ExitCode.OK

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.cli.output import print_json, print_table
+from chronotrace_desktop.domain.errors import ExitCode
 from chronotrace_desktop.services.evaluation import (
     DETECTORS,
     GROUPS,
@@ -59,12 +60,12 @@ def register(commands: Any) -> None:
     scene.set_defaults(handler=run_eval_scene)
 
 
-def run_eval_scene(ctx: CliContext) -> int:
+def run_eval_scene(ctx: CliContext) -> ExitCode:
     services = ctx.services()
     report = evaluate_scene(services.database, services.authorizer, ctx.actor(), ctx.args.labels)
     if ctx.args.json:
         print_json(report.as_json())
-        return 0
+        return ExitCode.OK
     rows = [
         {
             "cue": s.cue,
@@ -78,14 +79,14 @@ def run_eval_scene(ctx: CliContext) -> int:
     print_table(rows, ["cue", "value", "said", "right", "precision"])
     for cue, (set_on, labelled) in report.coverage.items():
         print(f"{cue}: set on {set_on} of {labelled} labelled segments")
-    return 0
+    return ExitCode.OK
 
 
-def run_eval_people(ctx: CliContext) -> int:
+def run_eval_people(ctx: CliContext) -> ExitCode:
     report = measure_people(ctx.args.labels, ctx.args.videos)
     if ctx.args.json:
         print_json(report.as_json())
-        return 0
+        return ExitCode.OK
     rows = [
         {
             "attribute": s.attribute,
@@ -100,7 +101,7 @@ def run_eval_people(ctx: CliContext) -> int:
     ]
     print_table(rows, ["attribute", "value", "given", "right", "precision", "labelled", "people"])
     print(f"\n{report.crops} crops of {report.people} people; {report.ms_per_person:.1f} ms per person")
-    return 0
+    return ExitCode.OK
 
 
 def _fmt(value: float | None) -> str:
@@ -117,14 +118,14 @@ def _row(name: str, frames: int, ms: float | None, tallies: dict[str, Tally]) ->
     return row
 
 
-def run_eval_detections(ctx: CliContext) -> int:
+def run_eval_detections(ctx: CliContext) -> ExitCode:
     frames, videos = load_detection_labels(ctx.args.labels)
     if ctx.args.videos is not None:
         videos = ctx.args.videos
     reports = evaluate_detectors(frames, videos, ctx.args.detector or list(DETECTORS))
     if ctx.args.json:
         print_json({"match_iou": 0.4, "reports": [r.as_json() for r in reports]})
-        return 0
+        return ExitCode.OK
     columns = ["detector", "frames", "ms/frame"]
     for group in GROUPS:
         columns += [f"{group} R", f"{group} P", f"{group} n"]
@@ -138,4 +139,4 @@ def run_eval_detections(ctx: CliContext) -> int:
                 row.pop("frames")
                 row.pop("ms/frame")
             print_table(per, [c for c in columns if c not in ("frames", "ms/frame")])
-    return 0
+    return ExitCode.OK

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.cli.output import print_json, print_table
-from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.domain.ingest import parse_recorded_at
 from chronotrace_desktop.domain.search import DEFAULT_LIMIT, SearchFilters, SegmentQuery
 
@@ -120,7 +120,7 @@ def build_query(args: Any) -> SegmentQuery:
     )
 
 
-def run_search(ctx: CliContext) -> int:
+def run_search(ctx: CliContext) -> ExitCode:
     query = build_query(ctx.args)
     if query.image_path is not None and not query.image_path.is_file():
         raise InvalidInputError(f"there is no image file at {query.image_path}")
@@ -130,7 +130,7 @@ def run_search(ctx: CliContext) -> int:
         print_json([hit.as_json() for hit in result.hits])
     else:
         print_result(result)
-    return 0
+    return ExitCode.OK
 
 
 def print_result(result: SearchResult) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from chronotrace_desktop.cli.context import CliContext, acting_password, new_password
 from chronotrace_desktop.cli.output import print_json, print_table
-from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.domain.roles import Role, parse_role
 from chronotrace_desktop.domain.users import UserInfo, normalise_email
 
@@ -62,7 +62,7 @@ def _role(text: str) -> Role:
         raise InvalidInputError(str(exc)) from None
 
 
-def run_add(ctx: CliContext) -> int:
+def run_add(ctx: CliContext) -> ExitCode:
     role = _role(ctx.args.role)
     actor = ctx.actor()
     email = normalise_email(ctx.args.email)
@@ -70,10 +70,10 @@ def run_add(ctx: CliContext) -> int:
         actor, email, role, new_password(email), full_name=ctx.args.full_name
     )
     print(f"Added {info.email} ({info.role.value}).")
-    return 0
+    return ExitCode.OK
 
 
-def run_list(ctx: CliContext) -> int:
+def run_list(ctx: CliContext) -> ExitCode:
     actor = ctx.actor()
     users = ctx.services().users.list_users(actor)
     rows = [_row(u) for u in users]
@@ -81,10 +81,10 @@ def run_list(ctx: CliContext) -> int:
         print_json(rows)
     else:
         print_table(rows, _COLUMNS)
-    return 0
+    return ExitCode.OK
 
 
-def run_passwd(ctx: CliContext) -> int:
+def run_passwd(ctx: CliContext) -> ExitCode:
     actor = ctx.actor()
     target = ctx.args.email or actor.email
     current = acting_password(actor.email) if normalise_email(target) == actor.email else None
@@ -92,10 +92,10 @@ def run_passwd(ctx: CliContext) -> int:
         actor, new_password(target), email=ctx.args.email, current_password=current
     )
     print(f"Changed the password of {normalise_email(target)}.")
-    return 0
+    return ExitCode.OK
 
 
-def run_account_change(ctx: CliContext) -> int:
+def run_account_change(ctx: CliContext) -> ExitCode:
     change = ctx.args.change
     role = _role(ctx.args.role) if change == "role" else None
     actor = ctx.actor()
@@ -111,7 +111,7 @@ def run_account_change(ctx: CliContext) -> int:
         info = users.set_role(actor, ctx.args.email, role)
     state = "active" if info.is_active else "disabled"
     print(f"{info.email}: {info.role.value}, {state}.")
-    return 0
+    return ExitCode.OK
 
 
 def _row(user: UserInfo) -> dict[str, Any]:

@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chronotrace_desktop.domain.errors import UserFacingError
+from chronotrace_desktop.cli.exits import EXPECTED_STOPS, stopped
+from chronotrace_desktop.domain.errors import ExitCode
 from chronotrace_desktop.services.export import verify_package
 
 if TYPE_CHECKING:
@@ -45,27 +46,23 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
 
-def run_verify(args: argparse.Namespace) -> int:
+def run_verify(args: argparse.Namespace) -> ExitCode:
     """The standalone handler (``chronotrace verify``): errors are printed here, not by the main command."""
     if args.sources is not None and not args.sources.is_dir():
         sys.stderr.write(f"chronotrace: --sources {args.sources} is not a folder\n")
-        return 2
+        return ExitCode.USAGE
     progress = None if args.quiet or args.json or not sys.stderr.isatty() else _progress
     try:
         report = verify_package(args.package, sources=args.sources, progress=progress)
-    except UserFacingError as exc:
-        sys.stderr.write(f"chronotrace: {exc}\n")
-        return exc.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("chronotrace: interrupted\n")
-        return 130
+    except EXPECTED_STOPS as exc:
+        return stopped(exc)
     if progress is not None:
         sys.stderr.write("\r\x1b[2K")
     if args.json:
         print(json.dumps(_as_json(report), indent=2))
     else:
         _print(report)
-    return 0 if report.intact else 1
+    return ExitCode.OK if report.intact else ExitCode.FAILURE
 
 
 def _progress(done: int, total: int, name: str) -> None:
@@ -100,7 +97,7 @@ def _as_json(report: VerifyReport) -> dict[str, Any]:
     }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> ExitCode:
     parser = argparse.ArgumentParser(
         prog="chronotrace-verify", description="Check a ChronoTrace evidence package against its manifest."
     )

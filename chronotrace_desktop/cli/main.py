@@ -1,8 +1,8 @@
 """``chronotrace [--data-dir DIR] [--profile workstation|team] COMMAND``.
 
-Exit codes: 0 success; 1 a failure (or ``doctor`` found a problem); 2 bad usage, bad input or wrong
-credentials; 3 the signed-in role may not do that; 4 the environment failed (database down, disk, keyring);
-130 interrupted.
+Exit codes (``domain.errors.ExitCode``): 0 success; 1 a failure (or ``doctor`` found a problem); 2 bad usage,
+bad input or wrong credentials; 3 the signed-in role may not do that; 4 the environment failed (database down,
+disk, keyring); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ from chronotrace_desktop.cli import (
     commands_verify,
 )
 from chronotrace_desktop.cli.context import CliContext
+from chronotrace_desktop.cli.exits import EXPECTED_STOPS, stopped
 from chronotrace_desktop.config import Profile
-from chronotrace_desktop.domain.errors import OperationCancelledError, UserFacingError
+from chronotrace_desktop.domain.errors import ExitCode
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -80,21 +81,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         context = CliContext.from_args(args)
     except ValueError as exc:  # invalid settings file or environment variable
         sys.stderr.write(f"chronotrace: invalid settings: {exc}\n")
-        return 2
+        return ExitCode.USAGE
     try:
         code: int = args.handler(context)
-    except UserFacingError as exc:
-        sys.stderr.write(f"chronotrace: {exc}\n")
-        return exc.exit_code
-    except (KeyboardInterrupt, OperationCancelledError):
-        sys.stderr.write("chronotrace: interrupted\n")
-        return 130
+    except EXPECTED_STOPS as exc:
+        return stopped(exc)
     except Exception:
         logger.exception("Unexpected error in %r", args.command)
         sys.stderr.write(
             f"chronotrace: internal error in {args.command!r}; details are in {context.paths.log_file}\n"
         )
-        return 1
+        return ExitCode.FAILURE
     finally:
         context.close()
     return code

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import psycopg
 from sqlalchemy import text
 
-from chronotrace_desktop.domain.errors import UserFacingError
+from chronotrace_desktop.domain.errors import ExitCode, UserFacingError
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (
 class MigrationError(UserFacingError):
     """The database schema cannot be brought up to date safely; the message says why."""
 
-    exit_code = 4
+    exit_code = ExitCode.ENVIRONMENT
 
 
 @dataclass(frozen=True, slots=True)
