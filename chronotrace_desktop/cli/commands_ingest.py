@@ -14,6 +14,7 @@ from chronotrace_desktop.domain.ingest import (
     IngestOptions,
     IngestProgress,
     IngestResult,
+    IngestStage,
     IngestStatus,
     parse_recorded_at,
 )
@@ -51,9 +52,9 @@ class ConsoleProgress:
         self._tty = stream.isatty()
         self._last_line = ""
 
-    def __call__(self, event: IngestProgress) -> None:
+    def __call__(self, done: int, total: int, event: IngestProgress) -> None:
         head = f"[{event.file_index}/{event.file_count}] {event.path.name}"
-        if event.stage == "segments" and event.total:
+        if event.stage == IngestStage.SEGMENTS and event.total:
             width = 24
             filled = round(width * event.done / event.total)
             text = f"{head} [{'#' * filled}{'.' * (width - filled)}] {event.done}/{event.total} segments"
@@ -62,7 +63,9 @@ class ConsoleProgress:
         if self._tty:
             self._stream.write("\r\x1b[2K" + text[:200])
             self._stream.flush()
-        elif (event.stage != "segments" or event.done in (0, event.total)) and text != self._last_line:
+        elif (event.stage != IngestStage.SEGMENTS or event.done in (0, event.total)) and (
+            text != self._last_line
+        ):
             self._stream.write(text + "\n")
         self._last_line = text
 
@@ -106,7 +109,7 @@ def run_ingest(ctx: CliContext) -> ExitCode:
         ctx.args.paths,
         options,
         TaskState(),
-        on_progress=console,
+        progress=console,
         on_result=on_result,
     )
     if any(r.status is IngestStatus.COMPLETED for r in results):

@@ -35,6 +35,17 @@ class IngestStatus(StrEnum):
     SKIPPED = "skipped"  # found in a folder but not a video by its name
 
 
+class IngestStage(StrEnum):
+    """Where one file of an ingest is; the note of its progress callback (``ProgressCallback[IngestStage]``)."""
+
+    QUEUED = "queued"  # listed, not started yet (front ends only: the service never reports it)
+    PROBING = "probing"
+    HASHING = "hashing"
+    SEGMENTS = "segments"  # ``done`` of ``total`` segments written
+    TRACKS = "tracks"
+    DONE = "done"
+
+
 @dataclass(frozen=True, slots=True)
 class IngestOptions:
     camera_id: str | None = None
@@ -101,6 +112,6 @@ class IngestProgress:
     file_index: int
     file_count: int
     path: Path
-    stage: str  # "probing", "hashing", "segments", "tracks", "done"
+    stage: IngestStage
     done: int = 0
     total: int = 0

@@ -1,12 +1,26 @@
-"""What a long-running service call needs from whoever drives it: a cancel flag and a progress sink.
+"""What a long-running call needs from whoever drives it: a cancel flag and a progress sink.
 
-``workers.task_state.TaskState`` implements it for the GUI and the CLI; services type their parameter with
-this protocol so they never import the workers layer.
+``workers.task_state.TaskState`` implements :class:`TaskControl` for the GUI and the CLI; services type their
+parameter with this protocol so they never import the workers layer.
+
+A progress callback has one shape and one name across the code: a parameter called ``progress`` of type
+:class:`ProgressCallback`, called ``progress(done, total, note)`` (``total <= 0``: unknown). The note says
+what is going on: a message for most work (``ProgressCallback[str]``), a stage where front ends decode it
+(``ProgressCallback[IngestStage]``), or a whole event where several files run side by side
+(``ProgressCallback[IngestProgress]``).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+NoteT_contra = TypeVar("NoteT_contra", contravariant=True)
+
+
+class ProgressCallback(Protocol[NoteT_contra]):
+    """``progress(done, total, note)``: ``done`` of ``total`` (``total <= 0``: unknown), and what is going on."""
+
+    def __call__(self, done: int, total: int, note: NoteT_contra, /) -> None: ...
 
 
 class TaskControl(Protocol):

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from chronotrace_desktop.domain.ingest import IngestStage
+
 if TYPE_CHECKING:
     from datetime import datetime
+
+# Ingest stages that read as an activity; the others (queued, segments) are shown by their name or a count.
+_STAGE_WORDS = {
+    IngestStage.PROBING: "probing",
+    IngestStage.HASHING: "hashing",
+    IngestStage.TRACKS: "tracking",
+    IngestStage.DONE: "finishing",
+}
 
 
 def duration(seconds: float | None) -> str:
@@ -48,3 +58,9 @@ def size(num_bytes: int | None) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} TB"
+
+
+def ingest_stage(stage: IngestStage, suffix: str = "") -> str:
+    """An ingest stage as the panes word it: the activity (followed by ``suffix``), else the stage's name."""
+    word = _STAGE_WORDS.get(stage)
+    return word + suffix if word is not None else str(stage)

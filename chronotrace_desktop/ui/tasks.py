@@ -1,47 +1,47 @@
 """Small helpers to start background work from widgets: one call, callbacks on the UI thread.
 
-``fn`` runs on the worker pool and must not touch widgets (STYLE.md); ``on_returned`` and ``on_errored`` run
-on the UI thread. :class:`LatestTask` keeps at most one run of a kind alive: starting a new one cancels the
+``fn`` runs on the worker pool and must not touch widgets (STYLE.md); ``on_returned``, ``on_errored`` and
+``progress`` run on the UI thread. Both helpers are generic in what ``fn`` returns, so ``on_returned`` is
+checked against it. :class:`LatestTask` keeps at most one run of a kind alive: starting a new one cancels the
 previous (a new search, a new segment in the player), so a slow old answer never overwrites a new one.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chronotrace_desktop.ui.errors import show_error
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from chronotrace_desktop.domain.tasks import ProgressCallback
     from chronotrace_desktop.ui.qt import QWidget
     from chronotrace_desktop.workers.base import TaskFn, Worker, WorkerPool
 
 logger = logging.getLogger(__name__)
 
+R = TypeVar("R")
+
 
 def start_task(
     pool: WorkerPool,
-    fn: TaskFn,
+    fn: TaskFn[R],
     *args: Any,
-    on_returned: Callable[[Any], None] | None = None,
-    on_errored: Callable[[BaseException], None] | None = None,
-    on_progress: Callable[[int, int, str], None] | None = None,
+    on_returned: Callable[[R], object] | None = None,
+    on_errored: Callable[[Exception], object] | None = None,
+    progress: ProgressCallback[str] | None = None,
     error_parent: QWidget | None = None,
     name: str | None = None,
-) -> Worker:
+) -> Worker[R]:
     """Submit ``fn(state, *args)``; errors go to ``on_errored`` or, by default, to an error box."""
     worker = pool.submit(fn, *args, name=name)
-    if on_returned is not None:
-        worker.signals.returned.connect(on_returned)
-    if on_progress is not None:
-        worker.signals.progress.connect(on_progress)
-    if on_errored is not None:
-        worker.signals.errored.connect(on_errored)
-    else:
-        worker.signals.errored.connect(lambda exc: show_error(error_parent, exc))
-    return worker
+
+    def show(exc: Exception) -> None:
+        show_error(error_parent, exc)
+
+    return worker.connect(returned=on_returned, errored=on_errored or show, progress=progress)
 
 
 class LatestTask:
@@ -57,14 +57,14 @@ class LatestTask:
 
     def start(
         self,
-        fn: TaskFn,
+        fn: TaskFn[R],
         *args: Any,
-        on_returned: Callable[[Any], None] | None = None,
-        on_errored: Callable[[BaseException], None] | None = None,
-        on_progress: Callable[[int, int, str], None] | None = None,
+        on_returned: Callable[[R], object] | None = None,
+        on_errored: Callable[[Exception], object] | None = None,
+        progress: ProgressCallback[str] | None = None,
         error_parent: QWidget | None = None,
         name: str | None = None,
-    ) -> Worker:
+    ) -> Worker[R]:
         self.cancel()
         worker = start_task(
             self._pool,
@@ -72,12 +72,12 @@ class LatestTask:
             *args,
             on_returned=on_returned,
             on_errored=on_errored,
-            on_progress=on_progress,
+            progress=progress,
             error_parent=error_parent,
             name=name,
         )
         self.worker = worker
-        worker.signals.finished.connect(lambda: self._finished(worker))
+        worker.connect(finished=lambda: self._finished(worker))
         return worker
 
     def cancel(self) -> None:

@@ -13,6 +13,10 @@ thread that created the worker (the UI thread) as signals on :class:`WorkerSigna
 Every event is delivered through the event loop of the creating thread, so connecting to the signals right
 after :meth:`WorkerPool.submit` is safe. :class:`WorkerPool` keeps running workers referenced so they are not
 garbage-collected mid-flight and offers :meth:`WorkerPool.wait_for_done` for shutdown and test teardown.
+
+A worker is generic in what ``fn`` returns: ``submit`` gives a ``Worker[R]`` and :meth:`Worker.connect` takes
+slots typed by it (``returned: Callable[[R], object]``), so mypy checks a slot against the work it listens
+to. The Qt signal underneath carries ``object``, since what workers return varies.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, Generic, cast
+
+from typing_extensions import TypeVar  # a TypeVar with a default (PEP 696) on Python 3.11
 
 from chronotrace_desktop.domain.errors import OperationCancelledError, UserFacingError
 from chronotrace_desktop.workers.qt import (
@@ -35,9 +41,16 @@ from chronotrace_desktop.workers.qt import (
 )
 from chronotrace_desktop.workers.task_state import TaskState
 
+if TYPE_CHECKING:
+    from chronotrace_desktop.domain.tasks import ProgressCallback
+
 logger = logging.getLogger(__name__)
 
-TaskFn = Callable[..., Any]
+R = TypeVar("R")
+TaskFn = Callable[..., R]  # fn(state: TaskState, *args, **kwargs) -> R
+# What a worker's fn returns. Covariant (a worker only hands its result out), and a bare ``Worker`` is a
+# worker of any result, for code that holds one without reading what it returns.
+R_co = TypeVar("R_co", covariant=True, default=object)
 
 
 class WorkerSignals(QObject):
@@ -45,8 +58,8 @@ class WorkerSignals(QObject):
 
     started = Signal()
     progress = Signal(int, int, str)  # done, total (<= 0: unknown), message
-    returned = Signal(object)
-    errored = Signal(object)  # the exception
+    returned = Signal(object)  # what fn returned: typed through Worker[R].connect
+    errored = Signal(Exception)
     finished = Signal()
 
 
@@ -74,10 +87,10 @@ class _Courier(QObject):
         self._deliver(kind, payload)
 
 
-class Worker(QRunnable):
+class Worker(QRunnable, Generic[R_co]):
     """Runs ``fn(state, *args, **kwargs)`` once on a pool thread. Create and start it from the UI thread."""
 
-    def __init__(self, fn: TaskFn, *args: Any, name: str | None = None, **kwargs: Any) -> None:
+    def __init__(self, fn: TaskFn[R_co], *args: Any, name: str | None = None, **kwargs: Any) -> None:
         super().__init__()
         self.setAutoDelete(False)  # Python owns it; WorkerPool keeps it referenced until it is done.
         self.name = name or getattr(fn, "__qualname__", repr(fn))
@@ -92,6 +105,25 @@ class Worker(QRunnable):
     @property
     def cancelled(self) -> bool:
         return self.state.cancelled
+
+    def connect(
+        self,
+        *,
+        returned: Callable[[R_co], object] | None = None,
+        errored: Callable[[Exception], object] | None = None,
+        progress: ProgressCallback[str] | None = None,
+        finished: Callable[[], object] | None = None,
+    ) -> Worker[R_co]:
+        """Connect slots to this worker's signals, typed by what ``fn`` returns; returns the worker."""
+        if returned is not None:
+            self.signals.returned.connect(returned)
+        if errored is not None:
+            self.signals.errored.connect(errored)
+        if progress is not None:
+            self.signals.progress.connect(progress)
+        if finished is not None:
+            self.signals.finished.connect(finished)
+        return self
 
     def cancel(self) -> None:
         """Ask the work to stop; from now on the worker emits nothing."""
@@ -168,8 +200,8 @@ class WorkerPool:
         """Workers started and not yet done."""
         return len(self._running)
 
-    def submit(self, fn: TaskFn, *args: Any, name: str | None = None, **kwargs: Any) -> Worker:
-        """Start ``fn(state, *args, **kwargs)`` on the pool; connect to ``worker.signals`` afterwards."""
+    def submit(self, fn: TaskFn[R], *args: Any, name: str | None = None, **kwargs: Any) -> Worker[R]:
+        """Start ``fn(state, *args, **kwargs)`` on the pool; connect to it afterwards (:meth:`Worker.connect`)."""
         worker = Worker(fn, *args, name=name, **kwargs)
         self.start(worker)
         return worker

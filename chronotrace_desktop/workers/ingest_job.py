@@ -13,16 +13,16 @@ import logging
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.errors import OperationCancelledError
+from chronotrace_desktop.domain.ingest import IngestProgress, IngestResult
 from chronotrace_desktop.workers.qt import QObject, Qt, QTimer, Signal, Slot
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from chronotrace_desktop.domain.ingest import IngestProgress, IngestResult
     from chronotrace_desktop.workers.base import Worker, WorkerPool
     from chronotrace_desktop.workers.task_state import TaskState
 
@@ -75,10 +75,10 @@ class IngestJob(QObject):
     """Start with :meth:`start`; ``file_progressed(IngestProgress)``, ``file_finished(IngestResult)``,
     then ``finished(list[IngestResult])`` or ``errored(exc)`` (a refusal, e.g. a viewer may not ingest)."""
 
-    file_progressed = Signal(object)
-    file_finished = Signal(object)
-    finished = Signal(object)
-    errored = Signal(object)
+    file_progressed = Signal(IngestProgress)
+    file_finished = Signal(IngestResult)
+    finished = Signal(list)  # list[IngestResult]
+    errored = Signal(Exception)
     _posted = Signal()
 
     def __init__(
@@ -89,7 +89,7 @@ class IngestJob(QObject):
         self._pool = pool
         self._ingest = ingest
         self.stop_flag = StopFlag()
-        self.worker: Worker | None = None
+        self.worker: Worker[list[IngestResult]] | None = None
         self.running = False
         self._lock = threading.Lock()
         self._latest: dict[Path, IngestProgress] = {}
@@ -105,10 +105,9 @@ class IngestJob(QObject):
 
     def start(self) -> None:
         self.running = True
-        worker = self._pool.submit(self._run, name="ingest")
-        worker.signals.returned.connect(self._on_returned)
-        worker.signals.errored.connect(self._on_errored)
-        self.worker = worker
+        self.worker = self._pool.submit(self._run, name="ingest").connect(
+            returned=self._on_returned, errored=self._on_errored
+        )
         self._timer.start()
 
     def cancel(self) -> None:
@@ -126,10 +125,10 @@ class IngestJob(QObject):
     def _run(self, state: TaskState) -> list[IngestResult]:
         lower_thread_priority()
         return self._ingest(
-            self.stop_flag, on_progress=self._progress_from_thread, on_result=self._result_from_thread
+            self.stop_flag, progress=self._progress_from_thread, on_result=self._result_from_thread
         )
 
-    def _progress_from_thread(self, event: IngestProgress) -> None:
+    def _progress_from_thread(self, done: int, total: int, event: IngestProgress) -> None:
         with self._lock:
             self._latest[event.path] = event
 
@@ -152,13 +151,13 @@ class IngestJob(QObject):
         for result in results:
             self.file_finished.emit(result)
 
-    def _on_returned(self, results: Any) -> None:
+    def _on_returned(self, results: list[IngestResult]) -> None:
         self._flush()
         self._timer.stop()
         self.running = False
         self.finished.emit(list(results))
 
-    def _on_errored(self, exc: BaseException) -> None:
+    def _on_errored(self, exc: Exception) -> None:
         self._flush()
         self._timer.stop()
         self.running = False

@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.errors import OperationCancelledError
 
 if TYPE_CHECKING:
-    from chronotrace_desktop.domain.tasks import TaskControl
+    from collections.abc import Callable
 
-ProgressCallback = Callable[[int, int, str], None]
+    from chronotrace_desktop.domain.tasks import ProgressCallback, TaskControl
 
 # At most ~20 progress updates a second reach the callback; the first and the last always do.
 MIN_PROGRESS_INTERVAL_S = 0.05
@@ -37,12 +36,12 @@ class TaskState:
 
     def __init__(
         self,
-        on_progress: ProgressCallback | None = None,
+        progress: ProgressCallback[str] | None = None,
         *,
         min_interval: float = MIN_PROGRESS_INTERVAL_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._on_progress = on_progress
+        self._progress = progress
         self._min_interval = min_interval
         self._clock = clock
         self._cancelled = threading.Event()
@@ -66,7 +65,7 @@ class TaskState:
 
     def progress(self, done: int, total: int, message: str = "") -> None:
         """Report ``done`` of ``total`` (``total <= 0``: unknown). Throttled; dropped after a cancel."""
-        if self._on_progress is None:
+        if self._progress is None:
             return
         now = self._clock()
         last = total > 0 and done >= total
@@ -76,7 +75,7 @@ class TaskState:
             if self._cancelled.is_set():
                 return
             self._last_sent = now
-            self._on_progress(done, total, message)
+            self._progress(done, total, message)
 
 
 if TYPE_CHECKING:

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from chronotrace_desktop.domain.errors import PermissionDeniedError
-from chronotrace_desktop.domain.ingest import IngestOptions, IngestProgress, IngestResult, IngestStatus
+from chronotrace_desktop.domain.ingest import (
+    IngestOptions,
+    IngestProgress,
+    IngestResult,
+    IngestStage,
+    IngestStatus,
+)
 from chronotrace_desktop.domain.search import SegmentQuery
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.storage.orm import AuditLog
@@ -68,7 +74,7 @@ def test_live_progress_shows_in_the_status_cell(qtbot, library, pool) -> None:
     row = pane.model.cached(video_id)
     # What the ingest panel forwards while that file is processed:
     pane.model._rows[video_id] = dataclasses.replace(row, status="processing")
-    pane.model.set_progress(row.original_path, "segments", 1, 2)
+    pane.model.set_progress(row.original_path, IngestStage.SEGMENTS, 1, 2)
     index = pane.model.index(source_row, STATUS)
     assert index.data() == "processing 1/2"
     assert index.data(ProgressRole) == pytest.approx(0.5)
@@ -80,7 +86,7 @@ def test_ingest_queue_model(qtmodeltester, qapp) -> None:
     model = IngestQueueModel(qapp.palette())
     first, second = Path("/data/a.mp4"), Path("/data/b.mp4")
     model.add_queued([first, second])
-    model.apply_progress(IngestProgress(1, 2, first, "segments", 1, 4))
+    model.apply_progress(IngestProgress(1, 2, first, IngestStage.SEGMENTS, 1, 4))
     model.apply_result(IngestResult(second, IngestStatus.FAILED, error="not a video file"))
     qtmodeltester.check(model)
     assert model.index(0, 1).data() == "1/4 segments"

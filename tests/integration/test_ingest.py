@@ -17,7 +17,13 @@ import pytest
 import sqlalchemy as sa
 
 from chronotrace_desktop.domain.errors import InvalidInputError, PermissionDeniedError
-from chronotrace_desktop.domain.ingest import IngestOptions, IngestResult, IngestStatus
+from chronotrace_desktop.domain.ingest import (
+    IngestOptions,
+    IngestProgress,
+    IngestResult,
+    IngestStage,
+    IngestStatus,
+)
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.media.windows import plan_windows
@@ -262,12 +268,12 @@ def test_cancel_then_resume_completes_without_duplicates(fresh: Installation) ->
     clip = VIDEOS_DIR / "one-by-one-person-detection.mp4"
     task = TaskState()
 
-    def cancel_after_three(event: object) -> None:
-        if getattr(event, "stage", "") == "segments" and getattr(event, "done", 0) >= 3:
+    def cancel_after_three(done: int, total: int, event: IngestProgress) -> None:
+        if event.stage == IngestStage.SEGMENTS and event.done >= 3:
             task.cancel()
 
     (first,) = fresh.services.ingest.ingest_paths(
-        fresh.admin, [clip], IngestOptions(), task, on_progress=cancel_after_three
+        fresh.admin, [clip], IngestOptions(), task, progress=cancel_after_three
     )
     assert first.status is IngestStatus.CANCELLED
     assert 3 <= first.segments < 10

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     import uuid
     from collections.abc import Callable, Sequence
 
-    from chronotrace_desktop.domain.tasks import TaskControl
+    from chronotrace_desktop.domain.tasks import ProgressCallback, TaskControl
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.export.files import Staging
     from chronotrace_desktop.services.export.selection import SegmentRecord, VideoRecord
@@ -101,11 +101,11 @@ class ClipWriter:
     # ------------------------------------------------------------ redacted
 
     def redacted(
-        self, jobs: Sequence[ClipJob], watermark: str | None, done: Callable[[str], None]
+        self, jobs: Sequence[ClipJob], watermark: str | None, progress: ProgressCallback[str]
     ) -> list[PackageFile]:
         """One redacted clip per job, in the jobs' order."""
         work = self._render if watermark else self._cached
-        return self._run(jobs, lambda job: work(job, watermark), done)
+        return self._run(jobs, lambda job: work(job, watermark), progress)
 
     def _cached(self, job: ClipJob, _watermark: str | None) -> PackageFile:
         source = self._media.redacted_clip(self._actor, job.segment.id, self._task)
@@ -146,7 +146,12 @@ class ClipWriter:
     # ------------------------------------------------------------ originals
 
     def originals(
-        self, jobs: Sequence[ClipJob], justification: str, *, recut: bool, done: Callable[[str], None]
+        self,
+        jobs: Sequence[ClipJob],
+        justification: str,
+        *,
+        recut: bool,
+        progress: ProgressCallback[str],
     ) -> tuple[list[PackageFile], list[str]]:
         """The unredacted originals (each reveal audited first); warnings about stored cuts."""
         files: list[PackageFile] = []
@@ -163,7 +168,7 @@ class ClipWriter:
             else:
                 file = self._copy_original(job, stored, warnings)
             files.append(file)
-            done(file.path)
+            progress(len(files), len(jobs), file.path)
         return files, warnings
 
     def _copy_original(self, job: ClipJob, stored: Path, warnings: list[str]) -> PackageFile:
@@ -217,7 +222,7 @@ class ClipWriter:
         self,
         jobs: Sequence[ClipJob],
         work: Callable[[ClipJob], PackageFile],
-        done: Callable[[str], None],
+        progress: ProgressCallback[str],
     ) -> list[PackageFile]:
         results: dict[int, PackageFile] = {}
         with ThreadPoolExecutor(self._threads, thread_name_prefix="export-clip") as pool:
@@ -234,7 +239,7 @@ class ClipWriter:
                         raise OperationCancelledError("the export was cancelled")
                     for future in finished:
                         results[index_of[future]] = future.result()  # re-raises the job's error
-                        done(results[index_of[future]].path)
+                        progress(len(results), len(jobs), results[index_of[future]].path)
             except BaseException:
                 self._stop.set()
                 for future in pending:

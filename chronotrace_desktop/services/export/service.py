@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from chronotrace_desktop.domain.export import ExportRequest, ExportSelection, ReportRenderer
-    from chronotrace_desktop.domain.tasks import TaskControl
+    from chronotrace_desktop.domain.tasks import ProgressCallback, TaskControl
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import AuditService, Authorizer
     from chronotrace_desktop.services.export.selection import Resolved
@@ -62,16 +62,26 @@ logger = logging.getLogger(__name__)
 
 
 class _Steps:
-    """Progress over the whole export: one step per file and per finishing stage."""
+    """Progress over the whole export, told to the task: one step per file and per finishing stage."""
 
     def __init__(self, task: TaskControl, total: int) -> None:
         self.task = task
         self.total = total
         self.done = 0
 
-    def __call__(self, message: str) -> None:
+    def step(self, message: str) -> None:
         self.done += 1
         self.task.progress(min(self.done, self.total), self.total, message)
+
+    def phase(self) -> ProgressCallback[str]:
+        """The progress callback of one phase (the clips): its ``done`` counts on from the steps before it."""
+        before = self.done
+
+        def progress(done: int, total: int, message: str) -> None:
+            self.done = before + done
+            self.task.progress(min(self.done, self.total), self.total, message)
+
+        return progress
 
 
 class ExportService:
@@ -207,7 +217,7 @@ class ExportService:
             + len(request.types - {ExportType.VIDEO_CLIP})
             + 3
         )
-        step = _Steps(task, total)
+        steps = _Steps(task, total)
         task.progress(0, total, "starting")
         staging = Staging(request.destination, package_name(request.case_id, created))
         files: list[PackageFile] = []
@@ -221,30 +231,33 @@ class ExportService:
                 if request.unredacted:
                     assert request.reveal_justification is not None
                     originals, warned = writer.originals(
-                        jobs, request.reveal_justification, recut=request.recut_originals, done=step
+                        jobs,
+                        request.reveal_justification,
+                        recut=request.recut_originals,
+                        progress=steps.phase(),
                     )
                     warnings.extend(warned)
-                redacted = writer.redacted(jobs, request.watermark, step)
+                redacted = writer.redacted(jobs, request.watermark, steps.phase())
                 for i, clip in enumerate(redacted):
                     files.append(clip)
                     if originals:
                         files.append(originals[i])
-            files.extend(self._documents(ctx, staging, files, task, step, renderer))
+            files.extend(self._documents(ctx, staging, files, task, steps, renderer))
             staging.add(*files)
             task.check_cancelled()
             manifest_sha, _ = staging.write_manifest(documents.manifest(ctx, files, warnings))
-            step("manifest")
+            steps.step("manifest")
             check = verify_package(staging.root)
             if not check.intact:
                 problems = "; ".join(str(p) for p in check.problems[:3])
                 raise EnvironmentProblemError(f"The package failed its own check after writing: {problems}")
-            step("verified")
+            steps.step("verified")
             task.check_cancelled()
             total_bytes = staging.total_bytes()
             final = staging.publish(as_zip=request.zip)
             if request.zip:
                 total_bytes = final.stat().st_size
-            step("done")
+            steps.step("done")
         except BaseException:
             staging.discard()
             raise
@@ -256,7 +269,7 @@ class ExportService:
         staging: Staging,
         clips: list[PackageFile],
         task: TaskControl,
-        step: _Steps,
+        steps: _Steps,
         renderer: ReportRenderer | None,
     ) -> list[PackageFile]:
         types = ctx.request.types
@@ -266,12 +279,12 @@ class ExportService:
             task.check_cancelled()
             sha, size = staging.write_text("segments.csv", documents.csv_text(rows))
             written.append(PackageFile("segments.csv", FileKind.CSV_DATA, sha, size))
-            step("segments.csv")
+            steps.step("segments.csv")
         if ExportType.JSON_DATA in types:
             task.check_cancelled()
             sha, size = staging.write_text("segments.json", documents.json_text(ctx, rows))
             written.append(PackageFile("segments.json", FileKind.JSON_DATA, sha, size))
-            step("segments.json")
+            steps.step("segments.json")
         if ExportType.PDF_REPORT in types:
             assert renderer is not None
             task.check_cancelled()
@@ -288,7 +301,7 @@ class ExportService:
             renderer.render(model, staging.path("report.pdf"))
             sha, size = staging.digest("report.pdf")
             written.append(PackageFile("report.pdf", FileKind.PDF_REPORT, sha, size))
-            step("report.pdf")
+            steps.step("report.pdf")
         return written
 
     # ------------------------------------------------------------------ after the export

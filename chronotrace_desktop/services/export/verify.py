@@ -31,7 +31,9 @@ from chronotrace_desktop.domain.export import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
+
+    from chronotrace_desktop.domain.tasks import ProgressCallback
 
 logger = logging.getLogger(__name__)
 
@@ -243,7 +245,7 @@ def verify_package(
     path: Path,
     *,
     sources: Path | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: ProgressCallback[str] | None = None,
 ) -> VerifyReport:
     """Re-hash the package at ``path`` (folder or zip) against its manifest; every problem is reported."""
     package = _Package(path)

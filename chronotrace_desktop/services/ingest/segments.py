@@ -20,6 +20,7 @@ from chronotrace_desktop.analysis.tracking import build_tracks
 from chronotrace_desktop.domain.analysis import FrameDetections, SegmentAnalysis
 from chronotrace_desktop.domain.clock import utc_iso, utcnow
 from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.ingest import IngestStage
 from chronotrace_desktop.domain.media import Window, plan_to_json
 from chronotrace_desktop.embedding.mobilenet import imagenet_classifier
 from chronotrace_desktop.embedding.registry import default_text_embedder
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from chronotrace_desktop.domain.media import VideoProbe
-    from chronotrace_desktop.domain.tasks import TaskControl
+    from chronotrace_desktop.domain.tasks import ProgressCallback, TaskControl
     from chronotrace_desktop.storage.blobs import BlobStore
     from chronotrace_desktop.storage.database import Database
     from chronotrace_desktop.storage.vectors import VectorIndex
@@ -87,11 +88,11 @@ class SegmentPipeline:
         windows: list[Window],
         done: set[int],
         task: TaskControl,
-        say: Callable[..., None],
+        progress: ProgressCallback[IngestStage],
     ) -> PipelineOutcome:
         outcome = PipelineOutcome(written=len(done))
         pending = [w for w in windows if w.index not in done]
-        say("segments", len(done), len(windows))
+        progress(len(done), len(windows), IngestStage.SEGMENTS)
         if not pending:
             return outcome
         analyzer = SegmentAnalyzer(
@@ -114,7 +115,7 @@ class SegmentPipeline:
             if prepared is not None:
                 self._commit(video_id, found, prepared)
                 outcome.written += 1
-            say("segments", outcome.written, len(windows))
+            progress(outcome.written, len(windows), IngestStage.SEGMENTS)
         task.check_cancelled()
         outcome.warnings.extend(report.warnings())
         return outcome

@@ -30,7 +30,13 @@ from chronotrace_desktop.domain.errors import (
     OperationCancelledError,
     UserFacingError,
 )
-from chronotrace_desktop.domain.ingest import IngestOptions, IngestProgress, IngestResult, IngestStatus
+from chronotrace_desktop.domain.ingest import (
+    IngestOptions,
+    IngestProgress,
+    IngestResult,
+    IngestStage,
+    IngestStatus,
+)
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.media.hashing import sha256_file
 from chronotrace_desktop.media.probe import check_regular_file, probe
@@ -50,7 +56,7 @@ if TYPE_CHECKING:
 
     from chronotrace_desktop.config import Settings
     from chronotrace_desktop.domain.media import VideoProbe
-    from chronotrace_desktop.domain.tasks import TaskControl
+    from chronotrace_desktop.domain.tasks import ProgressCallback, TaskControl
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import AuditService, Authorizer
     from chronotrace_desktop.storage.blobs import BlobStore
@@ -87,11 +93,12 @@ class IngestService:
         options: IngestOptions,
         task: TaskControl,
         *,
-        on_progress: Callable[[IngestProgress], None] | None = None,
+        progress: ProgressCallback[IngestProgress] | None = None,
         on_result: Callable[[IngestResult], None] | None = None,
     ) -> list[IngestResult]:
         """Ingest files and folders (recursively); one result per file, in order. Cancel stops after the
-        current segment; the cancelled file is left resumable and the rest are not started."""
+        current segment; the cancelled file is left resumable and the rest are not started. ``progress``
+        hears each file's stages (files run side by side: the note says which file)."""
         actor = self._authorizer.require(actor, Action.INGEST_VIDEO, resource_type="video")
         inputs = collect_inputs(paths)
         results: list[IngestResult] = []
@@ -104,7 +111,7 @@ class IngestService:
         for settled in inputs.settled:
             emit(settled)
         count = len(inputs.files)
-        report_lock = threading.Lock()
+        progress_lock = threading.Lock()
 
         def run_one(number: int, path: Path) -> IngestResult:
             if task.cancelled:
@@ -112,13 +119,13 @@ class IngestService:
                     path, IngestStatus.CANCELLED, error="not started: the ingest was cancelled"
                 )
 
-            def report(stage: str, done: int = 0, total: int = 0) -> None:
-                if on_progress is not None:
-                    with report_lock:
-                        on_progress(IngestProgress(number, count, path, stage, done, total))
+            def file_progress(done: int, total: int, stage: IngestStage) -> None:
+                if progress is not None:
+                    with progress_lock:
+                        progress(done, total, IngestProgress(number, count, path, stage, done, total))
 
             try:
-                return self.ingest_file(actor, path, options, task, report=report)
+                return self.ingest_file(actor, path, options, task, progress=file_progress)
             except UserFacingError as exc:
                 return IngestResult(path, IngestStatus.FAILED, error=str(exc))
             except Exception as exc:  # one file's bug must not abort the others
@@ -151,16 +158,16 @@ class IngestService:
         options: IngestOptions,
         task: TaskControl,
         *,
-        report: Callable[..., None] | None = None,
+        progress: ProgressCallback[IngestStage] | None = None,
     ) -> IngestResult:
         actor = self._authorizer.require(actor, Action.INGEST_VIDEO, resource_type="video")
-        say = report or (lambda *args, **kwargs: None)
-        say("probing")
+        progress = progress or _unwatched
+        progress(0, 0, IngestStage.PROBING)
         try:
             found = probe(path)
         except InvalidInputError as exc:
             return self._record_bad_input(actor, path, options, str(exc))
-        say("hashing")
+        progress(0, 0, IngestStage.HASHING)
         try:
             digest = sha256_file(path, should_stop=lambda: task.cancelled)
         except OperationCancelledError:
@@ -170,7 +177,7 @@ class IngestService:
         claim = self._claim(actor, path, options, found, digest)
         if isinstance(claim, IngestResult):
             return claim
-        return self._process(actor, claim, path, found, task, say)
+        return self._process(actor, claim, path, found, task, progress)
 
     # ------------------------------------------------------------------ claiming a video row
 
@@ -273,15 +280,15 @@ class IngestService:
         path: Path,
         found: VideoProbe,
         task: TaskControl,
-        say: Callable[..., None],
+        progress: ProgressCallback[IngestStage],
     ) -> IngestResult:
         try:
             self._reconcile(video_id)
             windows = plan_windows(found.duration_s)
             with self._db.transaction() as session:
                 done = records.done_segment_indexes(session, video_id)
-            outcome = self._pipeline.run(video_id, path, found, windows, done, task, say)
-            say("tracks")
+            outcome = self._pipeline.run(video_id, path, found, windows, done, task, progress)
+            progress(0, 0, IngestStage.TRACKS)
             self._pipeline.build_tracks(video_id)
             detect_for_video(self._db, self._settings, actor, video_id, task)
         except OperationCancelledError:
@@ -302,7 +309,7 @@ class IngestService:
             self._finish(video_id, "failed", message, outcome.warnings)
             return IngestResult(path, IngestStatus.FAILED, video_id, 0, error=message)
         self._finish(video_id, "completed", None, outcome.warnings)
-        say("done", segments, segments)
+        progress(segments, segments, IngestStage.DONE)
         return IngestResult(
             path, IngestStatus.COMPLETED, video_id, segments, warnings=tuple(outcome.warnings)
         )
@@ -367,3 +374,7 @@ def _expected_work(path: Path) -> tuple[float, int]:
     except (UserFacingError, OSError):
         duration = 0.0
     return -duration, -_size(path)
+
+
+def _unwatched(done: int, total: int, stage: IngestStage) -> None:
+    """The progress callback of a file nobody watches."""

@@ -251,7 +251,7 @@ class ExportDialog(QDialog):
             self._renderer,
             on_returned=self._on_exported,
             on_errored=self._on_failed,
-            on_progress=self._on_progress,
+            progress=self._on_progress,
             name="export evidence package",
         )
         self.status_label.setText("Exporting\u2026")

@@ -17,6 +17,7 @@ from chronotrace_desktop.ui.theme import SEVERITY_HUES, tint
 
 if TYPE_CHECKING:
     import uuid
+    from collections.abc import Sequence
     from datetime import datetime
 
     from chronotrace_desktop.ui.qt import QPalette
@@ -72,7 +73,7 @@ class AnomalyTableModel(QAbstractTableModel):
         if self._items:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._items) - 1, len(HEADERS) - 1))
 
-    def set_items(self, items: list[AnomalyLike]) -> None:
+    def set_items(self, items: Sequence[AnomalyLike]) -> None:
         self.beginResetModel()
         self._items = list(items)
         self.endResetModel()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from chronotrace_desktop.domain.ingest import IngestStatus
+from chronotrace_desktop.domain.ingest import IngestStage, IngestStatus
+from chronotrace_desktop.ui import formatting as fmt
 from chronotrace_desktop.ui.qt import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from chronotrace_desktop.ui.theme import DANGER, STATUS_HUES, accent_text
 
@@ -21,7 +22,6 @@ HEADERS = ("File", "Progress", "Result")
 FILE, PROGRESS, RESULT = range(3)
 Index = QModelIndex | QPersistentModelIndex
 
-_STAGE_WORDS = {"probing": "probing…", "hashing": "hashing…", "tracks": "tracking…", "done": "finishing…"}
 _RESULT_WORDS = {
     IngestStatus.COMPLETED: "ingested",
     IngestStatus.ALREADY_INGESTED: "already in the library",
@@ -35,7 +35,7 @@ _RESULT_WORDS = {
 @dataclass(frozen=True, slots=True)
 class FileState:
     path: Path
-    stage: str = "queued"
+    stage: IngestStage = IngestStage.QUEUED
     done: int = 0
     total: int = 0
     result: IngestResult | None = None
@@ -44,7 +44,7 @@ class FileState:
     def fraction(self) -> float:
         if self.result is not None:
             return 1.0
-        if self.stage == "segments" and self.total > 0:
+        if self.stage == IngestStage.SEGMENTS and self.total > 0:
             return self.done / self.total
         return 0.0
 
@@ -53,9 +53,9 @@ class FileState:
         if self.result is not None:
             segments = self.result.segments
             return f"{segments} segment{'s' if segments != 1 else ''}" if segments else "—"
-        if self.stage == "segments" and self.total > 0:
+        if self.stage == IngestStage.SEGMENTS and self.total > 0:
             return f"{self.done}/{self.total} segments"
-        return _STAGE_WORDS.get(self.stage, self.stage)
+        return fmt.ingest_stage(self.stage, "…")
 
 
 class IngestQueueModel(QAbstractTableModel):
@@ -95,7 +95,7 @@ class IngestQueueModel(QAbstractTableModel):
         """Remove the rows of folders once the service has listed their files."""
         for row in reversed(range(len(self._files))):
             state = self._files[row]
-            if state.result is None and state.stage == "queued" and state.path.is_dir():
+            if state.result is None and state.stage == IngestStage.QUEUED and state.path.is_dir():
                 self.beginRemoveRows(QModelIndex(), row, row)
                 self._files.pop(row)
                 self.endRemoveRows()
@@ -143,14 +143,14 @@ class IngestQueueModel(QAbstractTableModel):
         if role == PathRole:
             return str(state.path)
         if role == FractionRole and column == PROGRESS:
-            return state.fraction if result is None and state.stage == "segments" else None
+            return state.fraction if result is None and state.stage == IngestStage.SEGMENTS else None
         if role == Qt.ItemDataRole.DisplayRole:
             if column == FILE:
                 return state.path.name or str(state.path)
             if column == PROGRESS:
                 return state.progress_text
             if result is None:
-                return "waiting" if state.stage == "queued" else "running"
+                return "waiting" if state.stage == IngestStage.QUEUED else "running"
             words = _RESULT_WORDS[result.status]
             return f"{words}: {result.error}" if result.error else words
         if role == Qt.ItemDataRole.ToolTipRole:

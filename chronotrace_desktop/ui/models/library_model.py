@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from chronotrace_desktop.domain.ingest import IngestStage
 from chronotrace_desktop.ui import formatting as fmt
 from chronotrace_desktop.ui.qt import (
     QAbstractTableModel,
@@ -71,7 +72,7 @@ FILE, STATUS, SEGMENTS, FACES, CAMERA, LOCATION, RECORDED, UPLOADED, DURATION, R
 
 @dataclass(frozen=True, slots=True)
 class LiveProgress:
-    stage: str
+    stage: IngestStage
     done: int
     total: int
 
@@ -81,20 +82,20 @@ class LiveProgress:
 
     @property
     def text(self) -> str:
-        if self.stage == "segments" and self.total > 0:
+        if self.stage == IngestStage.SEGMENTS and self.total > 0:
             return f"processing {self.done}/{self.total}"
-        return {"probing": "probing", "hashing": "hashing", "tracks": "tracking", "done": "finishing"}.get(
-            self.stage, self.stage
-        )
+        return fmt.ingest_stage(self.stage)
 
 
 def _fetch_rows(
     state: TaskState, library: LibraryService, actor: Actor, ids: list[uuid.UUID]
-) -> dict[Any, Any]:
+) -> dict[uuid.UUID, VideoRow]:
     return library.rows(actor, ids)
 
 
-def _fetch_ids(state: TaskState, library: LibraryService, actor: Actor) -> tuple[list[Any], dict[Any, Any]]:
+def _fetch_ids(
+    state: TaskState, library: LibraryService, actor: Actor
+) -> tuple[list[uuid.UUID], dict[uuid.UUID, VideoRow]]:
     ids = library.video_ids(actor)
     return ids, library.rows(actor, ids[:BLOCK])
 
@@ -103,7 +104,7 @@ class VideoTableModel(QAbstractTableModel):
     """``reload()`` fetches the ids; rows arrive lazily. ``loaded`` is emitted after each id refresh."""
 
     loaded = Signal()
-    errored = Signal(object)
+    errored = Signal(Exception)
 
     def __init__(
         self,
@@ -141,8 +142,7 @@ class VideoTableModel(QAbstractTableModel):
     def reload(self) -> None:
         self.loading = True
         worker = self._pool.submit(_fetch_ids, self._library, self._actor, name="library ids")
-        worker.signals.returned.connect(self._on_ids)
-        worker.signals.errored.connect(self._on_error)
+        worker.connect(returned=self._on_ids, errored=self._on_error)
 
     def schedule_reload(self) -> None:
         self._reload_timer.start()
@@ -165,7 +165,7 @@ class VideoTableModel(QAbstractTableModel):
     def cached(self, video_id: uuid.UUID) -> VideoRow | None:
         return self._rows.get(video_id)
 
-    def set_progress(self, path: str, stage: str, done: int, total: int) -> None:
+    def set_progress(self, path: str, stage: IngestStage, done: int, total: int) -> None:
         self._progress[path] = LiveProgress(stage, done, total)
         row = self._row_of_path(path)
         if row < 0:
@@ -299,8 +299,10 @@ class VideoTableModel(QAbstractTableModel):
         batch = list(dict.fromkeys(wanted[:BLOCK] + block))[:BLOCK]
         self._requested.update(batch)
         worker = self._pool.submit(_fetch_rows, self._library, self._actor, batch, name="library rows")
-        worker.signals.returned.connect(lambda rows: self._on_rows(batch, rows))
-        worker.signals.errored.connect(lambda exc: self._on_rows_failed(batch, exc))
+        worker.connect(
+            returned=lambda rows: self._on_rows(batch, rows),
+            errored=lambda exc: self._on_rows_failed(batch, exc),
+        )
 
     def _on_rows(self, batch: list[uuid.UUID], rows: dict[uuid.UUID, VideoRow]) -> None:
         if not isValid(self):  # the pane closed while the rows were on their way

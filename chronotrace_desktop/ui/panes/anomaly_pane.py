@@ -44,6 +44,7 @@ from chronotrace_desktop.ui.tasks import LatestTask, start_task
 
 if TYPE_CHECKING:
     import uuid
+    from collections.abc import Sequence
 
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.app import AppServices
@@ -172,7 +173,7 @@ class AnomalyPane(QWidget):
             name="anomalies",
         )
 
-    def _show_items(self, items: list[AnomalyLike], message: str | None) -> None:
+    def _show_items(self, items: Sequence[AnomalyLike], message: str | None) -> None:
         selected = self.selected_anomaly()
         self.model.set_items(items)
         self._fill_filters(items)
@@ -187,7 +188,7 @@ class AnomalyPane(QWidget):
             self._select_row(selected.id)
         self._selected()
 
-    def _fill_filters(self, items: list[AnomalyLike]) -> None:
+    def _fill_filters(self, items: Sequence[AnomalyLike]) -> None:
         for field, combo in self.filter_combos.items():
             current = combo.currentData()
             values = sorted({getattr(i, field) for i in items if getattr(i, field)}, key=_order(field))

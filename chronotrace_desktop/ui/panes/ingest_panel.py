@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from chronotrace_desktop.domain.ingest import IngestStatus
+from chronotrace_desktop.domain.ingest import IngestProgress, IngestResult, IngestStatus
 from chronotrace_desktop.ui.delegates import ProgressDelegate
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.models.ingest_model import FILE, PROGRESS, FractionRole, IngestQueueModel
@@ -28,7 +28,7 @@ from chronotrace_desktop.workers.ingest_job import IngestJob
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from chronotrace_desktop.domain.ingest import IngestOptions, IngestProgress, IngestResult
+    from chronotrace_desktop.domain.ingest import IngestOptions
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.ingest import IngestService
     from chronotrace_desktop.workers.base import WorkerPool
@@ -39,9 +39,9 @@ logger = logging.getLogger(__name__)
 class IngestPanel(QFrame):
     """Runs one ingest at a time. Signals carry the service's events on to the library table."""
 
-    file_progressed = Signal(object)  # IngestProgress
-    file_finished = Signal(object)  # IngestResult
-    ingest_finished = Signal(object)  # list[IngestResult]
+    file_progressed = Signal(IngestProgress)
+    file_finished = Signal(IngestResult)
+    ingest_finished = Signal(list)  # list[IngestResult]
 
     def __init__(
         self, ingest: IngestService, actor: Actor, pool: WorkerPool, parent: QWidget | None = None
@@ -137,7 +137,7 @@ class IngestPanel(QFrame):
         self._update_overall()
         self.file_finished.emit(result)
 
-    def _on_finished(self, results: Any) -> None:
+    def _on_finished(self, results: list[IngestResult]) -> None:
         self.model.drop_folders()
         for result in results:
             self.model.apply_result(result)
