@@ -35,6 +35,17 @@ class IngestStatus(StrEnum):
     SKIPPED = "skipped"  # found in a folder but not a video by its name
 
 
+class VideoStatus(StrEnum):
+    """A video row's ``processing_status``: the schema's CHECK values. The desktop writes the first four."""
+
+    PENDING = "pending"  # registered, not processed (yet); also after a cancel: ingesting it again resumes
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"  # the reason is in ``error_message``
+    UPLOADING = "uploading"  # the schema's; never written here
+    ARCHIVED = "archived"  # the schema's; never written here
+
+
 class IngestStage(StrEnum):
     """Where one file of an ingest is; the note of its progress callback (``ProgressCallback[IngestStage]``)."""
 

@@ -24,6 +24,7 @@ from chronotrace_desktop.domain.analysis import FrameDetections
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import NotFoundError
+from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.services.access import AuditEvent
 from chronotrace_desktop.storage.orm import Search, Video, VideoSegment
@@ -59,7 +60,7 @@ class VideoRow:
     resolution: str | None
     fps: float | None
     size_bytes: int | None
-    status: str  # pending, processing, completed, failed
+    status: VideoStatus
     error_message: str | None
     segment_count: int
     face_segments: int  # segments in which at least one face was seen
@@ -150,7 +151,7 @@ def _video_row(video: Video, segments: int, face_segments: int) -> VideoRow:
         resolution=video.resolution,
         fps=_float(fps),
         size_bytes=video.file_size_bytes,
-        status=video.processing_status or "pending",
+        status=VideoStatus(video.processing_status or VideoStatus.PENDING),
         error_message=video.error_message,
         segment_count=segments,
         face_segments=face_segments,

@@ -6,6 +6,7 @@ repaint on ``QEvent.Type.PaletteChange``.
 
 from __future__ import annotations
 
+from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.ui.qt import QColor, QPalette
 
 SEVERITY_HUES = {
@@ -15,10 +16,10 @@ SEVERITY_HUES = {
     "low": QColor("#1e88e5"),
 }
 STATUS_HUES = {
-    "failed": QColor("#d32f2f"),
-    "processing": QColor("#1e88e5"),
-    "pending": QColor("#9e9e9e"),
-    "completed": QColor("#43a047"),
+    VideoStatus.FAILED: QColor("#d32f2f"),
+    VideoStatus.PROCESSING: QColor("#1e88e5"),
+    VideoStatus.PENDING: QColor("#9e9e9e"),
+    VideoStatus.COMPLETED: QColor("#43a047"),
 }
 DANGER = QColor("#d32f2f")
 

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from chronotrace_desktop.analysis.anomalies.runner import run_rules
 from chronotrace_desktop.domain.anomalies import AnomalyType, RuleSettings, Zone
 from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.services.anomalies.scan import AnomalyScanner
 from chronotrace_desktop.services.cameras import check_timezone, load_config, parse_hours
@@ -167,7 +168,7 @@ class AnomalyEvaluator:
                     .where(
                         Video.filename == item.filename,
                         Video.deleted_at.is_(None),
-                        Video.processing_status == "completed",
+                        Video.processing_status == VideoStatus.COMPLETED.value,
                     )
                     .order_by(Video.uploaded_at.desc())
                 ).first()

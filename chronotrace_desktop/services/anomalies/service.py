@@ -33,6 +33,7 @@ from chronotrace_desktop.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.domain.roles import Action, Role
 from chronotrace_desktop.services.access import AuditEvent
 from chronotrace_desktop.services.anomalies.alerts import AlertReport, AlertService
@@ -242,7 +243,9 @@ class AnomalyService:
         """Run the rules again over completed videos (of one camera, or one video): human-touched anomalies
         stay; machine-made ones are updated, added or removed. Alerts for new ones are tried once."""
         actor = self._authorizer.require(actor, Action.TRIAGE_ANOMALY, resource_type="video")
-        query = sa.select(Video.id).where(Video.deleted_at.is_(None), Video.processing_status == "completed")
+        query = sa.select(Video.id).where(
+            Video.deleted_at.is_(None), Video.processing_status == VideoStatus.COMPLETED.value
+        )
         if camera_id is not None:
             query = query.where(Video.camera_id == camera_id)
         if video_id is not None:

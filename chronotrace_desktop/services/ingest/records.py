@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from chronotrace_desktop.domain.clock import utcnow
+from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.storage.orm import Video, VideoSegment
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def failed_video_by_path(session: Session, path: Path) -> Video | None:
     """A failed row for ``path`` whose bytes could not even be hashed (retried in place)."""
     query = sa.select(Video).where(
         Video.original_path == str(path),
-        Video.processing_status == "failed",
+        Video.processing_status == VideoStatus.FAILED.value,
         Video.deleted_at.is_(None),
         sa.not_(Video.meta.has_key("sha256")),
     )
@@ -72,7 +73,7 @@ def new_video(
         recorded_at=options.recorded_at,
         uploaded_by=uploaded_by,
         file_size_bytes=size_bytes,
-        processing_status="pending",
+        processing_status=VideoStatus.PENDING.value,
         meta=meta,
     )
     session.add(video)
@@ -116,14 +117,14 @@ def add_warnings(video: Video, warnings: list[str] | tuple[str, ...]) -> None:
     video.meta = meta
 
 
-def set_status(video: Video, status: str, *, error: str | None = None) -> None:
-    video.processing_status = status
+def set_status(video: Video, status: VideoStatus, *, error: str | None = None) -> None:
+    video.processing_status = status.value
     video.error_message = error
     now = utcnow()
-    if status == "processing":
+    if status is VideoStatus.PROCESSING:
         video.processing_started_at = now
         video.processing_completed_at = None
-    elif status in ("completed", "failed"):
+    elif status in (VideoStatus.COMPLETED, VideoStatus.FAILED):
         video.processing_completed_at = now
 
 

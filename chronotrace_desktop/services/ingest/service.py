@@ -36,6 +36,7 @@ from chronotrace_desktop.domain.ingest import (
     IngestResult,
     IngestStage,
     IngestStatus,
+    VideoStatus,
 )
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.media.hashing import sha256_file
@@ -188,7 +189,7 @@ class IngestService:
         try:
             with self._db.transaction() as session:
                 video = records.live_video_by_sha(session, digest)
-                if video is not None and video.processing_status == "completed":
+                if video is not None and video.processing_status == VideoStatus.COMPLETED:
                     return self._settled_duplicate(video, path)
                 resumed = video is not None
                 if video is None:
@@ -202,7 +203,7 @@ class IngestService:
                     )
                 records.apply_probe(video, found, options)
                 records.add_warnings(video, found.warnings)
-                records.set_status(video, "processing")
+                records.set_status(video, VideoStatus.PROCESSING)
                 self._audit.record_in(
                     session,
                     AuditEvent(
@@ -254,7 +255,7 @@ class IngestService:
             with self._db.transaction() as session:
                 video = records.live_video_by_sha(session, digest) if digest else None
                 video = video or records.failed_video_by_path(session, path)
-                if video is not None and video.processing_status == "completed":
+                if video is not None and video.processing_status == VideoStatus.COMPLETED:
                     return self._settled_duplicate(video, path)
                 if video is None:
                     video = records.new_video(
@@ -265,7 +266,7 @@ class IngestService:
                         sha256=digest,
                         size_bytes=size,
                     )
-                records.set_status(video, "failed", error=message)
+                records.set_status(video, VideoStatus.FAILED, error=message)
                 video_id = video.id
         except IntegrityError:
             return IngestResult(path, IngestStatus.FAILED, error=message)
@@ -293,29 +294,29 @@ class IngestService:
             detect_for_video(self._db, self._settings, actor, video_id, task)
         except OperationCancelledError:
             message = "cancelled; ingest the file again to resume where it stopped"
-            self._finish(video_id, "pending", message)
+            self._finish(video_id, VideoStatus.PENDING, message)
             return IngestResult(path, IngestStatus.CANCELLED, video_id, self._count(video_id), error=message)
         except UserFacingError as exc:
-            self._finish(video_id, "failed", str(exc))
+            self._finish(video_id, VideoStatus.FAILED, str(exc))
             return IngestResult(path, IngestStatus.FAILED, video_id, self._count(video_id), error=str(exc))
         except Exception as exc:
             logger.exception("Ingest of %s failed unexpectedly", path)
             message = f"internal error while ingesting ({type(exc).__name__}); details are in the log"
-            self._finish(video_id, "failed", message)
+            self._finish(video_id, VideoStatus.FAILED, message)
             return IngestResult(path, IngestStatus.FAILED, video_id, self._count(video_id), error=message)
         segments = self._count(video_id)
         if segments == 0:
             message = "nothing in the file could be decoded"
-            self._finish(video_id, "failed", message, outcome.warnings)
+            self._finish(video_id, VideoStatus.FAILED, message, outcome.warnings)
             return IngestResult(path, IngestStatus.FAILED, video_id, 0, error=message)
-        self._finish(video_id, "completed", None, outcome.warnings)
+        self._finish(video_id, VideoStatus.COMPLETED, None, outcome.warnings)
         progress(segments, segments, IngestStage.DONE)
         return IngestResult(
             path, IngestStatus.COMPLETED, video_id, segments, warnings=tuple(outcome.warnings)
         )
 
     def _finish(
-        self, video_id: uuid.UUID, status: str, error: str | None, warnings: list[str] | None = None
+        self, video_id: uuid.UUID, status: VideoStatus, error: str | None, warnings: list[str] | None = None
     ) -> None:
         try:
             with self._db.transaction() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from chronotrace_desktop.domain.ingest import IngestStage, IngestStatus
+from chronotrace_desktop.domain.ingest import IngestStage, IngestStatus, VideoStatus
 from chronotrace_desktop.ui import formatting as fmt
 from chronotrace_desktop.ui.qt import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from chronotrace_desktop.ui.theme import DANGER, STATUS_HUES, accent_text
@@ -161,7 +161,7 @@ class IngestQueueModel(QAbstractTableModel):
             if result.status is IngestStatus.FAILED or result.status is IngestStatus.DUPLICATE:
                 return accent_text(DANGER, self._palette)
             if result.status is IngestStatus.COMPLETED:
-                return accent_text(STATUS_HUES["completed"], self._palette)
+                return accent_text(STATUS_HUES[VideoStatus.COMPLETED], self._palette)
         return None
 
     # ------------------------------------------------------------------ helpers

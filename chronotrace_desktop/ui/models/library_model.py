@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chronotrace_desktop.domain.ingest import IngestStage
+from chronotrace_desktop.domain.ingest import IngestStage, VideoStatus
 from chronotrace_desktop.ui import formatting as fmt
 from chronotrace_desktop.ui.qt import (
     QAbstractTableModel,
@@ -216,12 +216,13 @@ class VideoTableModel(QAbstractTableModel):
             return row
         if role == ProgressRole and column == STATUS:
             live = self._progress.get(row.original_path)
-            return live.fraction if live is not None and row.status == "processing" else None
+            return live.fraction if live is not None and row.status == VideoStatus.PROCESSING else None
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, column)
         if role == Qt.ItemDataRole.ForegroundRole and column == STATUS:
             hue = STATUS_HUES.get(row.status)
-            return accent_text(hue, self._palette) if hue is not None and row.status != "completed" else None
+            done = row.status == VideoStatus.COMPLETED
+            return accent_text(hue, self._palette) if hue is not None and not done else None
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[column].align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -230,9 +231,9 @@ class VideoTableModel(QAbstractTableModel):
     def _display(self, row: VideoRow, column: int) -> str:
         if column == STATUS:
             live = self._progress.get(row.original_path)
-            if row.status == "processing" and live is not None:
+            if row.status == VideoStatus.PROCESSING and live is not None:
                 return live.text
-            return row.status
+            return str(row.status)
         values = {
             FILE: row.filename,
             CAMERA: row.camera_id or "",
@@ -256,7 +257,7 @@ class VideoTableModel(QAbstractTableModel):
             UPLOADED: row.uploaded_at.isoformat() if row.uploaded_at else "",
             DURATION: row.duration_s or 0.0,
             RESOLUTION: _pixels(row.resolution),
-            STATUS: row.status,
+            STATUS: str(row.status),
             SEGMENTS: row.segment_count,
             FACES: row.face_segments,
         }
@@ -372,7 +373,7 @@ class LibraryFilterProxy(QSortFilterProxyModel):
     def __init__(self) -> None:
         super().__init__()
         self._words: list[str] = []
-        self._status: str | None = None
+        self._status: VideoStatus | None = None
         self.setSortRole(SortRole)
         self.setDynamicSortFilter(True)
 
@@ -383,7 +384,7 @@ class LibraryFilterProxy(QSortFilterProxyModel):
 
     def set_status(self, status: str | None) -> None:
         self.beginFilterChange()
-        self._status = status or None
+        self._status = VideoStatus(status) if status else None
         self.endFilterChange()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chronotrace_desktop.domain.ingest import IngestStatus
+from chronotrace_desktop.domain.ingest import IngestStatus, VideoStatus
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.delegates import ProgressDelegate
 from chronotrace_desktop.ui.dialogs.ingest_dialog import IngestDialog
@@ -59,7 +59,7 @@ logger = logging.getLogger(__name__)
 PANE_MIN_WIDTH = 200
 PANE_MIN_HEIGHT = 140
 
-STATUSES = ("", "completed", "processing", "pending", "failed")
+STATUSES = (VideoStatus.COMPLETED, VideoStatus.PROCESSING, VideoStatus.PENDING, VideoStatus.FAILED)
 MAX_FILE_COLUMN = 260
 VIDEO_FILTER = (
     "Videos (*.mp4 *.m4v *.mov *.avi *.mkv *.webm *.mpg *.mpeg *.ts *.mts *.m2ts *.3gp *.flv *.wmv *.gif "
@@ -113,8 +113,9 @@ class LibraryPane(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self.proxy.set_text)
         self.status_combo = QComboBox()
+        self.status_combo.addItem("All statuses", "")
         for status in STATUSES:
-            self.status_combo.addItem(status.capitalize() if status else "All statuses", status)
+            self.status_combo.addItem(status.capitalize(), status.value)
         self.status_combo.currentIndexChanged.connect(
             lambda _i: self.proxy.set_status(self.status_combo.currentData())
         )

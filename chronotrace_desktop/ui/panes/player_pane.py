@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.dialogs.reveal_dialog import RevealDialog
 from chronotrace_desktop.ui.errors import show_error
@@ -375,7 +376,7 @@ class PlayerPane(QWidget):
         if self.detail is None:
             self.badge_label.hide()
             return
-        colour = DANGER if self.showing_original else STATUS_HUES["completed"]
+        colour = DANGER if self.showing_original else STATUS_HUES[VideoStatus.COMPLETED]
         text = "ORIGINAL — faces visible" if self.showing_original else "REDACTED"
         palette = self.badge_label.palette()
         palette.setColor(QPalette.ColorRole.Window, colour)
