@@ -49,7 +49,6 @@ import cv2
 import numpy as np
 
 from chronotrace_desktop.analysis.models import haar_cascade
-from chronotrace_desktop.analysis.objects import iou
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
 from chronotrace_desktop.domain.media import Box
 
@@ -181,7 +180,7 @@ class FaceDetector:
         )
         crops: list[Box] = []
         for person in chosen:  # a detector may box one person twice: one crop each
-            if len(crops) < cfg.small_face_people and all(iou(person, c) < 0.5 for c in crops):
+            if len(crops) < cfg.small_face_people and all(person.iou(c) < 0.5 for c in crops):
                 crops.append(person)
         out: list[tuple[float, float, float, float, float]] = []
         for person in crops:
@@ -264,8 +263,7 @@ def _dedup(faces: list[Box]) -> list[Box]:
     """One box per face: overlapping detections (or one centred inside another) keep the largest."""
     kept: list[Box] = []
     for face in sorted(faces, key=lambda f: -f.w * f.h):
-        cx, cy = face.x + face.w / 2, face.y + face.h / 2
-        if all(iou(face, k) < 0.3 and not (k.x <= cx <= k.x + k.w and k.y <= cy <= k.y + k.h) for k in kept):
+        if all(face.iou(k) < 0.3 and not k.contains(*face.centre) for k in kept):
             kept.append(face)
     return kept
 

@@ -78,20 +78,6 @@ def _input_shape(width: int, height: int, size: int) -> tuple[int, int]:
     return max(32, round(size * width / height / 32) * 32), size
 
 
-def overlaps(a: Box, b: Box) -> bool:
-    """The two boxes share some area."""
-    return a.x < b.x + b.w and b.x < a.x + a.w and a.y < b.y + b.h and b.y < a.y + a.h
-
-
-def iou(a: Box, b: Box) -> float:
-    iw = min(a.x + a.w, b.x + b.w) - max(a.x, b.x)
-    ih = min(a.y + a.h, b.y + b.h) - max(a.y, b.y)
-    if iw <= 0 or ih <= 0:
-        return 0.0
-    inter = iw * ih
-    return inter / (a.w * a.h + b.w * b.h - inter)
-
-
 @dataclass(slots=True)
 class ObjectDetector:
     """YOLOv3-tiny on BGR ``uint8`` frames; returns normalised boxes labelled with COCO class names."""
@@ -138,7 +124,7 @@ class ObjectDetector:
         confidences = scores[np.arange(len(classes)), classes]
         keep = confidences >= min(cfg.confidence, cfg.cctv_confidence)
         boxes = self._nms(rows[keep, :4], classes[keep], confidences[keep])
-        return self._overhead_vehicles(self._merge_vehicles(boxes), width, height)
+        return self._overhead_vehicles(merge_vehicles(boxes, cfg.vehicle_merge_iou), width, height)
 
     def _nms(self, xywh: np.ndarray, classes: np.ndarray, confidences: np.ndarray) -> list[Box]:
         cfg = self.config
@@ -159,20 +145,22 @@ class ObjectDetector:
                 found.append(Box(x, y, w, h, name, float(confidences[idx[k]])).clipped())
         return [b for b in found if b.w > 0 and b.h > 0]
 
-    def _merge_vehicles(self, boxes: list[Box]) -> list[Box]:
-        """One vehicle seen as both car and truck (or bus): keep the most confident class."""
-        vehicles = sorted((b for b in boxes if b.label in MOTOR_VEHICLES), key=lambda b: -b.score)
-        kept: list[Box] = []
-        for box in vehicles:
-            if all(iou(box, k) < self.config.vehicle_merge_iou for k in kept):
-                kept.append(box)
-        return [b for b in boxes if b.label not in MOTOR_VEHICLES] + kept
-
     def _overhead_vehicles(self, boxes: list[Box], width: int, height: int) -> list[Box]:
         cfg = self.config
         return overhead_vehicles(
             boxes, width, height, cfg.overhead_vehicle_min_side, cfg.overhead_vehicle_score
         )
+
+
+def merge_vehicles(boxes: list[Box], threshold: float) -> list[Box]:
+    """One vehicle seen as both car and truck (or bus): of boxes overlapping by ``threshold`` IoU or more, keep
+    the most confident class."""
+    vehicles = sorted((b for b in boxes if b.label in MOTOR_VEHICLES), key=lambda b: -b.score)
+    kept: list[Box] = []
+    for box in vehicles:
+        if all(box.iou(k) < threshold for k in kept):
+            kept.append(box)
+    return [b for b in boxes if b.label not in MOTOR_VEHICLES] + kept
 
 
 def overhead_vehicles(
@@ -189,7 +177,7 @@ def overhead_vehicles(
         if (
             box.label in OVERHEAD_MISTAKES
             and min(box.w * width, box.h * height) >= min_side * min(width, height)
-            and not any(overlaps(box, p) for p in people)
+            and not any(box.overlaps(p) for p in people)
         ):
             box = Box(box.x, box.y, box.w, box.h, "car", box.score * score_factor)
         out.append(box)

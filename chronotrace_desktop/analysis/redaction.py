@@ -37,12 +37,6 @@ _REGION = "region"
 _GATE = TrackerConfig(max_gap=2.5, min_iou=0.01, max_speed=6.0, labels=None)
 
 
-def hull(a: Box, b: Box) -> Box:
-    x0, y0 = min(a.x, b.x), min(a.y, b.y)
-    x1, y1 = max(a.x + a.w, b.x + b.w), max(a.y + a.h, b.y + b.h)
-    return Box(x0, y0, x1 - x0, y1 - y0, a.label, max(a.score, b.score))
-
-
 def _lerp(a: Box, b: Box, f: float) -> Box:
     return Box(
         a.x + (b.x - a.x) * f,
@@ -52,10 +46,6 @@ def _lerp(a: Box, b: Box, f: float) -> Box:
         a.label,
         a.score,
     )
-
-
-def _shifted(box: Box, dx: float, dy: float) -> Box:
-    return Box(box.x + dx, box.y + dy, box.w, box.h, box.label, box.score)
 
 
 @dataclass(slots=True)
@@ -114,7 +104,7 @@ def _plan_layer(times: list[float], samples: list[list[Box]], start: float, end:
         for k in seen:
             box = path.points[k]
             nxt = path.points.get(k + 1)
-            frames[k].append(hull(box, nxt) if nxt is not None else box)
+            frames[k].append(box.hull(nxt) if nxt is not None else box)
         _extend_ends(path, seen, times, frames, start, end)
     return frames
 
@@ -138,9 +128,9 @@ def _extend_ends(
     if dt > 0:
         a, b = path.points[first], path.points[second]
         f = (times[first] - (times[first - 1] if first > 0 else start)) / dt
-        frames[first].append(hull(a, _shifted(a, (a.x - b.x) * f, (a.y - b.y) * f)))
+        frames[first].append(a.hull(a.shifted((a.x - b.x) * f, (a.y - b.y) * f)))
     dt = times[last] - times[before]
     if dt > 0:
         a, b = path.points[before], path.points[last]
         f = ((times[last + 1] if last + 1 < len(times) else end) - times[last]) / dt
-        frames[last].append(hull(b, _shifted(b, (b.x - a.x) * f, (b.y - a.y) * f)))
+        frames[last].append(b.hull(b.shifted((b.x - a.x) * f, (b.y - a.y) * f)))

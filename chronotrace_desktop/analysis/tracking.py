@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from chronotrace_desktop.analysis.objects import BAGS, CCTV_CLASSES, PERSON, VEHICLES, iou
+from chronotrace_desktop.analysis.objects import BAGS, CCTV_CLASSES, PERSON, VEHICLES
 from chronotrace_desktop.domain.analysis import Track, TrackPoint
 from chronotrace_desktop.domain.media import Box
 
@@ -47,10 +47,6 @@ def label_group(label: str) -> str:
     return label
 
 
-def _centre(box: Box) -> tuple[float, float]:
-    return box.x + box.w / 2, box.y + box.h / 2
-
-
 def _diag(box: Box) -> float:
     return math.hypot(box.w, box.h)
 
@@ -72,7 +68,7 @@ class _Live:
         last = self.points[-1]
         dt = t - last.t
         if dt > 0:
-            (x0, y0), (x1, y1) = _centre(last.box), _centre(box)
+            (x0, y0), (x1, y1) = last.box.centre, box.centre
             measured = ((x1 - x0) / dt, (y1 - y0) / dt)
             if len(self.points) == 1:
                 self.velocity = measured
@@ -133,10 +129,10 @@ class Tracker:
 
     def _cost(self, track: _Live, t: float, box: Box) -> float | None:
         predicted = track.predicted(t)
-        overlap = iou(predicted, box)
+        overlap = predicted.iou(box)
         if overlap >= self.config.min_iou:
             return 1.0 - overlap
-        (px, py), (bx, by) = _centre(predicted), _centre(box)
+        (px, py), (bx, by) = predicted.centre, box.centre
         scale = max(_diag(predicted), _diag(box), 1e-6)
         distance = math.hypot(px - bx, py - by) / scale
         elapsed = max(t - track.points[-1].t, 0.25)

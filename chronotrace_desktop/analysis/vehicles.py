@@ -96,11 +96,9 @@ def track_motion(points: Sequence[tuple[float, Box]]) -> Motion | None:
         return None
     (t0, a), (t1, b) = points[0], points[-1]
     size = max(1e-6, float(np.median([max(p.w, p.h) for _, p in points])))
-    travelled = max(
-        float(np.hypot((q.x + q.w / 2) - (a.x + a.w / 2), (q.y + q.h / 2) - (a.y + a.h / 2)))
-        for _, q in points
-    )
-    end_to_end = float(np.hypot((b.x + b.w / 2) - (a.x + a.w / 2), (b.y + b.h / 2) - (a.y + a.h / 2)))
+    (ax, ay), (bx, by) = a.centre, b.centre
+    travelled = max(float(np.hypot(qx - ax, qy - ay)) for qx, qy in (q.centre for _, q in points))
+    end_to_end = float(np.hypot(bx - ax, by - ay))
     if max(travelled, end_to_end) >= MOVING_SHARE * size:
         return Motion.MOVING
     if t1 - t0 >= STILL_MIN_SECONDS and travelled < STILL_SHARE * size:

@@ -45,7 +45,12 @@ class Window:
 
 @dataclass(frozen=True, slots=True)
 class Box:
-    """An axis-aligned box in normalised coordinates (0..1 of width and height), with what it is."""
+    """An axis-aligned box in normalised coordinates (0..1 of width and height), with what it is.
+
+    The geometry every detector, tracker, rule and scorer shares: edges, centre, area, whether a point lies in
+    it, overlap, intersection and IoU with another box, the hull of two boxes. It holds pixel rectangles as
+    well (``Box(x, y, w, h)`` of ints): the same formulas apply.
+    """
 
     x: float
     y: float
@@ -54,14 +59,66 @@ class Box:
     label: str = ""
     score: float = 1.0
 
+    @property
+    def right(self) -> float:
+        return self.x + self.w
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return self.x + self.w / 2, self.y + self.h / 2
+
+    @property
+    def area(self) -> float:
+        return self.w * self.h
+
+    def contains(self, x: float, y: float) -> bool:
+        """The point lies inside the box or on its edge."""
+        return self.x <= x <= self.right and self.y <= y <= self.bottom
+
+    def overlaps(self, other: Box) -> bool:
+        """The two boxes share some area: each starts before the other ends, on both axes. A box of zero width
+        or height strictly inside another overlaps it (its ``intersection`` is None all the same)."""
+        return (
+            self.x < other.right and other.x < self.right and self.y < other.bottom and other.y < self.bottom
+        )
+
+    def intersection(self, other: Box) -> Box | None:
+        """The part both boxes cover (unlabelled); None where it has no width or no height."""
+        iw = min(self.right, other.right) - max(self.x, other.x)
+        ih = min(self.bottom, other.bottom) - max(self.y, other.y)
+        if iw <= 0 or ih <= 0:
+            return None
+        return Box(max(self.x, other.x), max(self.y, other.y), iw, ih)
+
+    def iou(self, other: Box) -> float:
+        """Intersection over union: 0 when the boxes do not share an area."""
+        shared = self.intersection(other)
+        if shared is None:
+            return 0.0
+        inter = shared.area
+        return inter / (self.area + other.area - inter)
+
+    def hull(self, other: Box) -> Box:
+        """The smallest box holding both, with this box's label and the higher score."""
+        x0, y0 = min(self.x, other.x), min(self.y, other.y)
+        x1, y1 = max(self.right, other.right), max(self.bottom, other.bottom)
+        return Box(x0, y0, x1 - x0, y1 - y0, self.label, max(self.score, other.score))
+
+    def shifted(self, dx: float, dy: float) -> Box:
+        return Box(self.x + dx, self.y + dy, self.w, self.h, self.label, self.score)
+
     def clipped(self) -> Box:
         x0, y0 = max(0.0, self.x), max(0.0, self.y)
-        x1, y1 = min(1.0, self.x + self.w), min(1.0, self.y + self.h)
+        x1, y1 = min(1.0, self.right), min(1.0, self.bottom)
         return Box(x0, y0, max(0.0, x1 - x0), max(0.0, y1 - y0), self.label, self.score)
 
     def expanded(self, factor: float) -> Box:
         """The same centre, ``factor`` times wider and taller (clipped to the frame)."""
-        cx, cy = self.x + self.w / 2, self.y + self.h / 2
+        cx, cy = self.centre
         w, h = self.w * factor, self.h * factor
         return Box(cx - w / 2, cy - h / 2, w, h, self.label, self.score).clipped()
 

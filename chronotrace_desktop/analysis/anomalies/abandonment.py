@@ -19,9 +19,9 @@ import math
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.analysis.anomalies import geometry as g
-from chronotrace_desktop.analysis.objects import overlaps
 from chronotrace_desktop.domain.analysis import FrameDetections, Track, TrackPoint
 from chronotrace_desktop.domain.anomalies import AnomalyCandidate, AnomalyType, Severity
+from chronotrace_desktop.domain.media import Box
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from chronotrace_desktop.analysis.anomalies.evidence import VideoEvidence
     from chronotrace_desktop.analysis.anomalies.left_behind import LeftObject
     from chronotrace_desktop.domain.anomalies import AbandonmentRule, CameraConfig
-    from chronotrace_desktop.domain.media import Box
 
 NEAR_IN_TIME = 1.5  # seconds: a person point this close in time counts as "there at the same moment"
 ATTEND_SECONDS = 2.0  # seconds someone stays by a bag or object to attend it (passers-by do not)
@@ -38,8 +37,8 @@ ATTEND_SECONDS = 2.0  # seconds someone stays by a bag or object to attend it (p
 def _distance(person: TrackPoint, bag: TrackPoint, aspect: float) -> float:
     """Bag centre to the person's box (0 inside it), in the person's heights."""
     bx, by = g.centre(bag.box, aspect)
-    x0, x1 = person.box.x * aspect, (person.box.x + person.box.w) * aspect
-    y0, y1 = person.box.y, person.box.y + person.box.h
+    x0, x1 = person.box.x * aspect, person.box.right * aspect
+    y0, y1 = person.box.y, person.box.bottom
     dx = max(x0 - bx, 0.0, bx - x1)
     dy = max(y0 - by, 0.0, by - y1)
     return math.hypot(dx, dy) / max(person.box.h, 1e-3)
@@ -125,9 +124,8 @@ def _bystanders(
 
 def _same_spot(a: Box, b: Box) -> bool:
     """Centres within half the taller box's height of each other."""
-    dx = (a.x + a.w / 2) - (b.x + b.w / 2)
-    dy = (a.y + a.h / 2) - (b.y + b.h / 2)
-    return math.hypot(dx, dy) <= 0.5 * max(a.h, b.h)
+    (ax, ay), (bx, by) = a.centre, b.centre
+    return math.hypot(ax - bx, ay - by) <= 0.5 * max(a.h, b.h)
 
 
 def _attended(
@@ -204,14 +202,14 @@ def _left_behind(
     # One object is one finding, whoever's departure it was found after: the earliest-unattended one wins.
     kept: list[tuple[LeftObject, tuple[float, float]]] = []
     for item, span in sorted(per_departure.values(), key=lambda pair: pair[1][0]):
-        if not any(overlaps(item.box, other.box) for other, _ in kept):
+        if not any(item.box.overlaps(other.box) for other, _ in kept):
             kept.append((item, span))
     return [_left_candidate(item, span, rule) for item, span in kept]
 
 
 def _same_place(box: Box, other: dict[str, float]) -> bool:
-    cx, cy = box.x + box.w / 2, box.y + box.h / 2
-    return other["x"] <= cx <= other["x"] + other["w"] and other["y"] <= cy <= other["y"] + other["h"]
+    """``box``'s centre lies in ``other``, a finding's ``bounding_box``."""
+    return Box(other["x"], other["y"], other["w"], other["h"]).contains(*box.centre)
 
 
 def _left_candidate(item: LeftObject, span: tuple[float, float], rule: AbandonmentRule) -> AnomalyCandidate:

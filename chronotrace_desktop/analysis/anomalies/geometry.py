@@ -24,11 +24,13 @@ def group_of(label: str) -> str:
 
 def foot(box: Box, aspect: float) -> tuple[float, float]:
     """Bottom centre in frame-height units (x scaled by the aspect), where a person stands."""
-    return ((box.x + box.w / 2) * aspect, box.y + box.h)
+    return (box.centre[0] * aspect, box.bottom)
 
 
 def centre(box: Box, aspect: float) -> tuple[float, float]:
-    return ((box.x + box.w / 2) * aspect, box.y + box.h / 2)
+    """The box's centre in frame-height units (x scaled by the aspect)."""
+    cx, cy = box.centre
+    return (cx * aspect, cy)
 
 
 def size(box: Box, aspect: float) -> float:
@@ -67,9 +69,8 @@ def point_in_polygon(x: float, y: float, polygon: Sequence[tuple[float, float]])
 
 
 def inside(track: Track, point: TrackPoint, polygon: Sequence[tuple[float, float]]) -> bool:
-    box = point.box
-    y = box.y + box.h if group_of(track.label) == "person" else box.y + box.h / 2
-    return point_in_polygon(box.x + box.w / 2, y, polygon)
+    cx, cy = point.box.centre
+    return point_in_polygon(cx, point.box.bottom if group_of(track.label) == "person" else cy, polygon)
 
 
 def runs(times: Sequence[float], flags: Sequence[bool], gap: float = TRACK_GAP) -> list[tuple[int, int]]:
@@ -155,9 +156,8 @@ def occluded(box: Box, people: Sequence[Box]) -> bool:
     for other in people:
         if other == box:
             continue
-        iw = min(box.x + box.w, other.x + other.w) - max(box.x, other.x)
-        ih = min(box.y + box.h, other.y + other.h) - max(box.y, other.y)
-        if iw > 0 and ih > 0 and iw * ih >= OCCLUDED_SHARE * box.w * box.h:
+        shared = box.intersection(other)
+        if shared is not None and shared.area >= OCCLUDED_SHARE * box.w * box.h:
             return True
     return False
 

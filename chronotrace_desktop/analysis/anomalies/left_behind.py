@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import cv2
 import numpy as np
 
+from chronotrace_desktop.analysis.anomalies.geometry import median
 from chronotrace_desktop.domain.analysis import box_from_list, box_to_list
 from chronotrace_desktop.domain.media import Box
 
@@ -99,17 +100,12 @@ class LeftObject:
         )
 
 
-def _median(values: Sequence[float]) -> float:
-    return float(np.median(np.asarray(values, dtype=np.float64)))
-
-
 def _same_spot(a: Box, b: Box, settings: LeftBehindSettings) -> bool:
     height = max(a.h, b.h)
     if min(a.h, b.h) < height / 1.8:
         return False
-    dx = (a.x + a.w / 2) - (b.x + b.w / 2)
-    dy = (a.y + a.h / 2) - (b.y + b.h / 2)
-    return bool(np.hypot(dx, dy) <= settings.same_spot * height)
+    (ax, ay), (bx, by) = a.centre, b.centre
+    return bool(np.hypot(ax - bx, ay - by) <= settings.same_spot * height)
 
 
 def find_stays(frames: Sequence[FrameDetections], settings: LeftBehindSettings) -> list[Stay]:
@@ -154,11 +150,12 @@ class _Timeline:
 
 
 def _median_box(group: Sequence[tuple[float, Box]]) -> Box:
+    """Each side the median of the group's, computed in float64 whatever the boxes hold."""
     return Box(
-        _median([b.x for _, b in group]),
-        _median([b.y for _, b in group]),
-        _median([b.w for _, b in group]),
-        _median([b.h for _, b in group]),
+        median([float(b.x) for _, b in group]),
+        median([float(b.y) for _, b in group]),
+        median([float(b.w) for _, b in group]),
+        median([float(b.h) for _, b in group]),
         PERSON,
     )
 
@@ -250,7 +247,7 @@ def blobs_after(
             candidates.extend(_shaped_blobs(opened, lab, ring_disc, window, settings))
     kept: list[tuple[tuple[int, int, int, int], float]] = []
     for rect, contrast in sorted(candidates, key=lambda c: -c[1]):
-        if all(_rect_iou(rect, other) < 0.2 and not _inside(rect, other) for other, _ in kept):
+        if all(_apart(Box(*rect), Box(*other)) for other, _ in kept):
             kept.append((rect, contrast))
     return [((x + cx0, y + cy0, w, h), c) for (x, y, w, h), c in kept]
 
@@ -293,19 +290,10 @@ def _shaped_blobs(
     return found
 
 
-def _inside(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    """``a``'s centre lies within ``b`` (a label on a bag, a bag under a strap)."""
-    cx, cy = a[0] + a[2] / 2, a[1] + a[3] / 2
-    return b[0] <= cx <= b[0] + b[2] and b[1] <= cy <= b[1] + b[3]
-
-
-def _rect_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    iw = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    ih = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    if iw <= 0 or ih <= 0:
-        return 0.0
-    inter = iw * ih
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
+def _apart(blob: Box, kept: Box) -> bool:
+    """Pixel rects of two blobs are different objects: they hardly overlap, and ``blob``'s centre does not lie
+    within ``kept`` (a label on a bag, a bag under a strap)."""
+    return blob.iou(kept) < 0.2 and not kept.contains(*blob.centre)
 
 
 def still_there(
@@ -428,10 +416,4 @@ class _Watch:
 
 def _covered(box: Box, timeline: _Timeline, t: float) -> bool:
     """A person box overlaps ``box`` at about ``t`` (the object may be hidden, not gone)."""
-    return any(
-        person.x < box.x + box.w
-        and box.x < person.x + person.w
-        and person.y < box.y + box.h
-        and box.y < person.y + person.h
-        for person in timeline.people(t - 1.0, t + 1.0)
-    )
+    return any(person.overlaps(box) for person in timeline.people(t - 1.0, t + 1.0))

@@ -29,11 +29,10 @@ from chronotrace_desktop.analysis.models import require_nanodet
 from chronotrace_desktop.analysis.objects import (
     BAGS,
     COCO_NAMES,
-    MOTOR_VEHICLES,
     OVERHEAD_MISTAKES,
     VEHICLES,
     DetectorConfig,
-    iou,
+    merge_vehicles,
     overhead_vehicles,
 )
 from chronotrace_desktop.domain.media import Box
@@ -228,17 +227,7 @@ class TiledDetector:
             and b.label not in self.tiles.excluded
             and (cfg.classes is None or b.label in cfg.classes)
         ]
-        return _merge_vehicles(boxes, cfg.vehicle_merge_iou)
-
-
-def _merge_vehicles(boxes: list[Box], threshold: float) -> list[Box]:
-    """One vehicle seen as both car and truck (or bus): keep the most confident class."""
-    vehicles = sorted((b for b in boxes if b.label in MOTOR_VEHICLES), key=lambda b: -b.score)
-    kept: list[Box] = []
-    for box in vehicles:
-        if all(iou(box, k) < threshold for k in kept):
-            kept.append(box)
-    return [b for b in boxes if b.label not in MOTOR_VEHICLES] + kept
+        return merge_vehicles(boxes, cfg.vehicle_merge_iou)
 
 
 _THREAD = threading.local()

@@ -69,12 +69,11 @@ def assign_faces(people: Sequence[Box], faces: Sequence[Box]) -> list[Box | None
     assigned: list[Box | None] = [None] * len(people)
     heads = [head_region(person) for person in people]
     for face in sorted(faces, key=lambda f: -f.w * f.h):
-        cx, cy = face.x + face.w / 2, face.y + face.h / 2
+        cx, cy = face.centre
         best: tuple[float, int] | None = None
         for index, (person, head) in enumerate(zip(people, heads, strict=True)):
-            inside = head.x <= cx <= head.x + head.w and head.y <= cy <= head.y + head.h
-            if inside and assigned[index] is None:
-                distance = abs(person.x + person.w / 2 - cx) + abs(person.y - cy)
+            if head.contains(cx, cy) and assigned[index] is None:
+                distance = abs(person.centre[0] - cx) + abs(person.y - cy)
                 if best is None or distance < best[0]:
                     best = (distance, index)
         if best is not None:

@@ -107,8 +107,9 @@ def face_input(image: np.ndarray, face: Box) -> np.ndarray:
     """
     height, width = image.shape[:2]
     side = max(face.w * width, face.h * height) * FACE_CROP
-    x0 = (face.x + face.w / 2) * width - side / 2
-    y0 = (face.y + face.h / 2) * height - side / 2
+    cx, cy = face.centre
+    x0 = cx * width - side / 2
+    y0 = cy * height - side / 2
     scale = INPUT_SIZE / max(side, 1.0)
     matrix = np.array([[scale, 0.0, -x0 * scale], [0.0, scale, -y0 * scale]], dtype=np.float32)
     crop = cv2.warpAffine(

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.analysis.detection import TiledConfig, TiledDetector
-from chronotrace_desktop.analysis.objects import ObjectDetector, iou
+from chronotrace_desktop.analysis.objects import ObjectDetector
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.media import Box
 from chronotrace_desktop.media.frames import frame_at
@@ -152,8 +152,7 @@ def _group_of(label: str) -> str | None:
 
 
 def _inside(box: Box, regions: Sequence[Box]) -> bool:
-    cx, cy = box.x + box.w / 2, box.y + box.h / 2
-    return any(r.x <= cx <= r.x + r.w and r.y <= cy <= r.y + r.h for r in regions)
+    return any(r.contains(*box.centre) for r in regions)
 
 
 def score_frame(frame: LabelledFrame, detections: Sequence[Box]) -> dict[str, Tally]:
@@ -162,7 +161,7 @@ def score_frame(frame: LabelledFrame, detections: Sequence[Box]) -> dict[str, Ta
         labels = [b for b in frame.objects if _group_of(b.label) == name]
         found = [b for b in detections if _group_of(b.label) == name]
         pairs = sorted(
-            ((iou(d, g), i, j) for i, d in enumerate(found) for j, g in enumerate(labels)), reverse=True
+            ((d.iou(g), i, j) for i, d in enumerate(found) for j, g in enumerate(labels)), reverse=True
         )
         used_d: set[int] = set()
         used_g: set[int] = set()
