@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# Every pane's minimum size: a dock may be squeezed below its layout's wish (small screens); it clips then,
+# never widens the window.
+PANE_MIN_WIDTH = 200
+PANE_MIN_HEIGHT = 140
+
 
 @dataclass(frozen=True, slots=True)
 class PaneSpec:

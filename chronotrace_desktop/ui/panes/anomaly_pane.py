@@ -22,6 +22,7 @@ from chronotrace_desktop.ui.models.anomaly_model import (
     ItemRole,
     words,
 )
+from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
 from chronotrace_desktop.ui.qt import (
     QAbstractItemView,
     QComboBox,
@@ -53,9 +54,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PANE_MIN_WIDTH = 200
-PANE_MIN_HEIGHT = 140
-
 MOVES = (
     ("acknowledged", "Acknowledge"),
     ("investigating", "Investigate"),
@@ -73,7 +71,6 @@ class AnomalyPane(QWidget):
         self, services: AppServices, actor: Actor, pool: WorkerPool, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        # A dock may be squeezed below its layout's wish (small screens): it clips, never widens the window.
         self.setMinimumSize(PANE_MIN_WIDTH, PANE_MIN_HEIGHT)
         self._services = services
         self._actor = actor

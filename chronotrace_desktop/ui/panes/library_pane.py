@@ -20,6 +20,7 @@ from chronotrace_desktop.ui.models.library_model import (
     ProgressRole,
     VideoTableModel,
 )
+from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
 from chronotrace_desktop.ui.panes.ingest_panel import IngestPanel
 from chronotrace_desktop.ui.qt import (
     QAbstractItemView,
@@ -56,9 +57,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PANE_MIN_WIDTH = 200
-PANE_MIN_HEIGHT = 140
-
 STATUSES = (VideoStatus.COMPLETED, VideoStatus.PROCESSING, VideoStatus.PENDING, VideoStatus.FAILED)
 MAX_FILE_COLUMN = 260
 VIDEO_FILTER = (
@@ -88,7 +86,6 @@ class LibraryPane(QWidget):
         self, services: AppServices, actor: Actor, pool: WorkerPool, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        # A dock may be squeezed below its layout's wish (small screens): it clips, never widens the window.
         self.setMinimumSize(PANE_MIN_WIDTH, PANE_MIN_HEIGHT)
         self._services = services
         self._actor = actor

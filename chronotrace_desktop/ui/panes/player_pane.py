@@ -14,6 +14,7 @@ from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.dialogs.reveal_dialog import RevealDialog
 from chronotrace_desktop.ui.errors import show_error
+from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
 from chronotrace_desktop.ui.panes.player_controls import PlayerControls, Shuttle
 from chronotrace_desktop.ui.panes.video_view import VideoView
 from chronotrace_desktop.ui.qt import (
@@ -44,8 +45,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-PANE_MIN_WIDTH = 200
-PANE_MIN_HEIGHT = 140
 
 DEFAULT_FPS = 25.0
 DETECTION_HOLD_S = 1.5  # a sample's boxes are shown until the next sample, at most this long
@@ -90,7 +89,6 @@ class PlayerPane(QWidget):
         self, services: AppServices, actor: Actor, pool: WorkerPool, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        # A dock may be squeezed below its layout's wish (small screens): it clips, never widens the window.
         self.setMinimumSize(PANE_MIN_WIDTH, PANE_MIN_HEIGHT)
         self._services = services
         self._actor = actor

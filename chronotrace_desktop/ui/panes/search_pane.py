@@ -14,6 +14,7 @@ from chronotrace_desktop.domain.errors import InvalidInputError, UserFacingError
 from chronotrace_desktop.domain.search import SegmentQuery
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.models.search_model import IdRole, SearchResultsModel
+from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
 from chronotrace_desktop.ui.panes.search_filters import SearchFiltersPanel
 from chronotrace_desktop.ui.panes.search_results import THUMB_GRID, HitsView
 from chronotrace_desktop.ui.qt import (
@@ -49,9 +50,6 @@ if TYPE_CHECKING:
     from chronotrace_desktop.workers.task_state import TaskState
 
 logger = logging.getLogger(__name__)
-
-PANE_MIN_WIDTH = 200
-PANE_MIN_HEIGHT = 140
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"})
 EMPTY_HINT = (
@@ -107,7 +105,6 @@ class SearchPane(QWidget):
         self, services: AppServices, actor: Actor, pool: WorkerPool, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        # A dock may be squeezed below its layout's wish (small screens): it clips, never widens the window.
         self.setMinimumSize(PANE_MIN_WIDTH, PANE_MIN_HEIGHT)
         self._services = services
         self._actor = actor
