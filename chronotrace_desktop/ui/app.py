@@ -187,8 +187,7 @@ class GuiSession(QObject):
         self.splash = StartupSplash()
         self.splash.show()
         worker = self.pool.submit(_open_services, self._factory, self._opened, name="open services")
-        worker.signals.returned.connect(self._on_opened)
-        worker.signals.errored.connect(self._on_open_failed)
+        worker.connect(returned=self._on_opened, errored=self._on_open_failed)
 
     def _on_opened(self, first_run: bool) -> None:
         services = self.services

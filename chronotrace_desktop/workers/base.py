@@ -75,14 +75,14 @@ class _Kind(enum.Enum):
 class _Courier(QObject):
     """Carries events from the pool thread to the creating thread through its event loop."""
 
-    posted = Signal(object, object)  # _Kind, payload
+    posted = Signal(_Kind, object)  # the payload varies with the kind
 
     def __init__(self, deliver: Callable[[_Kind, object], None]) -> None:
         super().__init__()
         self._deliver = deliver
         self.posted.connect(self._on_posted, Qt.ConnectionType.QueuedConnection)
 
-    @Slot(object, object)
+    @Slot(_Kind, object)
     def _on_posted(self, kind: _Kind, payload: object) -> None:
         self._deliver(kind, payload)
 

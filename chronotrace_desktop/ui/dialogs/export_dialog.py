@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.errors import UserFacingError
-from chronotrace_desktop.domain.export import ExportRequest, ExportType, SelectionKind
+from chronotrace_desktop.domain.export import ExportRequest, ExportResult, ExportType, SelectionKind
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.services.media_access import MIN_JUSTIFICATION_CHARS
 from chronotrace_desktop.ui.errors import show_error
@@ -45,7 +45,7 @@ from chronotrace_desktop.ui.theme import DANGER, accent_text
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from chronotrace_desktop.domain.export import ExportResult, ExportSelection, ReportRenderer
+    from chronotrace_desktop.domain.export import ExportSelection, ReportRenderer
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.export import ExportService
     from chronotrace_desktop.workers.base import Worker, WorkerPool
@@ -89,7 +89,7 @@ def describe(selection: ExportSelection) -> str:
 class ExportDialog(QDialog):
     """``export_finished(ExportResult)`` once the package is written."""
 
-    export_finished = Signal(object)
+    export_finished = Signal(ExportResult)
 
     def __init__(
         self,
@@ -111,7 +111,7 @@ class ExportDialog(QDialog):
         self._pool = pool
         self._renderer = renderer if renderer is not None else exports.renderer
         self._open_url = open_url
-        self._worker: Worker | None = None
+        self._worker: Worker[ExportResult] | None = None
         self.result_: ExportResult | None = None
         self.may_reveal = is_allowed(actor.role, Action.EXPORT_UNREDACTED) and is_allowed(
             actor.role, Action.REVEAL_PII
@@ -315,7 +315,7 @@ class ExportDialog(QDialog):
         logger.info("Exported %s to %s", result.export_id, result.path)
         self.export_finished.emit(result)
 
-    def _on_failed(self, exc: BaseException) -> None:
+    def _on_failed(self, exc: Exception) -> None:
         self._worker = None
         self._set_running(False)
         self.status_label.clear()

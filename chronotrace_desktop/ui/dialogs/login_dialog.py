@@ -92,7 +92,7 @@ def _sentence(text: str) -> str:
 class LoginDialog(QDialog):
     """Accepted once a user is signed in; :attr:`actor` is then set and ``login_succeeded`` was emitted."""
 
-    login_succeeded = Signal(object)  # Actor
+    login_succeeded = Signal(Actor)
 
     def __init__(
         self,
@@ -107,7 +107,7 @@ class LoginDialog(QDialog):
         self._auth = auth
         self._installation = installation
         self._pool = pool
-        self._worker: Worker | None = None
+        self._worker: Worker[Actor] | None = None
         self.actor: Actor | None = None
         self.first_run = first_run
 
@@ -235,9 +235,7 @@ class LoginDialog(QDialog):
             )
         else:
             worker = self._pool.submit(_sign_in, self._auth, email, password, name="sign in")
-        worker.signals.returned.connect(self._on_signed_in)
-        worker.signals.errored.connect(self._on_failed)
-        self._worker = worker
+        self._worker = worker.connect(returned=self._on_signed_in, errored=self._on_failed)
         self._set_busy(True)
 
     def _input_problem(self) -> str | None:
@@ -282,7 +280,7 @@ class LoginDialog(QDialog):
         self.login_succeeded.emit(actor)
         self.accept()
 
-    def _on_failed(self, exc: BaseException) -> None:
+    def _on_failed(self, exc: Exception) -> None:
         self._worker = None
         self._set_busy(False)
         if isinstance(exc, ConflictError) and self.first_run:

@@ -206,19 +206,19 @@ class SettingsDialog(QDialog):
         def work(_task: TaskControl) -> list[str]:
             return self._services.settings_admin.save(self._actor, changes, secrets)
 
-        worker = self._pool.submit(work, name="save settings")
-        worker.signals.returned.connect(self._on_saved)
-        worker.signals.errored.connect(self._on_failed)
+        self._pool.submit(work, name="save settings").connect(
+            returned=self._on_saved, errored=self._on_failed
+        )
 
-    def _on_saved(self, changed: object) -> None:
+    def _on_saved(self, changed: list[str]) -> None:
         self.buttons.setEnabled(True)
-        self.saved.emit(list(changed) if isinstance(changed, list) else [])
+        self.saved.emit(list(changed))
         self.accept()
 
-    def _on_failed(self, exc: object) -> None:
+    def _on_failed(self, exc: Exception) -> None:
         self.buttons.setEnabled(True)
         if isinstance(exc, UserFacingError):
             self.error_label.setText(str(exc))
             self.error_label.show()
-        elif isinstance(exc, BaseException):
+        else:
             show_error(self, exc)

@@ -7,10 +7,12 @@ audited by the anomaly service; the buttons only offer the moves that make sense
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.domain.errors import UserFacingError
 from chronotrace_desktop.domain.roles import Action, is_allowed
+from chronotrace_desktop.services.anomalies import AnomalyRecord
 from chronotrace_desktop.ui import anomaly_access as access
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.models.anomaly_model import (
@@ -44,7 +46,6 @@ from chronotrace_desktop.ui.qt import (
 from chronotrace_desktop.ui.tasks import LatestTask, start_task
 
 if TYPE_CHECKING:
-    import uuid
     from collections.abc import Sequence
 
     from chronotrace_desktop.domain.users import Actor
@@ -63,9 +64,9 @@ MOVES = (
 
 
 class AnomalyPane(QWidget):
-    segment_activated = Signal(object)  # segment id
+    segment_activated = Signal(uuid.UUID)  # segment id
     selection_changed = Signal()
-    transitioned = Signal(object)  # the updated anomaly
+    transitioned = Signal(AnomalyRecord)  # the updated anomaly
 
     def __init__(
         self, services: AppServices, actor: Actor, pool: WorkerPool, parent: QWidget | None = None
@@ -271,13 +272,13 @@ class AnomalyPane(QWidget):
             name="anomaly transition",
         )
 
-    def _on_moved(self, item: Any) -> None:
+    def _on_moved(self, item: AnomalyRecord) -> None:
         self.note_edit.clear()
         self.model.replace_item(item)
         self._selected()
         self.transitioned.emit(item)
 
-    def _on_move_failed(self, exc: BaseException) -> None:
+    def _on_move_failed(self, exc: Exception) -> None:
         self._selected()
         if isinstance(exc, UserFacingError):
             self.detail_label.setText(

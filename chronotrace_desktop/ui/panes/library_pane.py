@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,8 +47,6 @@ from chronotrace_desktop.ui.tasks import start_task
 from chronotrace_desktop.workers.ingest_job import lower_thread_priority
 
 if TYPE_CHECKING:
-    import uuid
-
     from chronotrace_desktop.domain.ingest import IngestProgress, IngestResult
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.app import AppServices
@@ -78,9 +77,9 @@ def _filter_values(
 
 
 class LibraryPane(QWidget):
-    video_activated = Signal(object)  # video id
+    video_activated = Signal(uuid.UUID)  # video id
     selection_changed = Signal()
-    video_deleted = Signal(object)  # video id
+    video_deleted = Signal(uuid.UUID)  # video id
 
     def __init__(
         self, services: AppServices, actor: Actor, pool: WorkerPool, parent: QWidget | None = None

@@ -8,10 +8,12 @@ Segment data and the redacted clip (rendered on first use, about a second) load 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+import uuid
+from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.domain.roles import Action, is_allowed
+from chronotrace_desktop.services.library import SegmentDetail
 from chronotrace_desktop.ui.dialogs.reveal_dialog import RevealDialog
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
@@ -33,13 +35,11 @@ from chronotrace_desktop.ui.tasks import LatestTask
 from chronotrace_desktop.ui.theme import DANGER, STATUS_HUES, readable_on
 
 if TYPE_CHECKING:
-    import uuid
     from pathlib import Path
 
     from chronotrace_desktop.domain.media import Box
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.app import AppServices
-    from chronotrace_desktop.services.library import SegmentDetail
     from chronotrace_desktop.workers.base import WorkerPool
     from chronotrace_desktop.workers.task_state import TaskState
 
@@ -51,7 +51,9 @@ DETECTION_HOLD_S = 1.5  # a sample's boxes are shown until the next sample, at m
 REVERSE_TICK_MS = 40
 
 
-def _load(state: TaskState, services: AppServices, actor: Actor, segment_id: uuid.UUID) -> tuple[Any, Path]:
+def _load(
+    state: TaskState, services: AppServices, actor: Actor, segment_id: uuid.UUID
+) -> tuple[SegmentDetail, Path]:
     detail = services.library.segment_detail(actor, segment_id)
     state.check_cancelled()
     return detail, services.media.redacted_clip(actor, segment_id, task=state)
@@ -81,9 +83,9 @@ def evidence_at(points: tuple[tuple[float, Box], ...], t: float) -> tuple[Box, .
 
 
 class PlayerPane(QWidget):
-    segment_loaded = Signal(object)  # SegmentDetail
-    revealed = Signal(object)  # segment id
-    export_requested = Signal(object)  # list of segment ids
+    segment_loaded = Signal(SegmentDetail)
+    revealed = Signal(uuid.UUID)  # segment id
+    export_requested = Signal(list)  # list of segment ids
 
     def __init__(
         self, services: AppServices, actor: Actor, pool: WorkerPool, parent: QWidget | None = None
@@ -227,7 +229,7 @@ class PlayerPane(QWidget):
         self._set_badge()
         self._update_enabled()
 
-    def _on_load_failed(self, exc: BaseException) -> None:
+    def _on_load_failed(self, exc: Exception) -> None:
         self.controls.status_label.setText("Could not load the segment.")
         show_error(self, exc, title="Player")
 
@@ -361,7 +363,7 @@ class PlayerPane(QWidget):
         self.controls.status_label.setText("Original shown. The reveal was recorded in the audit log.")
         self.revealed.emit(segment_id)
 
-    def _on_reveal_failed(self, exc: BaseException) -> None:
+    def _on_reveal_failed(self, exc: Exception) -> None:
         self.controls.status_label.setText("The original was not shown.")
         show_error(self, exc, title="Reveal faces")
 

@@ -7,11 +7,12 @@ the window never waits and a late answer never replaces a newer one.
 from __future__ import annotations
 
 import logging
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.domain.errors import InvalidInputError, UserFacingError
-from chronotrace_desktop.domain.search import SegmentQuery
+from chronotrace_desktop.domain.search import SearchResult, SegmentQuery
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.models.search_model import IdRole, SearchResultsModel
 from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
@@ -39,9 +40,6 @@ from chronotrace_desktop.ui.tasks import LatestTask, start_task
 from chronotrace_desktop.ui.theme import DANGER, accent_text
 
 if TYPE_CHECKING:
-    import uuid
-
-    from chronotrace_desktop.domain.search import SearchResult
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.app import AppServices
     from chronotrace_desktop.services.library import FilterOptions
@@ -96,9 +94,9 @@ def _image_paths(mime: Any) -> list[Path]:
 
 
 class SearchPane(QWidget):
-    search_finished = Signal(object)  # SearchResult
-    search_failed = Signal(object)  # the exception
-    segment_activated = Signal(object)  # segment id
+    search_finished = Signal(SearchResult)
+    search_failed = Signal(Exception)
+    segment_activated = Signal(uuid.UUID)  # segment id
     selection_changed = Signal()
 
     def __init__(
@@ -290,7 +288,7 @@ class SearchPane(QWidget):
         self.refresh_options()
         self.search_finished.emit(result)
 
-    def _on_failed(self, exc: BaseException) -> None:
+    def _on_failed(self, exc: Exception) -> None:
         self.busy_bar.hide()
         if isinstance(exc, UserFacingError):
             self._show_status(str(exc), error=True)

@@ -48,7 +48,7 @@ DUPLICATE_PX = 4.0  # a click this close to the last point adds nothing (the fir
 class ZoneCanvas(QWidget):
     """``polygon_closed(tuple[Point, ...])`` when a drawing of 3+ points is closed; ``draft_changed()``."""
 
-    polygon_closed = Signal(object)
+    polygon_closed = Signal(tuple)  # tuple[Point, ...]
     draft_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:

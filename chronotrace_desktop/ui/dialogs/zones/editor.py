@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from chronotrace_desktop.domain.anomalies import CameraConfig
 from chronotrace_desktop.domain.errors import UserFacingError
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.dialogs.zones.camera_access import (
@@ -48,7 +49,7 @@ from chronotrace_desktop.ui.theme import DANGER, accent_text
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from chronotrace_desktop.domain.anomalies import CameraConfig, Zone
+    from chronotrace_desktop.domain.anomalies import Zone
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.app import AppServices
     from chronotrace_desktop.workers.base import WorkerPool
@@ -65,8 +66,8 @@ class CameraZonesDialog(QDialog):
     """``camera_loaded(CameraConfig)`` when a camera is shown; ``camera_saved(CameraConfig)`` after Save."""
 
     cameras_loaded = Signal()
-    camera_loaded = Signal(object)
-    camera_saved = Signal(object)
+    camera_loaded = Signal(CameraConfig)
+    camera_saved = Signal(CameraConfig)
     save_failed = Signal(str)
 
     def __init__(
@@ -349,7 +350,7 @@ class CameraZonesDialog(QDialog):
         self.status_label.setText("Saved.")
         self.camera_saved.emit(outcome.config)
 
-    def _save_errored(self, exc: BaseException) -> None:
+    def _save_errored(self, exc: Exception) -> None:
         self._set_enabled(True)
         self.status_label.clear()
         if not isinstance(exc, UserFacingError):
