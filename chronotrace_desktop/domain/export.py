@@ -83,6 +83,16 @@ class SelectionKind(StrEnum):
     CAMERA_RANGE = "camera_range"  # a camera's segments within a wall-clock range
 
 
+class ExportStatus(StrEnum):
+    """An ``exports`` row's ``status``: pending -> processing -> completed | failed (a cancel is failed too)."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"  # the reason is in ``metadata.error``
+    EXPIRED = "expired"  # the schema's; never written here
+
+
 @dataclass(frozen=True, slots=True)
 class ExportSelection:
     """Which segments to export. Build one with the class methods."""
@@ -226,7 +236,7 @@ class ExportInfo:
 
     id: uuid.UUID
     export_type: str
-    status: str
+    status: ExportStatus
     case_id: str | None
     path: Path | None
     format: str | None

@@ -30,6 +30,7 @@ from chronotrace_desktop.domain.errors import (
 from chronotrace_desktop.domain.export import (
     ExportInfo,
     ExportResult,
+    ExportStatus,
     ExportType,
     FileKind,
     SelectionKind,
@@ -130,7 +131,7 @@ class ExportService:
             resolved = resolve(session, request.selection, ids=ids, scores=scores, query_id=query_id)
         export_id = self._log.create(actor, request, resolved)
         try:
-            self._log.set_status(export_id, "processing")
+            self._log.set_status(export_id, ExportStatus.PROCESSING)
             final, manifest_sha, files, total_bytes, warnings = self._build(
                 export_id, actor, request, resolved, task, renderer
             )

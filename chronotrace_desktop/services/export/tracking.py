@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utc_iso, utcnow
 from chronotrace_desktop.domain.errors import NotFoundError, PermissionDeniedError
-from chronotrace_desktop.domain.export import ExportInfo, ExportType
+from chronotrace_desktop.domain.export import ExportInfo, ExportStatus, ExportType
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.services.access import AuditEvent
 from chronotrace_desktop.storage.orm import Export
@@ -49,7 +49,7 @@ class ExportLog:
                 segment_ids=[s.id for s in resolved.segments],
                 query_id=resolved.query_id,
                 format=file_format,
-                status="pending",
+                status=ExportStatus.PENDING.value,
                 expires_at=utcnow() + timedelta(days=request.retention_days),
                 meta=_row_meta(request, resolved),
             )
@@ -57,11 +57,11 @@ class ExportLog:
             session.flush()
             return row.id
 
-    def set_status(self, export_id: uuid.UUID, status: str) -> None:
+    def set_status(self, export_id: uuid.UUID, status: ExportStatus) -> None:
         with self._db.transaction() as session:
             row = session.get(Export, export_id)
             assert row is not None
-            row.status = status
+            row.status = status.value
 
     def complete(
         self, actor: Actor, request: ExportRequest, resolved: Resolved, result: ExportResult
@@ -69,7 +69,7 @@ class ExportLog:
         with self._db.transaction() as session:
             row = session.get(Export, result.export_id)
             assert row is not None
-            row.status = "completed"
+            row.status = ExportStatus.COMPLETED.value
             row.completed_at = utcnow()
             row.file_path = str(result.path)
             row.file_size_bytes = result.total_bytes
@@ -107,7 +107,7 @@ class ExportLog:
             with self._db.transaction() as session:
                 row = session.get(Export, export_id)
                 if row is not None:
-                    row.status = "failed"
+                    row.status = ExportStatus.FAILED.value
                     row.meta = {**(row.meta or {}), "error": error[:2000], "cancelled": cancelled}
             self._audit.record(
                 AuditEvent(
@@ -133,7 +133,7 @@ class ExportLog:
                 raise NotFoundError(f"No export {export_id}.")
             owner = row.user_id
             if owner == actor.user_id or actor.role is Role.ADMIN:
-                if row.status != "completed" or not row.file_path:
+                if row.status != ExportStatus.COMPLETED or not row.file_path:
                     raise NotFoundError("This export did not complete; there is nothing to open.")
                 path = Path(row.file_path)
                 if not path.exists():
@@ -202,7 +202,7 @@ def _info(row: Export) -> ExportInfo:
     return ExportInfo(
         id=row.id,
         export_type=row.export_type,
-        status=row.status or "pending",
+        status=ExportStatus(row.status or ExportStatus.PENDING),
         case_id=meta.get("case_id"),
         path=Path(row.file_path) if row.file_path else None,
         format=row.format,
