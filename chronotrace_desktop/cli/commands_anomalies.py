@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.cli.output import print_json, print_table
-from chronotrace_desktop.domain.anomalies import AnomalyStatus, AnomalyType
+from chronotrace_desktop.domain.anomalies import AnomalyStatus, AnomalyType, ScanStatus
 from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.services.anomalies import AnomalyFilter, parse_severity, parse_status
 from chronotrace_desktop.workers.task_state import TaskState
@@ -156,7 +156,7 @@ def run_rescan(ctx: CliContext) -> ExitCode:
                 f"{result.removed} removed, {result.kept_human} reviewed kept"
             )
             print(
-                f"{'ok  ' if result.status == 'completed' else 'FAIL'} {result.filename}: {detail}",
+                f"{'ok  ' if result.status is ScanStatus.COMPLETED else 'FAIL'} {result.filename}: {detail}",
                 flush=True,
             )
 
@@ -172,7 +172,7 @@ def run_rescan(ctx: CliContext) -> ExitCode:
         print_json([r.as_json() for r in results])
     elif not results:
         print("no completed videos to scan")
-    return ExitCode.OK if all(r.status == "completed" for r in results) else ExitCode.FAILURE
+    return ExitCode.OK if all(r.status is ScanStatus.COMPLETED for r in results) else ExitCode.FAILURE
 
 
 def run_send_alerts(ctx: CliContext) -> ExitCode:

@@ -88,9 +88,24 @@ class AlertState(StrEnum):
     PENDING = "pending"
     RETRYING = "retrying"  # a send failed; the next attempt is due at ``next_attempt_at``
     SENT = "sent"
-    FAILED = (
-        "failed"  # every attempt failed: shown in the queue, sent again by ``send-alerts --retry-failed``
-    )
+    FAILED = "failed"  # every attempt failed: in the queue; ``send-alerts --retry-failed`` sends it again
+
+
+class AlertOutcome(StrEnum):
+    """What one pass of the sender did with one due alert (``AlertReport`` counts the first four)."""
+
+    SENT = "sent"
+    RETRYING = "retrying"  # the send failed; tried again later
+    FAILED = "failed"  # the send failed for the last time
+    WAITING = "waiting"  # no SMTP server or no recipients: it stays pending
+    SKIPPED = "skipped"  # sent or locked by another process, not due yet, or closed before it was sent
+
+
+class ScanStatus(StrEnum):
+    """How the last run of the rules over a video ended (``anomaly_scans.status``: the schema's CHECK values)."""
+
+    COMPLETED = "completed"
+    FAILED = "failed"  # the reason is in ``error_message``; ``anomalies rescan`` runs it again
 
 
 class ZoneKind(StrEnum):

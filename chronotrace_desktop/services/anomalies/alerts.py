@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from chronotrace_desktop.domain.anomalies import CLOSED, AlertState, AnomalyStatus
+from chronotrace_desktop.domain.anomalies import CLOSED, AlertOutcome, AlertState, AnomalyStatus
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.secrets import SecretName
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 3600.0
 _WAITING = (AlertState.PENDING.value, AlertState.RETRYING.value)
+_REPORTED = (AlertOutcome.SENT, AlertOutcome.RETRYING, AlertOutcome.FAILED, AlertOutcome.WAITING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,38 +94,44 @@ class AlertService:
             query = query.where(Anomaly.video_id.in_(list(video_ids)))
         with self._db.transaction() as session:
             ids = list(session.scalars(query.order_by(Anomaly.created_at)))
-        counts = {"sent": 0, "retrying": 0, "failed": 0, "waiting": 0}
+        counts: Counter[AlertOutcome] = Counter()
         errors: list[str] = []
         for anomaly_id in ids:
             outcome, error = self._send_one(actor, anomaly_id, now, retry_failed, immediate_retries)
-            if outcome in counts:
-                counts[outcome] += 1
+            counts[outcome] += 1
             if error:
                 errors.append(f"{anomaly_id}: {error}")
-        if any(counts.values()):
-            logger.info("Alerts: %s", ", ".join(f"{n} {k}" for k, n in counts.items() if n))
-        return AlertReport(errors=tuple(errors), **counts)
+        summary = ", ".join(f"{counts[o]} {o}" for o in _REPORTED if counts[o])
+        if summary:
+            logger.info("Alerts: %s", summary)
+        return AlertReport(
+            sent=counts[AlertOutcome.SENT],
+            retrying=counts[AlertOutcome.RETRYING],
+            failed=counts[AlertOutcome.FAILED],
+            waiting=counts[AlertOutcome.WAITING],
+            errors=tuple(errors),
+        )
 
     def _send_one(
         self, actor: Actor | None, anomaly_id: uuid.UUID, now: datetime, retry_failed: bool, retries: int
-    ) -> tuple[str, str | None]:
+    ) -> tuple[AlertOutcome, str | None]:
         with self._db.transaction() as session:
             row = session.scalars(
                 sa.select(Anomaly).where(Anomaly.id == anomaly_id).with_for_update(skip_locked=True)
             ).first()
             if row is None or row.alert_sent:
-                return "skipped", None
+                return AlertOutcome.SKIPPED, None
             meta = dict(row.meta or {})
             alert = dict(meta.get("alert") or {})
             due = alert.get("next_attempt_at")
             if alert.get("state") == AlertState.FAILED.value and retry_failed:
                 alert.update(state=AlertState.RETRYING.value, attempts=0, next_attempt_at=None)
             elif due and not retry_failed and datetime.fromisoformat(due) > now:
-                return "skipped", None
+                return AlertOutcome.SKIPPED, None
             if AnomalyStatus(row.status or "new") in CLOSED:
                 alert.update(state=AlertState.NOT_REQUIRED.value, reason="closed before it was sent")
                 row.meta = {**meta, "alert": alert}
-                return "skipped", None
+                return AlertOutcome.SKIPPED, None
             recipients = list(row.alert_recipients or [])
             if not self._settings.smtp_host or not recipients:
                 alert["last_error"] = (
@@ -132,7 +140,7 @@ class AlertService:
                     else "the camera has no recipients"
                 )
                 row.meta = {**meta, "alert": alert}
-                return "waiting", alert["last_error"]
+                return AlertOutcome.WAITING, alert["last_error"]
             error = self._deliver(_message(row, self._settings.smtp_from, recipients), recipients, retries)
             attempts = int(alert.get("attempts", 0)) + 1
             history = [*alert.get("history", [])[-9:], {"at": now.isoformat(), "error": error}]
@@ -141,10 +149,10 @@ class AlertService:
                 alert.update(state=AlertState.SENT.value, last_error=None, next_attempt_at=None)
                 row.alert_sent = True
                 row.alert_sent_at = utcnow()
-                outcome = "sent"
+                outcome = AlertOutcome.SENT
             elif attempts >= self._settings.alert_max_attempts:
                 alert.update(state=AlertState.FAILED.value, last_error=error, next_attempt_at=None)
-                outcome = "failed"
+                outcome = AlertOutcome.FAILED
             else:
                 delay = min(MAX_BACKOFF_SECONDS, self._settings.alert_retry_seconds * 2 ** (attempts - 1))
                 alert.update(
@@ -152,7 +160,7 @@ class AlertService:
                     last_error=error,
                     next_attempt_at=(now + timedelta(seconds=delay)).isoformat(),
                 )
-                outcome = "retrying"
+                outcome = AlertOutcome.RETRYING
             row.meta = {**meta, "alert": alert}
             self._audit.record_in(
                 session,

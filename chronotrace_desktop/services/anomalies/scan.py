@@ -24,6 +24,7 @@ from chronotrace_desktop.analysis.anomalies.evidence import MotionNormal, Segmen
 from chronotrace_desktop.analysis.anomalies.left_behind import LeftObject, find_left_objects
 from chronotrace_desktop.analysis.anomalies.runner import RULES_VERSION, motion_normal, run_rules
 from chronotrace_desktop.domain.analysis import FrameDetections, Track
+from chronotrace_desktop.domain.anomalies import ScanStatus
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import NotFoundError, OperationCancelledError, UserFacingError
@@ -64,7 +65,7 @@ NORMAL_TRACK_LIMIT = 400  # the camera's most recent tracks that define its norm
 class ScanResult:
     video_id: uuid.UUID
     filename: str
-    status: str  # completed | failed
+    status: ScanStatus
     found: int = 0
     added: int = 0
     updated: int = 0
@@ -76,7 +77,7 @@ class ScanResult:
         return {
             "video_id": str(self.video_id),
             "filename": self.filename,
-            "status": self.status,
+            "status": self.status.value,
             "found": self.found,
             "added": self.added,
             "updated": self.updated,
@@ -98,7 +99,7 @@ def detect_for_video(
 
     audit = AuditService(database)
     result = AnomalyScanner(database, audit).scan(actor, video_id, task=task)
-    if result.status == "completed" and result.added + result.updated:
+    if result.status is ScanStatus.COMPLETED and result.added + result.updated:
         try:
             AlertService(database, settings, audit).send_due(actor, video_ids=[video_id], immediate_retries=0)
         except UserFacingError as exc:  # pragma: no cover - recorded per anomaly; never fails the ingest
@@ -121,7 +122,11 @@ class AnomalyScanner:
                 video = _live_video(session, video_id)
                 filename = video.filename
                 stored = session.get(AnomalyScan, video_id)
-                scene = dict(stored.evidence) if stored is not None and stored.status == "completed" else {}
+                scene = (
+                    dict(stored.evidence)
+                    if stored is not None and stored.status == ScanStatus.COMPLETED
+                    else {}
+                )
                 path = Path(video.original_path)
                 busy = _busy_windows(session, video_id)
                 detections = [FrameDetections.from_dict(d) for d in detections_of(session, video_id)]
@@ -133,7 +138,7 @@ class AnomalyScanner:
                 evidence = load_evidence(session, video, scene)
                 found = run_rules(evidence, camera)
                 counts = records.replace_findings(session, video, camera, found, RULES_VERSION)
-                _store_scan(session, video_id, "completed", len(found), None, scene)
+                _store_scan(session, video_id, ScanStatus.COMPLETED, len(found), None, scene)
                 self._audit_scan(session, actor, video, found, counts)
             logger.info(
                 "Anomaly rules on %s: %d finding(s); %d added, %d updated, %d removed, %d kept (human)",
@@ -145,8 +150,8 @@ class AnomalyScanner:
                 counts.kept_human,
             )
             return ScanResult(
-                video_id, filename, "completed", len(found), counts.added, counts.updated, counts.removed,
-                counts.kept_human,
+                video_id, filename, ScanStatus.COMPLETED, len(found), counts.added, counts.updated,
+                counts.removed, counts.kept_human,
             )  # fmt: skip
         except OperationCancelledError:
             raise
@@ -159,10 +164,10 @@ class AnomalyScanner:
             )
             try:
                 with self._db.transaction() as session:
-                    _store_scan(session, video_id, "failed", 0, message, {})
+                    _store_scan(session, video_id, ScanStatus.FAILED, 0, message, {})
             except UserFacingError:
                 logger.exception("Could not record the failed anomaly scan of %s", filename)
-            return ScanResult(video_id, filename, "failed", error=message)
+            return ScanResult(video_id, filename, ScanStatus.FAILED, error=message)
 
     def _audit_scan(
         self,
@@ -356,19 +361,19 @@ def _aspect_of(resolution: str | None) -> float:
 def _store_scan(
     session: Session,
     video_id: uuid.UUID,
-    status: str,
+    status: ScanStatus,
     count: int,
     error: str | None,
     evidence: dict[str, Any],
 ) -> None:
     row = session.get(AnomalyScan, video_id)
     if row is None:
-        row = AnomalyScan(video_id=video_id, status=status, rules_version=RULES_VERSION)
+        row = AnomalyScan(video_id=video_id, status=status.value, rules_version=RULES_VERSION)
         session.add(row)
-    row.status = status
+    row.status = status.value
     row.rules_version = RULES_VERSION
     row.scanned_at = utcnow()
     row.anomaly_count = count
     row.error_message = error
-    if evidence or status == "completed":
+    if evidence or status is ScanStatus.COMPLETED:
         row.evidence = evidence
