@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from chronotrace_desktop.domain.errors import OperationCancelledError
 from chronotrace_desktop.domain.ingest import IngestProgress, IngestResult
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from chronotrace_desktop.domain.tasks import ProgressCallback, TaskControl
     from chronotrace_desktop.workers.base import Worker, WorkerPool
     from chronotrace_desktop.workers.task_state import TaskState
 
@@ -71,6 +72,18 @@ class StopFlag:
         return None
 
 
+class IngestCall(Protocol):
+    """``IngestService.ingest_paths`` with its actor, paths and options bound (``functools.partial``)."""
+
+    def __call__(
+        self,
+        task: TaskControl,
+        *,
+        progress: ProgressCallback[IngestProgress],
+        on_result: Callable[[IngestResult], None],
+    ) -> list[IngestResult]: ...
+
+
 class IngestJob(QObject):
     """Start with :meth:`start`; ``file_progressed(IngestProgress)``, ``file_finished(IngestResult)``,
     then ``finished(list[IngestResult])`` or ``errored(exc)`` (a refusal, e.g. a viewer may not ingest)."""
@@ -81,9 +94,7 @@ class IngestJob(QObject):
     errored = Signal(Exception)
     _posted = Signal()
 
-    def __init__(
-        self, pool: WorkerPool, ingest: Callable[..., list[IngestResult]], paths: list[Path]
-    ) -> None:
+    def __init__(self, pool: WorkerPool, ingest: IngestCall, paths: list[Path]) -> None:
         super().__init__()
         self.paths = paths
         self._pool = pool
