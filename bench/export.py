@@ -41,7 +41,7 @@ from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.reports import QtPdfReportRenderer, ensure_gui_application
 from chronotrace_desktop.services.app import AppServices, open_app
-from chronotrace_desktop.services.export import verify_package
+from chronotrace_desktop.services.verification import verify_package
 from chronotrace_desktop.storage.orm import Video, VideoSegment
 
 VIDEOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "videos"

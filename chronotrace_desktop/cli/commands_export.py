@@ -143,7 +143,7 @@ def run_export(ctx: CliContext) -> ExitCode:
     actor = ctx.actor()
     renderer = None
     if ExportType.PDF_REPORT in request.types:
-        from chronotrace_desktop.reports.pdf import QtPdfReportRenderer  # Qt only when a PDF is wanted
+        from chronotrace_desktop.reports import QtPdfReportRenderer  # Qt only when a PDF is wanted
 
         renderer = QtPdfReportRenderer()
     console = ConsoleProgress(sys.stderr)

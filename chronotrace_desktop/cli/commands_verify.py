@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.cli.exits import EXPECTED_STOPS, stopped
 from chronotrace_desktop.domain.errors import ExitCode
-from chronotrace_desktop.services.export import verify_package
+from chronotrace_desktop.services.verification import verify_package
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

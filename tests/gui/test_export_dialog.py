@@ -19,7 +19,7 @@ from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.domain.users import Actor
 from chronotrace_desktop.reports import QtPdfReportRenderer
 from chronotrace_desktop.services.app import AppServices
-from chronotrace_desktop.services.export.verify import verify_package
+from chronotrace_desktop.services.verification import verify_package
 from chronotrace_desktop.storage.orm import Export, VideoSegment
 from chronotrace_desktop.ui.dialogs.export_dialog import ExportDialog
 from chronotrace_desktop.ui.qt import Qt, QUrl

@@ -42,7 +42,7 @@ from chronotrace_desktop.domain.search import SegmentQuery
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.domain.users import Actor
 from chronotrace_desktop.reports import QtPdfReportRenderer
-from chronotrace_desktop.services.export.verify import verify_package
+from chronotrace_desktop.services.verification import verify_package
 from chronotrace_desktop.storage.orm import Anomaly, AuditLog, Export, Video, VideoSegment
 from tests.conftest import VIDEOS_DIR, scratch_dir
 from tests.integration.conftest import Installation, new_installation

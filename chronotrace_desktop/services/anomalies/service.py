@@ -272,5 +272,5 @@ class AnomalyService:
         return self._alerts.send_due(actor, retry_failed=retry_failed)
 
     def evaluate(self, actor: Actor, path: Path) -> EvalReport:
-        """Precision and recall per type on a labelled-events file (see ``services.anomalies_eval``)."""
+        """Precision and recall per type on a labelled-events file (see ``services.anomalies.evaluation``)."""
         return self._evaluator.evaluate(actor, path)

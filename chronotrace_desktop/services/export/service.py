@@ -6,10 +6,10 @@
    reveal justification (a refusal is audited by the authoriser and nothing is written);
 2. the selection becomes rows (a search is run through ``SearchService`` when the request names one);
 3. an ``exports`` row is written ``pending``, then ``processing``;
-4. the package is built in a hidden staging folder in the destination (``export_files``): originals through
-   audited reveals and redacted clips (``export_clips``), CSV and JSON (``export_report``), the PDF through
+4. the package is built in a hidden staging folder in the destination (``files``): originals through
+   audited reveals and redacted clips (``clips``), CSV and JSON (``report``), the PDF through
    the injected ``ReportRenderer``, then ``manifest.json``; the staging folder is re-verified against its
-   manifest (``export_verify``) and moved into place, or zipped;
+   manifest (``verify``) and moved into place, or zipped;
 5. the row becomes ``completed`` with its path, size and format, together with its ``export_data`` audit row
    (one transaction); a failure or a cancel makes it ``failed`` and writes a failed ``export_data`` row.
 """
@@ -42,8 +42,8 @@ from chronotrace_desktop.services.export.clips import RENDER_THREADS, ClipJob, C
 from chronotrace_desktop.services.export.files import PackageFile, Staging, package_name, remove_package
 from chronotrace_desktop.services.export.selection import audit_entries, resolve
 from chronotrace_desktop.services.export.tracking import ExportLog
-from chronotrace_desktop.services.export.verify import verify_package
 from chronotrace_desktop.services.media_access import MIN_JUSTIFICATION_CHARS
+from chronotrace_desktop.services.verification import verify_package
 
 if TYPE_CHECKING:
     import uuid

@@ -1,5 +1,5 @@
 """The ``exports`` rows and ``export_data`` audit rows of exports: pending -> processing -> completed | failed,
-and ``downloaded_at`` when a package is opened from the app. Used by ``services.export`` only."""
+and ``downloaded_at`` when a package is opened from the app. Used by ``services.export.service`` only."""
 
 from __future__ import annotations
 

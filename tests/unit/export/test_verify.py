@@ -12,7 +12,7 @@ import pytest
 
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.export import MANIFEST_FORMAT, MANIFEST_VERSION, ProblemKind
-from chronotrace_desktop.services.export.verify import verify_package
+from chronotrace_desktop.services.verification import verify_package
 
 SOURCE = b"pretend this is a whole CCTV recording"
 SOURCE_SHA = hashlib.sha256(SOURCE).hexdigest()
