@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from chronotrace_desktop.domain.tasks import ProgressCallback
+
 logger = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1 << 20  # 1 MiB
@@ -25,13 +27,13 @@ PROGRESS_EVERY_BYTES = 64 << 20  # call ``progress`` at most every 64 MiB (and o
 def sha256_file(
     path: Path,
     *,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressCallback[str] | None = None,
     should_stop: Callable[[], bool] | None = None,
     chunk_bytes: int = CHUNK_BYTES,
 ) -> str:
     """The hex SHA-256 of ``path``, read in ``chunk_bytes`` chunks.
 
-    ``progress(done_bytes, total_bytes)`` is called every ``PROGRESS_EVERY_BYTES`` and at the end;
+    ``progress(done_bytes, total_bytes, "hashing <name>")`` is called every ``PROGRESS_EVERY_BYTES`` and at the end;
     ``should_stop()`` is checked before every chunk and raises ``OperationCancelledError`` when true.
     Read errors are the environment's fault (``EnvironmentProblemError``); a missing or unreadable file is
     ``InvalidInputError``.
@@ -46,22 +48,23 @@ def sha256_file(
     try:
         with path.open("rb", buffering=0) as handle:
             total = os.fstat(handle.fileno()).st_size
+            doing = f"hashing {path.name}"
             while True:
-                check_stop(should_stop, f"hashing {path.name}")
+                check_stop(should_stop, doing)
                 n = handle.readinto(view)
                 if not n:
                     break
                 digest.update(view[:n])
                 done += n
                 if progress is not None and done >= next_report:
-                    progress(done, max(total, done))
+                    progress(done, max(total, done), doing)
                     next_report = done + PROGRESS_EVERY_BYTES
     except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
         raise InvalidInputError(f"cannot hash {path.name}: {exc.strerror}") from exc
     except OSError as exc:
         raise EnvironmentProblemError(f"reading {path} failed: {exc.strerror}") from exc
     if progress is not None:
-        progress(done, done)
+        progress(done, done, f"hashing {path.name}")
     elapsed = time.perf_counter() - started
     logger.info(
         "hashed %s: %d bytes in %.2f s (%.0f MB/s)", path.name, done, elapsed, done / 1e6 / max(elapsed, 1e-9)

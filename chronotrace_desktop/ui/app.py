@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop import __version__
 from chronotrace_desktop.config import APP_NAME
-from chronotrace_desktop.domain.errors import UserFacingError
+from chronotrace_desktop.domain.errors import ExitCode, UserFacingError
 from chronotrace_desktop.ui.dialogs.login_dialog import LoginDialog
 from chronotrace_desktop.ui.errors import error_box
 from chronotrace_desktop.ui.gc_guard import install_gc_guard
@@ -47,8 +47,8 @@ logger = logging.getLogger(__name__)
 
 ServicesFactory = Callable[[], "AppServices"]
 
-NO_DISPLAY_EXIT_CODE = 2
-STARTUP_FAILED_EXIT_CODE = 1
+NO_DISPLAY_EXIT_CODE = ExitCode.USAGE
+STARTUP_FAILED_EXIT_CODE = ExitCode.FAILURE
 RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
 ICON_FILE = RESOURCES_DIR / "chronotrace.svg"
 
@@ -196,7 +196,7 @@ class GuiSession(QObject):
             self.splash.finish()
         dialog = LoginDialog(services.auth, services.installation, self.pool, first_run=first_run)
         dialog.accepted.connect(self._on_signed_in)
-        dialog.rejected.connect(lambda: self._end(0))
+        dialog.rejected.connect(lambda: self._end(ExitCode.OK))
         self.login_dialog = dialog
         dialog.show()
         dialog.activateWindow()
@@ -223,7 +223,7 @@ class GuiSession(QObject):
         assert dialog is not None
         assert dialog.actor is not None
         window = MainWindow(services, dialog.actor, pool=self.pool, settings=self._settings)
-        window.closed.connect(lambda: self._end(0))
+        window.closed.connect(lambda: self._end(ExitCode.OK))
         self.main_window = window
         window.show()
 
@@ -269,7 +269,7 @@ def _install_excepthook(app: QApplication) -> ExceptHook:
     def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         logger.error("Unhandled exception", exc_info=(kind, exc, tb))
         if isinstance(exc, KeyboardInterrupt):
-            app.exit(130)
+            app.exit(ExitCode.INTERRUPTED)
             return
         error_box(app.activeWindow(), exc).show()
 
@@ -279,7 +279,7 @@ def _install_excepthook(app: QApplication) -> ExceptHook:
 
 def _exit_on_interrupt(app: QApplication) -> QTimer:
     """Ctrl+C in the terminal ends the run cleanly (Python sees signals only between Qt events)."""
-    signal.signal(signal.SIGINT, lambda _signum, _frame: app.exit(130))
+    signal.signal(signal.SIGINT, lambda _signum, _frame: app.exit(ExitCode.INTERRUPTED))
     ticker = QTimer()
     ticker.timeout.connect(lambda: None)  # hands control back to Python a few times a second
     ticker.start(250)

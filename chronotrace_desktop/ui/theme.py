@@ -6,14 +6,15 @@ repaint on ``QEvent.Type.PaletteChange``.
 
 from __future__ import annotations
 
+from chronotrace_desktop.domain.anomalies import Severity
 from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.ui.qt import QColor, QPalette
 
 SEVERITY_HUES = {
-    "critical": QColor("#d32f2f"),
-    "high": QColor("#f57c00"),
-    "medium": QColor("#fbc02d"),
-    "low": QColor("#1e88e5"),
+    Severity.CRITICAL: QColor("#d32f2f"),
+    Severity.HIGH: QColor("#f57c00"),
+    Severity.MEDIUM: QColor("#fbc02d"),
+    Severity.LOW: QColor("#1e88e5"),
 }
 STATUS_HUES = {
     VideoStatus.FAILED: QColor("#d32f2f"),

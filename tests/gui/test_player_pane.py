@@ -7,7 +7,7 @@ from pathlib import Path
 from chronotrace_desktop.domain.errors import PermissionDeniedError
 from chronotrace_desktop.domain.media import Box
 from chronotrace_desktop.storage.orm import AuditLog
-from chronotrace_desktop.ui.anomaly_access import anomaly_evidence
+from chronotrace_desktop.ui.panes.anomaly_access import anomaly_evidence
 from chronotrace_desktop.ui.panes.player_pane import PlayerPane, boxes_at, evidence_at
 from chronotrace_desktop.ui.qt import Qt
 from chronotrace_desktop.ui.qt_media import QMediaPlayer

@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 
     import numpy as np
 
+    from chronotrace_desktop.domain.tasks import ProgressCallback
+
 MATCH_IOU = 0.4
 GROUPS: dict[str, frozenset[str]] = {
     "person": frozenset({"person"}),
@@ -181,7 +183,7 @@ def evaluate_detectors(
     frames: Sequence[LabelledFrame],
     videos: Path,
     detectors: Sequence[str],
-    progress: Callable[[str], None] | None = None,
+    progress: ProgressCallback[str] | None = None,
 ) -> list[DetectorReport]:
     images: dict[tuple[str, float], np.ndarray] = {}
     for frame in frames:
@@ -190,7 +192,7 @@ def evaluate_detectors(
             raise InvalidInputError(f"labelled video not found: {path}")
         images[(frame.video, frame.t)] = frame_at(path, frame.t)
     reports = []
-    for name in detectors:
+    for number, name in enumerate(detectors, 1):
         if name not in DETECTORS:
             raise InvalidInputError(f"unknown detector {name!r}; choose from {', '.join(DETECTORS)}")
         detector = DETECTORS[name]()
@@ -209,5 +211,5 @@ def evaluate_detectors(
             DetectorReport(name, len(frames), statistics.median(times) * 1000, overall, dict(per_video))
         )
         if progress is not None:
-            progress(name)
+            progress(number, len(detectors), name)
     return reports

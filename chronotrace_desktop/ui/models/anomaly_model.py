@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from chronotrace_desktop.domain.anomalies import Severity
 from chronotrace_desktop.ui import formatting as fmt
 from chronotrace_desktop.ui.qt import (
     QAbstractTableModel,
@@ -26,7 +27,7 @@ IdRole = Qt.ItemDataRole.UserRole
 SortRole = Qt.ItemDataRole.UserRole + 1
 ItemRole = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+SEVERITY_ORDER = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 HEADERS = ("Severity", "Type", "Title", "Camera", "Detected (UTC)", "Confidence", "Status")
 SEVERITY, TYPE, TITLE, CAMERA, DETECTED, CONFIDENCE, STATUS = range(len(HEADERS))
 
@@ -45,7 +46,7 @@ class AnomalyLike(Protocol):
     @property
     def type(self) -> str: ...
     @property
-    def severity(self) -> str: ...
+    def severity(self) -> Severity: ...
     @property
     def title(self) -> str | None: ...
     @property

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from chronotrace_desktop.domain.errors import UserFacingError
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.services.anomalies import AnomalyRecord
-from chronotrace_desktop.ui import anomaly_access as access
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.models.anomaly_model import (
     DETECTED,
@@ -25,6 +24,7 @@ from chronotrace_desktop.ui.models.anomaly_model import (
     words,
 )
 from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
+from chronotrace_desktop.ui.panes import anomaly_access as access
 from chronotrace_desktop.ui.qt import (
     QAbstractItemView,
     QComboBox,

@@ -240,7 +240,7 @@ class AlertBanner(QFrame):
         self.text_label.setToolTip(text)
         worst = max(records, key=lambda r: Severity(r.severity).rank).severity
         palette = self.palette()
-        background = tint(SEVERITY_HUES[worst.value], palette)
+        background = tint(SEVERITY_HUES[worst], palette)
         palette.setColor(QPalette.ColorRole.Window, background)
         palette.setColor(QPalette.ColorRole.WindowText, readable_on(background))
         self.setPalette(palette)

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop import __version__
 from chronotrace_desktop.domain.roles import Action, is_allowed
-from chronotrace_desktop.ui.anomaly_access import anomaly_evidence
 from chronotrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from chronotrace_desktop.ui.panes import PANES
+from chronotrace_desktop.ui.panes.anomaly_access import anomaly_evidence
 from chronotrace_desktop.ui.panes.anomaly_pane import AnomalyPane
 from chronotrace_desktop.ui.panes.library_pane import LibraryPane
 from chronotrace_desktop.ui.panes.player_pane import PlayerPane

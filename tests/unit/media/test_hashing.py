@@ -24,7 +24,7 @@ def test_progress_and_cancel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     path.write_bytes(b"x" * 50_000)
     monkeypatch.setattr(hashing, "PROGRESS_EVERY_BYTES", 10_000)
     seen: list[tuple[int, int]] = []
-    sha256_file(path, chunk_bytes=5_000, progress=lambda done, total: seen.append((done, total)))
+    sha256_file(path, chunk_bytes=5_000, progress=lambda done, total, _note: seen.append((done, total)))
     assert seen[-1] == (50_000, 50_000)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     assert len(seen) >= 5
