@@ -150,7 +150,7 @@ def main() -> int:
     print(f"machine: {describe()}")
     with tempfile.TemporaryDirectory(prefix="ct-bench-export-") as folder:
         paths = resolve_paths(Path(folder) / "data")
-        app = open_app(load_settings(paths, bcrypt_rounds=4), paths)
+        app = open_app(load_settings(paths), paths)
         try:
             app.exports.render_threads = args.threads
             ids = build(app, args.segments)

@@ -41,7 +41,7 @@ def clip_seconds(path: Path) -> float:
 def one_ingest(videos: list[Path], detect_interval: float | None) -> tuple[float, int]:
     with tempfile.TemporaryDirectory(prefix="ct-bench-ingest-") as folder:
         paths = resolve_paths(Path(folder) / "data")
-        settings = load_settings(paths, bcrypt_rounds=4, ingest_detect_interval=detect_interval)
+        settings = load_settings(paths, ingest_detect_interval=detect_interval)
         app = open_app(settings, paths)
         try:
             app.installation.create_first_admin("bench@chronotrace.test", "benchmark password")

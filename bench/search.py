@@ -301,7 +301,7 @@ def main() -> int:
         data_dir = args.keep or Path(tmp) / "data"
         reuse = args.keep is not None and (data_dir / "postgres").exists()
         paths = resolve_paths(data_dir)
-        app = open_app(load_settings(paths, bcrypt_rounds=4), paths)
+        app = open_app(load_settings(paths), paths)
         try:
             if not reuse:
                 app.installation.create_first_admin("bench@chronotrace.test", "benchmark password")

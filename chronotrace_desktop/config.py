@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 APP_NAME = "ChronoTrace"
 ENV_PREFIX = "CHRONOTRACE_"
 DATA_DIR_ENV = f"{ENV_PREFIX}DATA_DIR"
+# bcrypt's cost has a floor of MIN_BCRYPT_ROUNDS (issue 13 item 6). The one escape is for the test suite and
+# the developer tools, which hash many throw-away passwords: they set this variable to exactly "1" (see
+# tests/conftest.py, tools/screenshots.py). It is deliberately not a setting (no CHRONOTRACE_ prefix, no
+# settings.json key, not shown by 'config show'), so no configuration an installation keeps can reach it.
+WEAK_BCRYPT_ENV = "CT_TESTS_ALLOW_WEAK_BCRYPT"
+MIN_BCRYPT_ROUNDS = 12
 
 
 class Profile(StrEnum):
@@ -103,6 +109,13 @@ class Settings(BaseSettings):
     # alert_max_attempts times; then it is marked failed (shown in the queue) until retried by hand.
     alert_max_attempts: int = Field(default=6, ge=1, le=50)
     alert_retry_seconds: float = Field(default=60.0, ge=0, le=3600)
+
+    @field_validator("bcrypt_rounds")
+    @classmethod
+    def _bcrypt_floor(cls, value: int) -> int:
+        if value < MIN_BCRYPT_ROUNDS and os.environ.get(WEAK_BCRYPT_ENV) != "1":
+            raise ValueError(f"bcrypt_rounds must be at least {MIN_BCRYPT_ROUNDS}")
+        return value
 
     @field_validator("database_url")
     @classmethod

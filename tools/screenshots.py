@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any QApplication; never pops windows up
+os.environ["CT_TESTS_ALLOW_WEAK_BCRYPT"] = "1"  # config.WEAK_BCRYPT_ENV: throw-away demo accounts only
 os.environ["CHRONOTRACE_BCRYPT_ROUNDS"] = "4"
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

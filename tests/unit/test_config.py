@@ -6,7 +6,14 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from chronotrace_desktop.config import Profile, Settings, load_settings, resolve_paths, update_settings_file
+from chronotrace_desktop.config import (
+    WEAK_BCRYPT_ENV,
+    Profile,
+    Settings,
+    load_settings,
+    resolve_paths,
+    update_settings_file,
+)
 
 
 def test_data_dir_isolates_every_folder(tmp_path: Path) -> None:
@@ -78,3 +85,20 @@ def test_invalid_changes_leave_the_file_alone(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown setting"):
         update_settings_file(paths, {"database_password": "x"})
     assert json.loads(paths.settings_file.read_text()) == {"profile": "team"}
+
+
+def test_bcrypt_rounds_has_a_floor_of_12(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13 item 6: a cost below 12 is refused, unless the test-only escape is set (tests/conftest.py)."""
+    monkeypatch.delenv(WEAK_BCRYPT_ENV, raising=False)
+    monkeypatch.delenv("CHRONOTRACE_BCRYPT_ROUNDS", raising=False)
+    with pytest.raises(ValidationError, match="at least 12"):
+        Settings(bcrypt_rounds=4)
+    with pytest.raises(ValidationError, match="at least 12"):
+        Settings(bcrypt_rounds=11)
+    assert Settings().bcrypt_rounds == 12
+    assert Settings(bcrypt_rounds=13).bcrypt_rounds == 13
+    monkeypatch.setenv(WEAK_BCRYPT_ENV, "yes")  # only the exact value "1" opens the escape
+    with pytest.raises(ValidationError, match="at least 12"):
+        Settings(bcrypt_rounds=4)
+    monkeypatch.setenv(WEAK_BCRYPT_ENV, "1")
+    assert Settings(bcrypt_rounds=4).bcrypt_rounds == 4
