@@ -42,6 +42,12 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="also re-hash the source videos found (by file name) under DIR against the recorded hashes",
     )
+    parser.add_argument(
+        "--key",
+        metavar="FINGERPRINT",
+        help="require the manifest to be signed by this key (its fingerprint, or the first 16+ hex digits; "
+        "spaces and colons ignored), as the exporting installation shows it with 'chronotrace keys show'",
+    )
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
@@ -53,7 +59,7 @@ def run_verify(args: argparse.Namespace) -> ExitCode:
         return ExitCode.USAGE
     progress = None if args.quiet or args.json or not sys.stderr.isatty() else _progress
     try:
-        report = verify_package(args.package, sources=args.sources, progress=progress)
+        report = verify_package(args.package, sources=args.sources, required_key=args.key, progress=progress)
     except EXPECTED_STOPS as exc:
         return stopped(exc)
     if progress is not None:
@@ -83,6 +89,11 @@ def _print(report: VerifyReport) -> None:
         print(f"NOT INTACT: {len(report.problems)} problem(s) in {report.package}.")
     if report.manifest_sha256:
         print(f"manifest.json sha256: {report.manifest_sha256}")
+    if report.signer_fingerprint:
+        print(f"Signed by key {report.signer_fingerprint}")
+        print(
+            "Compare this fingerprint with the one the exporting installation shows ('chronotrace keys show')."
+        )
 
 
 def _as_json(report: VerifyReport) -> dict[str, Any]:
@@ -91,6 +102,7 @@ def _as_json(report: VerifyReport) -> dict[str, Any]:
         "intact": report.intact,
         "case_id": report.case_id,
         "manifest_sha256": report.manifest_sha256,
+        "signer_fingerprint": report.signer_fingerprint,
         "files_checked": report.files_checked,
         "sources_checked": report.sources_checked,
         "problems": [{"kind": p.kind.value, "path": p.path, "detail": p.detail} for p in report.problems],

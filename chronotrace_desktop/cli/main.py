@@ -20,6 +20,7 @@ from chronotrace_desktop.cli import (
     commands_eval,
     commands_export,
     commands_ingest,
+    commands_keys,
     commands_perception,
     commands_search,
     commands_users,
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_eval.register(commands)
     commands_perception.register(commands)
     commands_export.register(commands)
+    commands_keys.register(commands)
     commands_verify.register(commands)
     return parser
 

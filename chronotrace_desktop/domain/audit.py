@@ -31,3 +31,4 @@ class AuditAction(StrEnum):
     ANOMALY_ALERT_FAILED = "anomaly_alert_failed"
     CAMERA_CONFIGURED = "camera_configured"
     SETTINGS_CHANGED = "settings_changed"
+    SIGNING_KEY_CREATED = "signing_key_created"

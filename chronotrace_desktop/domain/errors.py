@@ -66,5 +66,10 @@ class EnvironmentProblemError(UserFacingError):
     exit_code = ExitCode.ENVIRONMENT
 
 
+class EvidenceIntegrityError(EnvironmentProblemError):
+    """Stored evidence differs from what was recorded when it was made (a cut or rendition changed in the media
+    store): nothing is exported from it."""
+
+
 class OperationCancelledError(Exception):
     """A cooperative cancel was honoured. Not an error for the user, so not a ``UserFacingError``."""

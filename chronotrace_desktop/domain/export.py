@@ -8,6 +8,7 @@ which lists every other file with its SHA-256 and size. The four artefact types 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,8 +26,12 @@ if TYPE_CHECKING:
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "chronotrace-evidence-package"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: the manifest names its signer and is signed (1: hashes only)
+READABLE_MANIFEST_VERSIONS = (1, 2)
 HASH_ALGORITHM = "sha256"
+SIGNATURE_NAME = "manifest.sig"  # beside manifest.json: the Ed25519 signature over its exact bytes
+SIGNATURE_FORMAT = "chronotrace-manifest-signature"
+SIGNATURE_ALGORITHM = "Ed25519"
 PACKAGE_TYPE = "evidence_package"
 MAX_SEGMENTS = 500
 MAX_WATERMARK_CHARS = 80
@@ -228,6 +233,7 @@ class ExportResult:
     query_id: uuid.UUID | None
     elapsed_s: float
     warnings: tuple[str, ...] = ()
+    signer_fingerprint: str | None = None  # the installation key that signed the manifest
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +326,7 @@ class ReportModel:
     other_files: tuple[ReportFile, ...]  # CSV, JSON
     application: str
     notes: tuple[str, ...] = ()
+    signer_fingerprint: str | None = None  # the installation key that signs the package's manifest
 
 
 class ReportRenderer(Protocol):
@@ -338,6 +345,7 @@ class ProblemKind(StrEnum):
     EXTRA = "extra"  # in the package, not listed in the manifest
     MANIFEST = "manifest"  # the manifest is missing, unreadable or inconsistent
     SOURCE = "source"  # a source video's SHA-256 differs from the one recorded
+    SIGNATURE = "signature"  # not signed, the signature does not verify, or not by the required key
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,7 +366,19 @@ class VerifyReport:
     files_checked: int
     sources_checked: int
     problems: tuple[VerifyProblem, ...] = field(default_factory=tuple)
+    signer_fingerprint: str | None = None  # the key whose signature verified (compare it out of band)
 
     @property
     def intact(self) -> bool:
         return not self.problems and self.manifest_sha256 is not None
+
+
+def key_fingerprint(public_key: bytes) -> str:
+    """The fingerprint people compare out of band: SHA-256 of the raw public key, hex, in groups of four."""
+    digest = hashlib.sha256(public_key).hexdigest()
+    return " ".join(digest[i : i + 4] for i in range(0, len(digest), 4))
+
+
+def normalise_fingerprint(text: str) -> str:
+    """A fingerprint as typed (spaces, colons, any case) → lower-case hex only."""
+    return "".join(ch for ch in text.lower() if ch in "0123456789abcdef")

@@ -10,3 +10,4 @@ class SecretName(StrEnum):
     QDRANT_API_KEY = "qdrant-api-key"
     S3_SECRET_ACCESS_KEY = "s3-secret-access-key"
     SMTP_PASSWORD = "smtp-password"
+    SIGNING_KEY = "evidence-signing-key"  # this installation's Ed25519 private key, per data folder

@@ -29,6 +29,7 @@ from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidIn
 from chronotrace_desktop.media._av import atomic_output, map_av_error, open_input
 from chronotrace_desktop.media._copy import Span, copy_window
 from chronotrace_desktop.media._lossless import LOSSLESS_CODEC, reencode_window
+from chronotrace_desktop.media.hashing import sha256_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -63,6 +64,9 @@ class SegmentCut:
     method: Method
     has_audio: bool
     video_packets: int
+    sha256: (
+        str  # of the file as written: recorded at ingest, checked again before the cut leaves in an export
+    )
 
     @property
     def duration_s(self) -> float:
@@ -177,6 +181,7 @@ def _cut(
         method=plan.method,
         has_audio=span.audio_packets > 0,
         video_packets=span.packets,
+        sha256=sha256_file(dest),
     )
 
 

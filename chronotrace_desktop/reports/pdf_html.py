@@ -129,6 +129,13 @@ def _summary(model: ReportModel) -> str:
         ("Redaction", _e(model.redaction)),
         ("Segments", str(len(model.segments))),
         ("Produced by", _e(model.application)),
+        (
+            "Signed by",
+            f"Ed25519 key <b>{_e(model.signer_fingerprint)}</b> (compare it with the exporting "
+            "installation's: chronotrace keys show)"
+            if model.signer_fingerprint
+            else "not signed",
+        ),
     ]
     body = "".join(f'<tr><td class="key" width="15%">{k}</td><td>{v}</td></tr>' for k, v in rows)
     return f'<h1>Evidence report</h1><table class="kv" width="100%" cellspacing="0">{body}</table>'

@@ -22,6 +22,7 @@ from chronotrace_desktop.services.ingest import IngestService
 from chronotrace_desktop.services.library import LibraryService
 from chronotrace_desktop.services.media_access import MediaAccessService
 from chronotrace_desktop.services.search import SearchService
+from chronotrace_desktop.services.signing import EvidenceSigner
 from chronotrace_desktop.storage.blobs import BlobStore, LocalBlobStore
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
 from chronotrace_desktop.storage.migrations import apply_migrations
@@ -60,6 +61,7 @@ class AppServices:
     anomalies: AnomalyService
     cameras: CameraService
     settings_admin: SettingsService
+    signer: EvidenceSigner
 
     def close(self) -> None:
         try:
@@ -143,6 +145,7 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
     blobs = open_blobs(settings, paths, secrets)
     media = MediaAccessService(database, blobs, authorizer, audit, redaction_mode=settings.redaction_mode)
     search = SearchService(database, vectors, authorizer, audit)
+    signer = EvidenceSigner(secrets, str(paths.data_dir.resolve()), audit)
     return AppServices(
         settings=settings,
         paths=paths,
@@ -160,10 +163,11 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
         media=media,
         search=search,
         # PDF reports need a renderer from the front end: the CLI passes one per call, the GUI sets
-        # ``exports.renderer`` (workers.pdf_report.QtPdfReportRenderer).
-        exports=ExportService(database, blobs, authorizer, audit, media, search),
+        # ``exports.renderer`` (reports.QtPdfReportRenderer). Packages are signed with this data folder's key.
+        exports=ExportService(database, blobs, authorizer, audit, media, signer, search),
         library=LibraryService(database, vectors, authorizer, audit),
         anomalies=AnomalyService(database, settings, authorizer, audit),
         cameras=CameraService(database, authorizer, audit),
         settings_admin=SettingsService(settings, paths, authorizer, audit),
+        signer=signer,
     )

@@ -34,6 +34,7 @@ from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError
 from chronotrace_desktop.domain.media import RedactionPlan, plan_from_json
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.media.hashing import sha256_file
 from chronotrace_desktop.media.redaction import BODY, PlanTimeline, redact_still, render_redacted_clip
 from chronotrace_desktop.services.access import AuditEvent
 from chronotrace_desktop.storage.orm import Video, VideoSegment
@@ -124,6 +125,16 @@ class MediaAccessService:
             if self._current(segment):
                 return self._blobs.readable(self._key(segment))
             return self._render(segment, task or Unattended())
+
+    def redacted_clip_recorded(
+        self, actor: Actor, segment_id: uuid.UUID, task: TaskControl | None = None
+    ) -> tuple[Path, str]:
+        """The redacted clip and the SHA-256 recorded when it was rendered (an export checks its copy against it)."""
+        path = self.redacted_clip(actor, segment_id, task)
+        segment = self._segment(segment_id)
+        recorded = _rendition_sha(segment.meta, self._key(segment))
+        assert recorded is not None  # _current() re-renders a rendition without one
+        return path, recorded
 
     def reveal(
         self,
@@ -222,8 +233,14 @@ class MediaAccessService:
         return rendition_key(segment.video_id, segment.segment_index, self.redaction_mode)
 
     def _current(self, segment: VideoSegment) -> bool:
-        """Whether the segment's cached clip is this version's rendition in this mode, and is there."""
-        return segment.redacted_path == self._key(segment) and self._blobs.exists(self._key(segment))
+        """Whether the segment's cached clip is this version's rendition in this mode, with its SHA-256 recorded
+        (one rendered before hashes were recorded is rendered again), and is there."""
+        key = self._key(segment)
+        return (
+            segment.redacted_path == key
+            and _rendition_sha(segment.meta, key) is not None
+            and self._blobs.exists(key)
+        )
 
     def _render(self, segment: VideoSegment, task: TaskControl) -> Path:
         if not segment.segment_path or not self._blobs.exists(segment.segment_path):
@@ -243,10 +260,12 @@ class MediaAccessService:
                 mode=self.redaction_mode,
                 should_stop=lambda: task.cancelled,
             )
+            digest = sha256_file(tmp)
         with self._db.transaction() as session:
             row = session.get(VideoSegment, segment.id)
             if row is not None:
                 row.redacted_path = key
+                row.meta = {**(row.meta or {}), "rendition": {"key": key, "sha256": digest}}
         stale = segment.redacted_path
         if stale and stale != key and self._blobs.exists(stale):
             self._blobs.delete(stale)
@@ -275,6 +294,18 @@ class MediaAccessService:
         with self._blobs.writing(key) as tmp:
             redact_still(self._blobs.readable(source_key), tuple(boxes), plan.margin, tmp)
         return self._blobs.readable(key)
+
+
+def _rendition_sha(meta: Mapping[str, Any] | None, key: str) -> str | None:
+    """The SHA-256 recorded when the rendition ``key`` was rendered, if it was recorded."""
+    rendition = (meta or {}).get("rendition")
+    if (
+        isinstance(rendition, dict)
+        and rendition.get("key") == key
+        and isinstance(rendition.get("sha256"), str)
+    ):
+        return str(rendition["sha256"])
+    return None
 
 
 def _thumbnail_times(meta: Mapping[str, Any]) -> list[float]:

@@ -6,12 +6,19 @@ that is not there, is reported; the manifest's own records must agree with each 
 video hash is the one recorded for that video). With ``sources`` (a folder holding the source videos), each
 source video found there by file name is re-hashed against the hash recorded at ingest.
 
-This module imports the standard library and ``domain`` only, so it stays quick to load and runs where the
-app's database and media store are not.
+Hashes alone prove nothing against someone who rewrites the manifest too, so the manifest is signed:
+``manifest.sig`` holds the exporting installation's Ed25519 public key and its signature over the manifest's exact
+bytes. A package without a valid signature is not intact; the signer's fingerprint is reported so that the
+recipient can compare it out of band, and ``required_key`` refuses any other signer.
+
+This module imports the standard library, ``cryptography`` and ``domain`` only, so it stays quick to load and
+runs where the app's database and media store are not.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import logging
@@ -20,14 +27,22 @@ import zipfile
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING, Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.export import (
     MANIFEST_FORMAT,
     MANIFEST_NAME,
-    MANIFEST_VERSION,
+    READABLE_MANIFEST_VERSIONS,
+    SIGNATURE_ALGORITHM,
+    SIGNATURE_FORMAT,
+    SIGNATURE_NAME,
     ProblemKind,
     VerifyProblem,
     VerifyReport,
+    key_fingerprint,
+    normalise_fingerprint,
 )
 
 if TYPE_CHECKING:
@@ -106,10 +121,10 @@ def _safe(name: object) -> bool:
     if not isinstance(name, str) or not name or "\\" in name:
         return False
     pure = PurePosixPath(name)
-    return not pure.is_absolute() and ".." not in pure.parts and name != MANIFEST_NAME
+    return not pure.is_absolute() and ".." not in pure.parts and name not in (MANIFEST_NAME, SIGNATURE_NAME)
 
 
-def _read_manifest(package: _Package) -> tuple[dict[str, Any], str]:
+def _read_manifest(package: _Package) -> tuple[dict[str, Any], str, bytes]:
     try:
         with package.open(MANIFEST_NAME) as handle:
             raw = handle.read()
@@ -122,11 +137,11 @@ def _read_manifest(package: _Package) -> tuple[dict[str, Any], str]:
         raise _ManifestError(f"{MANIFEST_NAME} is not valid JSON ({exc}): it was damaged or changed") from exc
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
         raise _ManifestError(f"{MANIFEST_NAME} is not a ChronoTrace evidence manifest")
-    if data.get("format_version") != MANIFEST_VERSION:
+    if data.get("format_version") not in READABLE_MANIFEST_VERSIONS:
         raise _ManifestError(f"manifest format version {data.get('format_version')!r} is not supported")
     if not isinstance(data.get("files"), list):
         raise _ManifestError(f"{MANIFEST_NAME} lists no files")
-    return data, digest
+    return data, digest, raw
 
 
 class _ManifestError(Exception):
@@ -235,6 +250,57 @@ def _check_sources(data: dict[str, Any], folder: Path, problems: list[VerifyProb
     return checked
 
 
+def _b64(value: object) -> bytes | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _check_signature(
+    package: _Package, data: dict[str, Any], manifest: bytes, required_key: str | None
+) -> tuple[str | None, VerifyProblem | None]:
+    """The fingerprint of the key whose signature over the manifest verifies, or the problem."""
+
+    def problem(detail: str) -> tuple[None, VerifyProblem]:
+        return None, VerifyProblem(ProblemKind.SIGNATURE, SIGNATURE_NAME, detail)
+
+    try:
+        with package.open(SIGNATURE_NAME) as handle:
+            document = json.loads(handle.read().decode("utf-8"))
+    except (OSError, KeyError):
+        return problem("the package is not signed: anyone could have written its manifest")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return problem(f"not valid JSON ({exc}): it was damaged or changed")
+    if not isinstance(document, dict) or document.get("format") != SIGNATURE_FORMAT:
+        return problem("not a ChronoTrace manifest signature")
+    if document.get("algorithm") != SIGNATURE_ALGORITHM or document.get("signed_file") != MANIFEST_NAME:
+        return problem(
+            f"signs {document.get('signed_file')!r} with {document.get('algorithm')!r}, not the manifest"
+        )
+    public, signature = _b64(document.get("public_key")), _b64(document.get("signature"))
+    if public is None or len(public) != 32 or signature is None:
+        return problem("no valid Ed25519 public key and signature recorded")
+    fingerprint = key_fingerprint(public)
+    try:
+        Ed25519PublicKey.from_public_bytes(public).verify(signature, manifest)
+    except (InvalidSignature, ValueError):
+        return problem(
+            f"the signature of key {fingerprint} does not match the manifest: the manifest was changed after "
+            "it was signed, or the signature was forged"
+        )
+    signer = data.get("signer")
+    if not isinstance(signer, dict) or signer.get("public_key") != document.get("public_key"):
+        return problem(f"the manifest does not name key {fingerprint} as its signer")
+    if required_key is not None:
+        wanted = normalise_fingerprint(required_key)
+        if len(wanted) < 16 or not normalise_fingerprint(fingerprint).startswith(wanted):
+            return problem(f"signed by key {fingerprint}, not by the required key {required_key}")
+    return fingerprint, None
+
+
 def _walk(listed: dict[str, dict[str, Any]], present: set[str]) -> Iterator[tuple[str, dict[str, Any]]]:
     for name in sorted(listed):
         if name in present:
@@ -245,20 +311,25 @@ def verify_package(
     path: Path,
     *,
     sources: Path | None = None,
+    required_key: str | None = None,
     progress: ProgressCallback[str] | None = None,
 ) -> VerifyReport:
-    """Re-hash the package at ``path`` (folder or zip) against its manifest; every problem is reported."""
+    """Re-hash the package at ``path`` (folder or zip) against its manifest and check the manifest's signature
+    (by ``required_key``, a fingerprint or its first 16+ hex digits, when given); every problem is reported."""
     package = _Package(path)
     problems: list[VerifyProblem] = []
     try:
         try:
-            data, manifest_sha = _read_manifest(package)
+            data, manifest_sha, manifest_raw = _read_manifest(package)
         except _ManifestError as exc:
             problems.append(VerifyProblem(ProblemKind.MANIFEST, MANIFEST_NAME, str(exc)))
             return VerifyReport(path, None, None, 0, 0, tuple(problems))
+        signer, unsigned = _check_signature(package, data, manifest_raw, required_key)
+        if unsigned is not None:
+            problems.append(unsigned)
         listed = _listed(data, problems)
         present = set(package.files())
-        present.discard(MANIFEST_NAME)
+        present -= {MANIFEST_NAME, SIGNATURE_NAME}
         for name in sorted(set(listed) - present):
             problems.append(
                 VerifyProblem(ProblemKind.MISSING, name, "listed in the manifest, not in the package")
@@ -289,4 +360,5 @@ def verify_package(
         checked,
         sources_checked,
         tuple(problems),
+        signer,
     )

@@ -21,7 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError, OperationCancelledError
+from chronotrace_desktop.domain.errors import (
+    EvidenceIntegrityError,
+    InvalidInputError,
+    NotFoundError,
+    OperationCancelledError,
+)
 from chronotrace_desktop.domain.export import FileKind
 from chronotrace_desktop.domain.media import Window
 from chronotrace_desktop.media.hashing import sha256_file
@@ -108,9 +113,10 @@ class ClipWriter:
         return self._run(jobs, lambda job: work(job, watermark), progress)
 
     def _cached(self, job: ClipJob, _watermark: str | None) -> PackageFile:
-        source = self._media.redacted_clip(self._actor, job.segment.id, self._task)
+        source, recorded = self._media.redacted_clip_recorded(self._actor, job.segment.id, self._task)
         rel = f"clips/redacted/{job.stem}.redacted.mp4"
         sha, size = self._staging.copy_in(source, rel)
+        _check_recorded(job, "redacted rendition", sha, recorded)
         # The cached rendition covers exactly the segment's window (media_access: no pre-roll).
         info = job.times(job.segment.start_s, job.segment.end_s) | {
             "rendition": "cached",
@@ -175,6 +181,11 @@ class ClipWriter:
         rel = f"clips/original/{job.stem}{stored.suffix}"
         sha, size = self._staging.copy_in(stored, rel)
         cut = job.segment.metadata.get("cut") or {}
+        recorded = cut.get("sha256")
+        if isinstance(recorded, str):
+            _check_recorded(job, "cut made at ingest", sha, recorded)
+        else:  # ingested before cut hashes were recorded: the size is all there is to compare
+            warnings.append(f"{rel}: no SHA-256 was recorded for it at ingest; only its size is compared")
         expected = cut.get("size_bytes")
         if isinstance(expected, int) and expected != size:
             warnings.append(f"{rel}: {size} bytes, but the cut made at ingest had {expected} bytes")
@@ -246,3 +257,13 @@ class ClipWriter:
                     future.cancel()
                 raise
         return [results[i] for i in range(len(jobs))]
+
+
+def _check_recorded(job: ClipJob, what: str, sha: str, recorded: str) -> None:
+    """Refuse a stored file whose bytes are not the ones recorded when it was made."""
+    if sha != recorded:
+        raise EvidenceIntegrityError(
+            f"The {what} of segment {job.segment.segment_index + 1} of {job.video.filename} has changed in the "
+            f"media store (SHA-256 {sha}, recorded {recorded}): refusing to export it. Nothing was exported; "
+            "the media store may have been altered, see the audit log."
+        )

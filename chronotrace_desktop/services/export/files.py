@@ -17,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
-from chronotrace_desktop.domain.export import MANIFEST_NAME, FileKind, ReportFile
+from chronotrace_desktop.domain.export import MANIFEST_NAME, SIGNATURE_NAME, FileKind, ReportFile
 
 if TYPE_CHECKING:
     import uuid
@@ -145,6 +145,14 @@ class Staging:
         raw = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
         (self.root / MANIFEST_NAME).write_bytes(raw)
         return hashlib.sha256(raw).hexdigest(), len(raw)
+
+    def manifest_bytes(self) -> bytes:
+        return (self.root / MANIFEST_NAME).read_bytes()
+
+    def write_signature(self, document: Mapping[str, Any]) -> None:
+        """Write ``manifest.sig`` (not listed in the manifest: it signs it)."""
+        raw = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        (self.root / SIGNATURE_NAME).write_bytes(raw)
 
     def total_bytes(self) -> int:
         return sum(p.stat().st_size for p in self._all_files())

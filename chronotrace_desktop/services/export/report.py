@@ -3,6 +3,7 @@ renderer lays out, and the manifest. Nothing here touches the database or the di
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -14,7 +15,9 @@ from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.export import (
     HASH_ALGORITHM,
     MANIFEST_FORMAT,
+    MANIFEST_NAME,
     MANIFEST_VERSION,
+    SIGNATURE_FORMAT,
     FileKind,
     ReportAuditEntry,
     ReportModel,
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.export.files import PackageFile
     from chronotrace_desktop.services.export.selection import AuditRow, Resolved, SegmentRecord, VideoRecord
+    from chronotrace_desktop.services.signing import SignerInfo
 
 APPLICATION = f"ChronoTrace Desktop {__version__}"
 CSV_COLUMNS = (
@@ -53,6 +57,7 @@ class PackageContext:
     actor: Actor
     created_at: datetime
     resolved: Resolved
+    signer: SignerInfo
 
     def video(self, segment: SegmentRecord) -> VideoRecord:
         return self.resolved.videos[segment.video_id]
@@ -308,9 +313,10 @@ def report_model(
         audit=(*audit_lines(ctx, audit), this_export),
         other_files=tuple(f.as_report_file() for f in files if f.segment_id is None),
         application=APPLICATION,
+        signer_fingerprint=ctx.signer.fingerprint,
         notes=(
-            "Every file of this package is listed with its SHA-256 in manifest.json; "
-            "check it with: chronotrace verify <package>.",
+            "Every file of this package is listed with its SHA-256 in manifest.json, which is signed "
+            "(manifest.sig) with the installation key named above; check both with: chronotrace verify <package>.",
             "Times are UTC. Offsets are seconds from the start of the source video.",
         ),
     )
@@ -320,6 +326,16 @@ def _plain(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def signature(signer: SignerInfo, signature: bytes) -> dict[str, Any]:
+    """``manifest.sig``: the signer's public key and the Ed25519 signature over ``manifest.json``'s bytes."""
+    return {
+        "format": SIGNATURE_FORMAT,
+        "signed_file": MANIFEST_NAME,
+        **signer.as_json(),
+        "signature": base64.b64encode(signature).decode("ascii"),
+    }
 
 
 def manifest(ctx: PackageContext, files: Sequence[PackageFile], warnings: Sequence[str]) -> dict[str, Any]:
@@ -343,6 +359,7 @@ def manifest(ctx: PackageContext, files: Sequence[PackageFile], warnings: Sequen
             "client": actor.client,
         },
         "application": APPLICATION,
+        "signer": ctx.signer.as_json(),
         "types": sorted(t.value for t in request.types),
         "selection": {
             **resolved.details,

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.services.export.selection import Resolved
     from chronotrace_desktop.services.media_access import MediaAccessService
     from chronotrace_desktop.services.search import SearchService
+    from chronotrace_desktop.services.signing import EvidenceSigner, SignerInfo
     from chronotrace_desktop.storage.blobs import BlobStore
     from chronotrace_desktop.storage.database import Database
 
@@ -95,6 +96,7 @@ class ExportService:
         authorizer: Authorizer,
         audit: AuditService,
         media: MediaAccessService,
+        signer: EvidenceSigner,
         search: SearchService | None = None,
         *,
         renderer: ReportRenderer | None = None,
@@ -105,6 +107,7 @@ class ExportService:
         self._authorizer = authorizer
         self._media = media
         self._search = search
+        self._signer = signer
         self._log = ExportLog(database, audit)
         self.renderer = renderer
         self.render_threads = render_threads
@@ -132,8 +135,9 @@ class ExportService:
         export_id = self._log.create(actor, request, resolved)
         try:
             self._log.set_status(export_id, ExportStatus.PROCESSING)
+            signer = self._signer.ensure(actor)
             final, manifest_sha, files, total_bytes, warnings = self._build(
-                export_id, actor, request, resolved, task, renderer
+                export_id, actor, request, resolved, task, renderer, signer
             )
         except OperationCancelledError:
             self._log.fail(export_id, actor, request, resolved, "cancelled", cancelled=True)
@@ -152,6 +156,7 @@ class ExportService:
             query_id=resolved.query_id,
             elapsed_s=time.perf_counter() - started,
             warnings=tuple(warnings),
+            signer_fingerprint=signer.fingerprint,
         )
         try:
             self._log.complete(actor, request, resolved, result)
@@ -208,9 +213,10 @@ class ExportService:
         resolved: Resolved,
         task: TaskControl,
         renderer: ReportRenderer | None,
+        signer: SignerInfo,
     ) -> tuple[Path, str, list[PackageFile], int, list[str]]:
         created = utcnow()
-        ctx = documents.PackageContext(export_id, request, actor, created, resolved)
+        ctx = documents.PackageContext(export_id, request, actor, created, resolved, signer)
         jobs = [ClipJob(s, resolved.videos[s.video_id]) for s in resolved.segments]
         clips = ExportType.VIDEO_CLIP in request.types
         total = (
@@ -247,8 +253,10 @@ class ExportService:
             staging.add(*files)
             task.check_cancelled()
             manifest_sha, _ = staging.write_manifest(documents.manifest(ctx, files, warnings))
+            signature = self._signer.sign(actor, staging.manifest_bytes())
+            staging.write_signature(documents.signature(signer, signature))
             steps.step("manifest")
-            check = verify_package(staging.root)
+            check = verify_package(staging.root, required_key=signer.fingerprint)
             if not check.intact:
                 problems = "; ".join(str(p) for p in check.problems[:3])
                 raise EnvironmentProblemError(f"The package failed its own check after writing: {problems}")

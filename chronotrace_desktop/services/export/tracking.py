@@ -89,7 +89,11 @@ class ExportLog:
                     resource_id=result.export_id,
                     justification=request.reveal_justification,
                     metadata=_audit_meta(request, resolved)
-                    | {"path": str(result.path), "manifest_sha256": result.manifest_sha256},
+                    | {
+                        "path": str(result.path),
+                        "manifest_sha256": result.manifest_sha256,
+                        "signing_key_fingerprint": result.signer_fingerprint,
+                    },
                 ),
             )
 

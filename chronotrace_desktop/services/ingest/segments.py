@@ -250,6 +250,7 @@ def _segment_values(
                 "container": prepared.cut.container,
                 "codec": prepared.cut.codec,
                 "size_bytes": prepared.cut.size_bytes,
+                "sha256": prepared.cut.sha256,
                 "snapped_to_keyframe": prepared.cut.snapped_to_keyframe,
             },
         }

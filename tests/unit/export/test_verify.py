@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import zipfile
@@ -9,13 +10,48 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from chronotrace_desktop.domain.errors import InvalidInputError
-from chronotrace_desktop.domain.export import MANIFEST_FORMAT, MANIFEST_VERSION, ProblemKind
+from chronotrace_desktop.domain.export import (
+    MANIFEST_FORMAT,
+    MANIFEST_VERSION,
+    SIGNATURE_FORMAT,
+    ProblemKind,
+    key_fingerprint,
+)
 from chronotrace_desktop.services.verification import verify_package
 
 SOURCE = b"pretend this is a whole CCTV recording"
 SOURCE_SHA = hashlib.sha256(SOURCE).hexdigest()
+KEY = Ed25519PrivateKey.generate()  # the exporting installation's key in these tests
+OTHER_KEY = Ed25519PrivateKey.generate()  # somebody else's
+
+
+def _public(key: Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def _signer(key: Ed25519PrivateKey) -> dict[str, str]:
+    public = _public(key)
+    return {
+        "algorithm": "Ed25519",
+        "public_key": base64.b64encode(public).decode(),
+        "fingerprint": key_fingerprint(public),
+    }
+
+
+def _sign(root: Path, key: Ed25519PrivateKey = KEY) -> None:
+    """Sign ``manifest.json`` as it is now, as the exporter does (``manifest.sig`` beside it)."""
+    signature = key.sign((root / "manifest.json").read_bytes())
+    document = {
+        "format": SIGNATURE_FORMAT,
+        "signed_file": "manifest.json",
+        **_signer(key),
+        "signature": base64.b64encode(signature).decode(),
+    }
+    (root / "manifest.sig").write_text(json.dumps(document), encoding="utf-8")
 
 
 def _entry(root: Path, rel: str, data: bytes, **extra: Any) -> dict[str, Any]:
@@ -49,9 +85,11 @@ def _package(root: Path, **manifest_changes: Any) -> Path:
         "source_videos": [{"video_id": "v1", "filename": "cam1.mp4", "sha256": SOURCE_SHA}],
         "segments": [{"segment_id": "s1", "video_id": "v1"}],
         "files": files,
+        "signer": _signer(KEY),
         **manifest_changes,
     }
     (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    _sign(root)
     return root
 
 
@@ -83,6 +121,7 @@ def test_unsafe_paths_in_a_manifest_are_refused(tmp_path: Path, bad: str) -> Non
     manifest = json.loads((package / "manifest.json").read_text())
     manifest["files"].append({"path": bad, "sha256": "0" * 64, "size_bytes": 1})
     (package / "manifest.json").write_text(json.dumps(manifest))
+    _sign(package)
     report = verify_package(package)
     assert [(p.kind, p.path) for p in report.problems] == [(ProblemKind.MANIFEST, bad)]
 
@@ -135,3 +174,83 @@ def test_no_package_at_all_is_an_input_error(tmp_path: Path) -> None:
     (tmp_path / "junk.zip").write_bytes(b"not a zip")
     with pytest.raises(InvalidInputError):
         verify_package(tmp_path / "junk.zip")
+
+
+# ------------------------------------------------------------------ signatures (issue 13, item 3)
+
+
+def _forge(package: Path) -> None:
+    """What a forger does: change a clip, then rewrite its hash and size in the manifest."""
+    clip = package / "clips/redacted/a.mp4"
+    clip.write_bytes(b"\x01other pictures" * 20)
+    manifest = json.loads((package / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"] == "clips/redacted/a.mp4":
+            entry["sha256"] = hashlib.sha256(clip.read_bytes()).hexdigest()
+            entry["size_bytes"] = clip.stat().st_size
+    (package / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_signed_package_reports_its_signer(tmp_path: Path) -> None:
+    report = verify_package(_package(tmp_path))
+    assert report.intact
+    assert report.signer_fingerprint == key_fingerprint(_public(KEY))
+
+
+def test_a_clip_changed_and_rehashed_in_the_manifest_is_not_intact(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    _forge(package)
+    report = verify_package(package)
+    assert not report.intact
+    assert [p.kind for p in report.problems] == [ProblemKind.SIGNATURE]
+    assert "changed after it was signed" in report.problems[0].detail
+
+
+def test_an_unsigned_package_is_not_intact(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    (package / "manifest.sig").unlink()
+    report = verify_package(package)
+    assert not report.intact
+    assert [(p.kind, p.path) for p in report.problems] == [(ProblemKind.SIGNATURE, "manifest.sig")]
+    assert "not signed" in report.problems[0].detail
+
+
+def test_a_forgery_re_signed_with_another_key_shows_another_fingerprint_and_fails_the_required_key(
+    tmp_path: Path,
+) -> None:
+    package = _package(tmp_path)
+    _forge(package)
+    manifest = json.loads((package / "manifest.json").read_text())
+    manifest["signer"] = _signer(OTHER_KEY)
+    (package / "manifest.json").write_text(json.dumps(manifest))
+    _sign(package, OTHER_KEY)
+    alone = verify_package(package)
+    assert alone.intact  # a consistent package, but signed by somebody else:
+    assert alone.signer_fingerprint == key_fingerprint(_public(OTHER_KEY))
+    required = verify_package(package, required_key=key_fingerprint(_public(KEY)))
+    assert not required.intact
+    assert [p.kind for p in required.problems] == [ProblemKind.SIGNATURE]
+
+
+def test_the_required_key_may_be_typed_short_with_colons(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    digits = key_fingerprint(_public(KEY)).replace(" ", "")[:20]
+    typed = ":".join(digits[i : i + 2] for i in range(0, 20, 2)).upper()
+    assert verify_package(package, required_key=typed).intact
+    assert not verify_package(package, required_key=digits[:8]).intact  # too short to mean anything
+
+
+def test_a_signature_file_that_names_another_signer_than_the_manifest_is_refused(tmp_path: Path) -> None:
+    package = _package(tmp_path)
+    _sign(package, OTHER_KEY)  # a valid signature over the manifest, but the manifest names KEY
+    (problem,) = verify_package(package).problems
+    assert problem.kind is ProblemKind.SIGNATURE
+    assert "does not name key" in problem.detail
+
+
+@pytest.mark.parametrize("damage", ["not json", json.dumps({"format": "x"}), json.dumps([1])])
+def test_a_damaged_signature_file_is_a_problem_not_a_crash(tmp_path: Path, damage: str) -> None:
+    package = _package(tmp_path)
+    (package / "manifest.sig").write_text(damage)
+    (problem,) = verify_package(package).problems
+    assert problem.kind is ProblemKind.SIGNATURE

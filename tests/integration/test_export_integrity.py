@@ -1,0 +1,152 @@
+"""Chain of custody (issue 13, item 3): packages are signed with the installation's key, and stored evidence that
+changed in the media store after it was made is refused before it can leave in a package.
+
+One short shared clip, ingested once on the embedded backend; each test works on its own exports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from chronotrace_desktop.domain.errors import EvidenceIntegrityError
+from chronotrace_desktop.domain.export import (
+    ExportRequest,
+    ExportSelection,
+    ExportStatus,
+    ExportType,
+    ProblemKind,
+)
+from chronotrace_desktop.domain.ingest import IngestOptions
+from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.services.verification import verify_package
+from chronotrace_desktop.storage.orm import AuditLog, Export, VideoSegment
+from tests.conftest import VIDEOS_DIR, scratch_dir
+from tests.integration.conftest import Installation, new_installation
+
+CLIP = "car-detection.mp4"
+REASON = "CASE-2024-0099: the driver's face is the question of this case"
+
+
+@dataclass
+class Library:
+    inst: Installation
+    segments: list[uuid.UUID]
+
+    def export(self, **kwargs: Any) -> Any:
+        request = ExportRequest(
+            case_id=kwargs.pop("case_id", "CASE-2024-0099"),
+            destination=scratch_dir("export-integrity-"),
+            selection=ExportSelection.of_segments(self.segments[:1]),
+            types=frozenset({ExportType.VIDEO_CLIP, ExportType.JSON_DATA}),
+            **kwargs,
+        )
+        return self.inst.services.exports.export(self.inst.admin, request, Unattended())
+
+    def rows(self, model: Any, *where: Any) -> list[Any]:
+        with self.inst.services.database.transaction() as session:
+            found = list(session.scalars(sa.select(model).where(*where)))
+            session.expunge_all()
+            return found
+
+    def stored(self, column: Any) -> Path:
+        (key,) = [getattr(s, column) for s in self.rows(VideoSegment, VideoSegment.id == self.segments[0])]
+        return self.inst.services.blobs.readable(key)
+
+
+@pytest.fixture(scope="module")
+def library() -> Iterator[Library]:
+    with new_installation("embedded") as inst:
+        options = IngestOptions(camera_id="CAM-CUSTODY", recorded_at=datetime(2024, 2, 9, 14, 30))
+        (result,) = inst.services.ingest.ingest_paths(inst.admin, [VIDEOS_DIR / CLIP], options, Unattended())
+        assert result.ok, result.error
+        with inst.services.database.transaction() as session:
+            ids = list(session.scalars(sa.select(VideoSegment.id).order_by(VideoSegment.segment_index)))
+        yield Library(inst, ids)
+
+
+def _same_size_substitute(path: Path) -> None:
+    """Another file of exactly the same size (what a size check alone cannot see)."""
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(b ^ 0x5A for b in data[middle : middle + 64])
+    path.write_bytes(bytes(data))
+
+
+def test_the_manifest_is_signed_by_this_installations_key(library: Library) -> None:
+    first = library.export()
+    second = library.export()
+    signer = library.inst.services.signer.existing()
+    assert signer is not None
+    for result in (first, second):
+        report = verify_package(Path(result.path))
+        assert report.intact, report.problems
+        assert report.signer_fingerprint == signer.fingerprint == result.signer_fingerprint
+        manifest = json.loads((Path(result.path) / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["signer"]["fingerprint"] == signer.fingerprint
+        assert verify_package(Path(result.path), required_key=signer.fingerprint).intact
+    created = library.rows(AuditLog, AuditLog.action == "signing_key_created")
+    assert len(created) == 1, "one key per installation, made once"
+    assert created[0].meta["fingerprint"] == signer.fingerprint
+    exports = library.rows(AuditLog, AuditLog.action == "export_data", AuditLog.success.is_(True))
+    assert {row.meta["signing_key_fingerprint"] for row in exports} == {signer.fingerprint}
+
+
+def test_a_clip_changed_and_rehashed_after_export_no_longer_verifies(
+    library: Library, tmp_path: Path
+) -> None:
+    package = Path(library.export().path)
+    forged = tmp_path / package.name
+    shutil.copytree(package, forged)
+    manifest = json.loads((forged / "manifest.json").read_text(encoding="utf-8"))
+    entry = next(f for f in manifest["files"] if f["kind"] == "redacted_clip")
+    clip = forged / entry["path"]
+    _same_size_substitute(clip)
+    entry["sha256"] = hashlib.sha256(clip.read_bytes()).hexdigest()
+    (forged / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    report = verify_package(forged)
+    assert not report.intact
+    assert [p.kind for p in report.problems] == [ProblemKind.SIGNATURE]
+
+
+def test_a_same_size_substitution_of_a_stored_cut_is_refused(library: Library) -> None:
+    cut = library.stored("segment_path")
+    original = cut.read_bytes()
+    _same_size_substitute(cut)
+    try:
+        with pytest.raises(EvidenceIntegrityError, match="changed in the media store"):
+            library.export(reveal_justification=REASON, case_id="CASE-2024-0100")
+    finally:
+        cut.write_bytes(original)
+    (row,) = library.rows(Export, Export.meta["case_id"].astext == "CASE-2024-0100")
+    assert row.status == ExportStatus.FAILED.value
+    (audit,) = library.rows(
+        AuditLog,
+        AuditLog.action == "export_data",
+        AuditLog.success.is_(False),
+        AuditLog.resource_id == row.id,
+    )
+    assert "changed in the media store" in (audit.error_message or "")
+
+
+def test_a_substituted_redacted_rendition_is_refused(library: Library) -> None:
+    library.export()  # renders (and records) the rendition
+    rendition = library.stored("redacted_path")
+    original = rendition.read_bytes()
+    _same_size_substitute(rendition)
+    try:
+        with pytest.raises(EvidenceIntegrityError, match="redacted rendition"):
+            library.export(case_id="CASE-2024-0101")
+    finally:
+        rendition.write_bytes(original)
+    assert library.export(case_id="CASE-2024-0102").signer_fingerprint is not None
