@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.cli.exits import EXPECTED_STOPS, stopped
 from chronotrace_desktop.domain.errors import ExitCode
+from chronotrace_desktop.domain.export import printable
 from chronotrace_desktop.services.verification import verify_package
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def run_verify(args: argparse.Namespace) -> ExitCode:
 
 
 def _progress(done: int, total: int, name: str) -> None:
-    sys.stderr.write(f"\r\x1b[2K[{done}/{total}] {name[-100:]}")
+    sys.stderr.write(f"\r\x1b[2K[{done}/{total}] {printable(name)[-100:]}")
     sys.stderr.flush()
 
 
@@ -83,10 +84,10 @@ def _print(report: VerifyReport) -> None:
     if report.intact:
         print(
             f"INTACT: {report.files_checked} file(s){sources} match the manifest of "
-            f"{report.package} (case {report.case_id})."
+            f"{printable(str(report.package))} (case {printable(report.case_id or '?')})."
         )
     else:
-        print(f"NOT INTACT: {len(report.problems)} problem(s) in {report.package}.")
+        print(f"NOT INTACT: {len(report.problems)} problem(s) in {printable(str(report.package))}.")
     if report.manifest_sha256:
         print(f"manifest.json sha256: {report.manifest_sha256}")
     if report.signer_fingerprint:

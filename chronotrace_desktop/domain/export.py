@@ -346,6 +346,7 @@ class ProblemKind(StrEnum):
     MANIFEST = "manifest"  # the manifest is missing, unreadable or inconsistent
     SOURCE = "source"  # a source video's SHA-256 differs from the one recorded
     SIGNATURE = "signature"  # not signed, the signature does not verify, or not by the required key
+    DUPLICATE = "duplicate"  # a zip holds two members of one name (which one is read depends on the tool)
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,7 +356,7 @@ class VerifyProblem:
     detail: str
 
     def __str__(self) -> str:
-        return f"{self.kind.value.upper()} {self.path}: {self.detail}"
+        return f"{self.kind.value.upper()} {printable(self.path)}: {printable(self.detail)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,3 +383,9 @@ def key_fingerprint(public_key: bytes) -> str:
 def normalise_fingerprint(text: str) -> str:
     """A fingerprint as typed (spaces, colons, any case) → lower-case hex only."""
     return "".join(ch for ch in text.lower() if ch in "0123456789abcdef")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters escaped (``\\x1b``, ``\\n``...), for a terminal: a package's names and
+    JSON come from whoever made the package and must not move the cursor, clear the screen or forge lines."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

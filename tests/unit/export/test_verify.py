@@ -254,3 +254,117 @@ def test_a_damaged_signature_file_is_a_problem_not_a_crash(tmp_path: Path, damag
     (package / "manifest.sig").write_text(damage)
     (problem,) = verify_package(package).problems
     assert problem.kind is ProblemKind.SIGNATURE
+
+
+# ------------------------------------------------------------------ hostile packages (issue 13, low)
+
+
+def _zip_of(package: Path, archive: Path, **members: tuple[bytes, int]) -> Path:
+    """A zip of ``package`` whose listed ``members`` (path -> raw bytes, compress type) are written as given."""
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted(p for p in package.rglob("*") if p.is_file()):
+            rel = path.relative_to(package).as_posix()
+            if rel not in members:
+                out.write(path, rel)
+        for rel, (data, method) in members.items():
+            out.writestr(zipfile.ZipInfo(rel), data, compress_type=method)
+    return archive
+
+
+def _patch_member(archive: Path, name: str, change: Any) -> None:
+    """Rewrite bytes of ``name``'s data or header in place (what a damaged or crafted zip holds)."""
+    with zipfile.ZipFile(archive) as read:
+        info = read.getinfo(name)
+    raw = bytearray(archive.read_bytes())
+    change(raw, info)
+    archive.write_bytes(bytes(raw))
+
+
+def test_a_damaged_deflate_stream_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    package = _package(tmp_path / "pkg")
+    data = (package / "segments.csv").read_bytes()
+    archive = _zip_of(package, tmp_path / "p.zip", **{"segments.csv": (data, zipfile.ZIP_DEFLATED)})
+
+    def damage(raw: bytearray, info: zipfile.ZipInfo) -> None:
+        start = info.header_offset + 30 + len(info.filename)
+        raw[start : start + 4] = b"\xff\xff\xff\xff"
+
+    _patch_member(archive, "segments.csv", damage)
+    report = verify_package(archive)
+    assert not report.intact
+    assert [(p.kind, p.path) for p in report.problems] == [(ProblemKind.MISMATCH, "segments.csv")]
+
+
+@pytest.mark.parametrize(
+    ("flag", "method", "words"), [(0x1, zipfile.ZIP_STORED, "encrypted"), (0, 99, "compression")]
+)
+def test_encrypted_or_unsupported_members_are_problems(
+    tmp_path: Path, flag: int, method: int, words: str
+) -> None:
+    package = _package(tmp_path / "pkg")
+    data = (package / "segments.csv").read_bytes()
+    archive = _zip_of(package, tmp_path / "p.zip", **{"segments.csv": (data, zipfile.ZIP_STORED)})
+
+    def craft(raw: bytearray, info: zipfile.ZipInfo) -> None:
+        """Set the encryption flag or an unknown method in the member's local and central headers."""
+        local = info.header_offset
+        central = raw.find(b"PK\x01\x02")
+        while bytes(raw[central + 46 : central + 46 + 12]) != b"segments.csv":
+            central = raw.find(b"PK\x01\x02", central + 4)
+        for flags_at, method_at in ((local + 6, local + 8), (central + 8, central + 10)):
+            raw[flags_at] |= flag
+            if method:
+                raw[method_at : method_at + 2] = method.to_bytes(2, "little")
+
+    _patch_member(archive, "segments.csv", craft)
+    report = verify_package(archive)
+    assert not report.intact
+    (problem,) = report.problems
+    assert (problem.kind, problem.path) == (ProblemKind.MISMATCH, "segments.csv")
+    assert words in problem.detail
+
+
+def test_a_duplicate_zip_member_is_reported(tmp_path: Path) -> None:
+    package = _package(tmp_path / "pkg")
+    archive = tmp_path / "dup.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in sorted(p for p in package.rglob("*") if p.is_file()):
+            out.write(path, path.relative_to(package).as_posix())
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            out.writestr("segments.csv", b"number,segment_id\r\n1,forged\r\n")
+    kinds = {(p.kind, p.path) for p in verify_package(archive).problems}
+    assert (ProblemKind.DUPLICATE, "segments.csv") in kinds
+
+
+def test_a_declared_size_that_disagrees_is_reported_before_hashing(tmp_path: Path) -> None:
+    package = _package(tmp_path / "pkg")
+    big = b"\x00" * 5_000_000  # a bomb in small: compresses to a few kB, declares megabytes
+    archive = _zip_of(package, tmp_path / "p.zip", **{"segments.csv": (big, zipfile.ZIP_DEFLATED)})
+    (problem,) = verify_package(archive).problems
+    assert (problem.kind, problem.path) == (ProblemKind.SIZE, "segments.csv")
+    assert "5000000 bytes" in problem.detail
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"source_videos": 5}, {"segments": "x"}, {"source_videos": [{"video_id": ["v1"], "filename": 3}]}],
+)
+def test_malformed_records_in_a_manifest_are_problems_not_tracebacks(
+    tmp_path: Path, changes: dict[str, Any]
+) -> None:
+    package = _package(tmp_path / "pkg", **changes)
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    report = verify_package(package, sources=sources)
+    assert not report.intact
+    assert {p.kind for p in report.problems} <= {ProblemKind.MANIFEST, ProblemKind.SOURCE}
+
+
+def test_what_a_package_says_is_printed_with_control_characters_escaped(tmp_path: Path) -> None:
+    package = _package(tmp_path / "pkg")
+    (package / "evil\x1b[2J\nOK.txt").write_text("not listed")
+    (problem,) = verify_package(package).problems
+    shown = str(problem)
+    assert "\x1b" not in shown
+    assert "\n" not in shown
+    assert "\\x1b[2J\\nOK.txt" in shown

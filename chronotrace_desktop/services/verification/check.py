@@ -17,33 +17,24 @@ runs where the app's database and media store are not.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import logging
 import re
-import zipfile
 from pathlib import Path, PurePosixPath
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.export import (
     MANIFEST_FORMAT,
     MANIFEST_NAME,
     READABLE_MANIFEST_VERSIONS,
-    SIGNATURE_ALGORITHM,
-    SIGNATURE_FORMAT,
     SIGNATURE_NAME,
     ProblemKind,
     VerifyProblem,
     VerifyReport,
-    key_fingerprint,
-    normalise_fingerprint,
 )
+from chronotrace_desktop.services.verification.package import READ_ERRORS, Package, sha256_path, sha256_stream
+from chronotrace_desktop.services.verification.signature import check_signature
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -52,69 +43,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 1 << 20
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def sha256_stream(handle: IO[bytes]) -> tuple[str, int]:
-    """SHA-256 (hex) and byte count of everything left in ``handle``."""
-    digest = hashlib.sha256()
-    size = 0
-    while chunk := handle.read(CHUNK):
-        digest.update(chunk)
-        size += len(chunk)
-    return digest.hexdigest(), size
-
-
-def sha256_path(path: Path) -> tuple[str, int]:
-    with path.open("rb") as handle:
-        return sha256_stream(handle)
-
-
-class _Package:
-    """Files of a package folder or zip, by their ``/``-separated path inside the package."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._zip: zipfile.ZipFile | None = None
-        self._prefix = ""
-        if path.is_dir():
-            return
-        if not path.is_file():
-            raise InvalidInputError(f"there is no package at {path}")
-        try:
-            self._zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise InvalidInputError(
-                f"{path.name} is neither a package folder nor a readable zip ({exc})"
-            ) from exc
-        names = [n for n in self._zip.namelist() if not n.endswith("/")]
-        tops = {n.split("/", 1)[0] for n in names}
-        if MANIFEST_NAME not in names and len(tops) == 1:
-            self._prefix = f"{next(iter(tops))}/"
-
-    def close(self) -> None:
-        if self._zip is not None:
-            self._zip.close()
-
-    def files(self) -> list[str]:
-        if self._zip is not None:
-            return sorted(
-                n[len(self._prefix) :]
-                for n in self._zip.namelist()
-                if not n.endswith("/") and n.startswith(self._prefix)
-            )
-        return sorted(
-            p.relative_to(self.path).as_posix() for p in self.path.rglob("*") if p.is_file() or p.is_symlink()
-        )
-
-    def open(self, name: str) -> IO[bytes]:
-        if self._zip is not None:
-            return self._zip.open(self._prefix + name)
-        target = self.path.joinpath(*PurePosixPath(name).parts)
-        if target.is_symlink():
-            raise OSError(f"{name} is a symbolic link, not a file")
-        return target.open("rb")
 
 
 def _safe(name: object) -> bool:
@@ -124,11 +53,11 @@ def _safe(name: object) -> bool:
     return not pure.is_absolute() and ".." not in pure.parts and name not in (MANIFEST_NAME, SIGNATURE_NAME)
 
 
-def _read_manifest(package: _Package) -> tuple[dict[str, Any], str, bytes]:
+def _read_manifest(package: Package) -> tuple[dict[str, Any], str, bytes]:
     try:
         with package.open(MANIFEST_NAME) as handle:
             raw = handle.read()
-    except (OSError, KeyError) as exc:
+    except READ_ERRORS as exc:
         raise _ManifestError(f"no readable {MANIFEST_NAME} ({exc})") from exc
     digest = hashlib.sha256(raw).hexdigest()
     try:
@@ -169,17 +98,31 @@ def _listed(data: dict[str, Any], problems: list[VerifyProblem]) -> dict[str, di
     return listed
 
 
+def _records(data: dict[str, Any], key: str, problems: list[VerifyProblem]) -> list[dict[str, Any]]:
+    """The manifest's list ``key`` (source videos, segments): its objects; anything else is a problem."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(VerifyProblem(ProblemKind.MANIFEST, MANIFEST_NAME, f"{key} is not a list"))
+        return []
+    return [item for item in value if isinstance(item, dict)]
+
+
 def _check_records(
     data: dict[str, Any], listed: dict[str, dict[str, Any]], problems: list[VerifyProblem]
 ) -> None:
     """The manifest agrees with itself: every file's and segment's source video is recorded, same hash."""
-    videos: dict[str, str | None] = {}
-    for video in data.get("source_videos") or []:
-        if isinstance(video, dict) and isinstance(video.get("video_id"), str):
+    videos: dict[str, object] = {}
+    for video in _records(data, "source_videos", problems):
+        if isinstance(video.get("video_id"), str):
             videos[video["video_id"]] = video.get("sha256")
     for name, entry in listed.items():
         video_id = entry.get("video_id")
         if video_id is None:
+            continue
+        if not isinstance(video_id, str):
+            problems.append(VerifyProblem(ProblemKind.MANIFEST, name, "its video_id is not text"))
             continue
         if video_id not in videos:
             problems.append(
@@ -194,8 +137,8 @@ def _check_records(
                     f"for video {video_id} ({videos[video_id]})",
                 )
             )
-    for segment in data.get("segments") or []:
-        if isinstance(segment, dict) and segment.get("video_id") not in videos:
+    for segment in _records(data, "segments", problems):
+        if str(segment.get("video_id")) not in videos:
             problems.append(
                 VerifyProblem(
                     ProblemKind.MANIFEST,
@@ -205,16 +148,18 @@ def _check_records(
             )
 
 
-def _check_file(package: _Package, name: str, entry: dict[str, Any]) -> VerifyProblem | None:
+def _check_file(package: Package, name: str, entry: dict[str, Any]) -> VerifyProblem | None:
+    expected = entry["size_bytes"]
     try:
+        declared = package.size(name)
+        if declared != expected:  # before reading a byte: a zip bomb or a swapped file costs nothing
+            return VerifyProblem(ProblemKind.SIZE, name, f"{declared} bytes, the manifest records {expected}")
         with package.open(name) as handle:
-            sha, size = sha256_stream(handle)
-    except (OSError, zipfile.BadZipFile) as exc:  # a zip member whose CRC fails lands here too
+            sha, size = sha256_stream(handle, limit=expected)
+    except READ_ERRORS as exc:  # a bad CRC, a damaged stream, an encrypted or unsupported member
         return VerifyProblem(ProblemKind.MISMATCH, name, f"cannot be read ({exc})")
-    if size != entry["size_bytes"]:
-        return VerifyProblem(
-            ProblemKind.SIZE, name, f"{size} bytes, the manifest records {entry['size_bytes']} (sha256 {sha})"
-        )
+    if size != expected:
+        return VerifyProblem(ProblemKind.SIZE, name, f"{size} bytes or more, the manifest records {expected}")
     if sha != entry["sha256"]:
         return VerifyProblem(
             ProblemKind.MISMATCH, name, f"sha256 {sha}, the manifest records {entry['sha256']}"
@@ -223,16 +168,19 @@ def _check_file(package: _Package, name: str, entry: dict[str, Any]) -> VerifyPr
 
 
 def _find_source(folder: Path, filename: str) -> Path | None:
+    """The file named exactly ``filename`` under ``folder`` (a name from the manifest is never a pattern)."""
+    if filename in ("", ".", ".."):
+        return None
     direct = folder / filename
     if direct.is_file():
         return direct
-    return next((p for p in folder.rglob(filename) if p.is_file()), None)
+    return next((p for p in folder.rglob("*") if p.name == filename and p.is_file()), None)
 
 
 def _check_sources(data: dict[str, Any], folder: Path, problems: list[VerifyProblem]) -> int:
     checked = 0
-    for video in data.get("source_videos") or []:
-        if not isinstance(video, dict) or not isinstance(video.get("filename"), str):
+    for video in _records(data, "source_videos", []):  # a malformed list was reported by _check_records
+        if not isinstance(video.get("filename"), str):
             continue
         name = video["filename"]
         found = _find_source(folder, PurePosixPath(name).name)
@@ -250,57 +198,6 @@ def _check_sources(data: dict[str, Any], folder: Path, problems: list[VerifyProb
     return checked
 
 
-def _b64(value: object) -> bytes | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        return None
-
-
-def _check_signature(
-    package: _Package, data: dict[str, Any], manifest: bytes, required_key: str | None
-) -> tuple[str | None, VerifyProblem | None]:
-    """The fingerprint of the key whose signature over the manifest verifies, or the problem."""
-
-    def problem(detail: str) -> tuple[None, VerifyProblem]:
-        return None, VerifyProblem(ProblemKind.SIGNATURE, SIGNATURE_NAME, detail)
-
-    try:
-        with package.open(SIGNATURE_NAME) as handle:
-            document = json.loads(handle.read().decode("utf-8"))
-    except (OSError, KeyError):
-        return problem("the package is not signed: anyone could have written its manifest")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return problem(f"not valid JSON ({exc}): it was damaged or changed")
-    if not isinstance(document, dict) or document.get("format") != SIGNATURE_FORMAT:
-        return problem("not a ChronoTrace manifest signature")
-    if document.get("algorithm") != SIGNATURE_ALGORITHM or document.get("signed_file") != MANIFEST_NAME:
-        return problem(
-            f"signs {document.get('signed_file')!r} with {document.get('algorithm')!r}, not the manifest"
-        )
-    public, signature = _b64(document.get("public_key")), _b64(document.get("signature"))
-    if public is None or len(public) != 32 or signature is None:
-        return problem("no valid Ed25519 public key and signature recorded")
-    fingerprint = key_fingerprint(public)
-    try:
-        Ed25519PublicKey.from_public_bytes(public).verify(signature, manifest)
-    except (InvalidSignature, ValueError):
-        return problem(
-            f"the signature of key {fingerprint} does not match the manifest: the manifest was changed after "
-            "it was signed, or the signature was forged"
-        )
-    signer = data.get("signer")
-    if not isinstance(signer, dict) or signer.get("public_key") != document.get("public_key"):
-        return problem(f"the manifest does not name key {fingerprint} as its signer")
-    if required_key is not None:
-        wanted = normalise_fingerprint(required_key)
-        if len(wanted) < 16 or not normalise_fingerprint(fingerprint).startswith(wanted):
-            return problem(f"signed by key {fingerprint}, not by the required key {required_key}")
-    return fingerprint, None
-
-
 def _walk(listed: dict[str, dict[str, Any]], present: set[str]) -> Iterator[tuple[str, dict[str, Any]]]:
     for name in sorted(listed):
         if name in present:
@@ -316,7 +213,7 @@ def verify_package(
 ) -> VerifyReport:
     """Re-hash the package at ``path`` (folder or zip) against its manifest and check the manifest's signature
     (by ``required_key``, a fingerprint or its first 16+ hex digits, when given); every problem is reported."""
-    package = _Package(path)
+    package = Package(path)
     problems: list[VerifyProblem] = []
     try:
         try:
@@ -324,12 +221,20 @@ def verify_package(
         except _ManifestError as exc:
             problems.append(VerifyProblem(ProblemKind.MANIFEST, MANIFEST_NAME, str(exc)))
             return VerifyReport(path, None, None, 0, 0, tuple(problems))
-        signer, unsigned = _check_signature(package, data, manifest_raw, required_key)
+        signer, unsigned = check_signature(package, data, manifest_raw, required_key)
         if unsigned is not None:
             problems.append(unsigned)
         listed = _listed(data, problems)
         present = set(package.files())
         present -= {MANIFEST_NAME, SIGNATURE_NAME}
+        for name in package.duplicates():
+            problems.append(
+                VerifyProblem(
+                    ProblemKind.DUPLICATE,
+                    name,
+                    "the zip holds it more than once: which copy is read depends on the tool",
+                )
+            )
         for name in sorted(set(listed) - present):
             problems.append(
                 VerifyProblem(ProblemKind.MISSING, name, "listed in the manifest, not in the package")
