@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.identifiers import check_identifier, one_line
 
 
 class AnomalyType(StrEnum):
@@ -121,7 +122,7 @@ class Zone:
     labels: tuple[str, ...] = ("person", "vehicle")  # track groups it applies to
 
     def __post_init__(self) -> None:
-        if not self.name.strip() or len(self.name) > 100:
+        if not check_identifier("zone name", self.name).strip() or len(self.name) > 100:
             raise InvalidInputError("a zone needs a name of 1 to 100 characters")
         if len(self.polygon) < 3:
             raise InvalidInputError(f"zone {self.name!r}: a polygon needs at least 3 points")
@@ -142,9 +143,10 @@ class Zone:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Zone:
+        """A stored zone; a name stored before control characters were refused loads on one line."""
         try:
             return cls(
-                str(data["name"]),
+                one_line(str(data["name"])),
                 tuple((float(x), float(y)) for x, y in data["polygon"]),
                 ZoneKind(data.get("kind", "watch")),
                 tuple(str(v) for v in data.get("labels", ("person", "vehicle"))),

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.identifiers import check_identifier
 
 if TYPE_CHECKING:
     import uuid
@@ -23,7 +24,7 @@ VIDEO_EXTENSIONS = frozenset(
     }
 )  # fmt: skip
 
-_CAMERA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/ -]{0,99}$")
+_CAMERA_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/ -]{0,99}")  # fullmatch: "$" would let a final "\n" in
 
 
 class IngestStatus(StrEnum):
@@ -64,12 +65,16 @@ class IngestOptions:
     recorded_at: datetime | None = None  # naive UTC
 
     def __post_init__(self) -> None:
-        if self.camera_id is not None and not _CAMERA_ID.match(self.camera_id):
-            raise InvalidInputError(
-                f"camera id {self.camera_id!r} is not valid: up to 100 letters, digits and . _ : / - or spaces"
-            )
-        if self.location is not None and len(self.location) > 255:
-            raise InvalidInputError("locations are limited to 255 characters")
+        if self.camera_id is not None:
+            check_identifier("camera id", self.camera_id)
+            if not _CAMERA_ID.fullmatch(self.camera_id):
+                raise InvalidInputError(
+                    f"camera id {self.camera_id!r} is not valid: up to 100 letters, digits and . _ : / - or spaces"
+                )
+        if self.location is not None:
+            check_identifier("location", self.location)
+            if len(self.location) > 255:
+                raise InvalidInputError("locations are limited to 255 characters")
 
 
 def parse_recorded_at(text: str) -> datetime:

@@ -47,7 +47,7 @@ def normalise_email(email: str) -> str:
 
 def email_problem(email: str) -> str | None:
     """Why ``email`` is not acceptable, or ``None``."""
-    if not EMAIL_PATTERN.match(email):
+    if not EMAIL_PATTERN.fullmatch(email):  # not match: its "$" also matches before a final line feed
         return f"{email!r} is not a valid e-mail address"
     if len(email) > 255:
         return "e-mail addresses are limited to 255 characters"

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from chronotrace_desktop.domain.anomalies import CameraConfig, HoursSpan, RuleSettings, Zone
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError
+from chronotrace_desktop.domain.identifiers import check_identifier
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.domain.users import email_problem, normalise_email
 from chronotrace_desktop.services.access import AuditEvent
@@ -85,10 +86,15 @@ def check_timezone(name: str) -> str:
 
 
 def check_camera_id(camera_id: str) -> str:
-    cleaned = camera_id.strip()
+    """``camera_id`` without surrounding spaces; refused with a control character (even a final line feed)."""
+    cleaned = check_identifier("camera id", camera_id).strip()
     if not cleaned or len(cleaned) > 100:
         raise InvalidInputError("a camera id has 1 to 100 characters")
     return cleaned
+
+
+def _one_line_name(field: str, value: str) -> str | None:
+    return check_identifier(field, value).strip() or None
 
 
 def parse_hours(text: str) -> tuple[HoursSpan, ...]:
@@ -174,8 +180,10 @@ class CameraService:
                 rules = RuleSettings.from_overrides(merged)
             return dataclasses.replace(
                 config,
-                name=config.name if changes.name is None else (changes.name.strip() or None),
-                location=config.location if changes.location is None else (changes.location.strip() or None),
+                name=config.name if changes.name is None else _one_line_name("camera name", changes.name),
+                location=config.location
+                if changes.location is None
+                else _one_line_name("location", changes.location),
                 timezone=config.timezone if changes.timezone is None else check_timezone(changes.timezone),
                 business_hours=config.business_hours
                 if changes.business_hours is None
