@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     JsonConfigSettingsSource,
@@ -28,6 +28,8 @@ from pydantic_settings import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from chronotrace_desktop.domain.identifiers import control_character
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -55,6 +57,15 @@ class RedactionMode(StrEnum):
 
     HEADS = "heads"
     UPPER_BODY = "upper_body"
+
+
+class SmtpSecurity(StrEnum):
+    """How alert e-mail reaches the SMTP server. Both TLS modes verify the server's certificate and name
+    (against the system's trust store, or ``smtp_ca_file``)."""
+
+    STARTTLS = "starttls"  # a plain connection upgraded by STARTTLS (ports 587, 25); no upgrade, no mail
+    SMTPS = "smtps"  # TLS from the first byte (implicit TLS, port 465)
+    NONE = "none"  # in clear: a relay on a trusted network only; never with smtp_username (refused)
 
 
 _settings_file: ContextVar[Path | None] = ContextVar("_settings_file", default=None)
@@ -98,12 +109,17 @@ class Settings(BaseSettings):
 
     # E-mail alerts for new high/critical anomalies (to each camera's recipients). No host: no e-mail; alerts
     # wait (pending) until one is set. The SMTP password, if the server wants one, is in the keyring
-    # (secret "smtp-password" for the host).
+    # (secret "smtp-password" for the host); it is never sent without TLS.
     smtp_host: str | None = None
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_from: str = "chronotrace@localhost"
     smtp_username: str | None = None
-    smtp_starttls: bool = False
+    # starttls | smtps | none (SmtpSecurity). smtp_ca_file: PEM certificates to trust instead of the system's
+    # (a site's own CA). smtp_starttls is the older switch, still read: true = starttls, false = none, unless
+    # smtp_security is set.
+    smtp_security: SmtpSecurity = SmtpSecurity.STARTTLS
+    smtp_ca_file: Path | None = None
+    smtp_starttls: bool | None = None
     smtp_timeout: float = Field(default=10.0, gt=0, le=120)
     # A failed send is tried again after alert_retry_seconds, doubling each time (capped at an hour), at most
     # alert_max_attempts times; then it is marked failed (shown in the queue) until retried by hand.
@@ -134,6 +150,20 @@ class Settings(BaseSettings):
         if not url.drivername.startswith("postgresql"):
             raise ValueError("only PostgreSQL URLs (postgresql://user@host:port/db) are supported")
         return value
+
+    @field_validator("smtp_host", "smtp_from", "smtp_username")
+    @classmethod
+    def _one_line(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """These go into the SMTP envelope and headers: a line break there would add commands or headers."""
+        if value is not None and control_character(value) is not None:
+            raise ValueError(f"{info.field_name} must not contain a control character (such as a line break)")
+        return value
+
+    @model_validator(mode="after")
+    def _older_starttls_switch(self) -> Settings:
+        if self.smtp_starttls is not None and "smtp_security" not in self.model_fields_set:
+            self.smtp_security = SmtpSecurity.STARTTLS if self.smtp_starttls else SmtpSecurity.NONE
+        return self
 
     @classmethod
     def settings_customise_sources(

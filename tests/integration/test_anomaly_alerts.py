@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from chronotrace_desktop.config import SmtpSecurity
 from chronotrace_desktop.domain.analysis import FrameDetections
 from chronotrace_desktop.domain.anomalies import AlertState, AnomalyType, Severity, Zone, ZoneKind
 from chronotrace_desktop.domain.audit import AuditAction
@@ -145,6 +146,7 @@ def _mailer(inst: Installation, port: int, **changes: object) -> AlertService:
             "smtp_host": "127.0.0.1",
             "smtp_port": port,
             "smtp_timeout": 5.0,
+            "smtp_security": SmtpSecurity.NONE,  # the aiosmtpd process below speaks plain SMTP only
             "alert_retry_seconds": 0.0,
             **changes,
         }

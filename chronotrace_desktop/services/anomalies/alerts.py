@@ -6,21 +6,21 @@ An alertable anomaly is created with ``metadata.alert.state = pending`` and its 
 (state ``retrying``, next attempt after ``alert_retry_seconds`` doubling per attempt, capped at an hour) until
 ``alert_max_attempts``, then ``failed`` — visible in the queue and sent again by
 ``chronotrace anomalies send-alerts --retry-failed``. Nothing is dropped: without an SMTP host the alerts
-stay pending (with that as their last error) until one is configured. Each row is locked while it is sent
-(``FOR UPDATE SKIP LOCKED``), so two processes never mail the same anomaly. Every send and failure is audited.
+stay pending (with that as their last error) until one is configured, and so do they while the settings would
+send the SMTP password in clear. Each row is locked while it is sent (``FOR UPDATE SKIP LOCKED``), so two
+processes never mail the same anomaly. Every send and failure is audited.
 
-The mail holds the anomaly's text only: no frame, no thumbnail (faces stay in the workstation).
+Each alert stands alone: one whose message cannot be built or sent (a stored value the mail cannot carry) is
+marked failed with its error at once, and the next one is still sent. The message and its transport (TLS,
+certificate checks) are in ``mailer``.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -28,8 +28,9 @@ import sqlalchemy as sa
 from chronotrace_desktop.domain.anomalies import CLOSED, AlertOutcome, AlertState, AnomalyStatus
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utcnow
-from chronotrace_desktop.domain.secrets import SecretName
+from chronotrace_desktop.domain.errors import UserFacingError
 from chronotrace_desktop.services.access import AuditEvent
+from chronotrace_desktop.services.anomalies.mailer import Mailer, alert_message
 from chronotrace_desktop.storage.orm import Anomaly
 from chronotrace_desktop.storage.secrets import SecretStore
 
@@ -54,7 +55,7 @@ class AlertReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
-    waiting: int = 0  # pending, but no SMTP server is configured
+    waiting: int = 0  # pending: no SMTP server is configured, or the settings would send a password in clear
     errors: tuple[str, ...] = field(default=())
 
     def as_json(self) -> dict[str, Any]:
@@ -74,7 +75,7 @@ class AlertService:
         self._db = database
         self._settings = settings
         self._audit = audit
-        self._secrets = secrets or SecretStore()
+        self._mailer = Mailer(settings, secrets or SecretStore())
 
     def send_due(
         self,
@@ -97,7 +98,13 @@ class AlertService:
         counts: Counter[AlertOutcome] = Counter()
         errors: list[str] = []
         for anomaly_id in ids:
-            outcome, error = self._send_one(actor, anomaly_id, now, retry_failed, immediate_retries)
+            try:
+                outcome, error = self._send_one(actor, anomaly_id, now, retry_failed, immediate_retries)
+            except UserFacingError:
+                raise  # the database or the keyring is unavailable: no later alert would fare better
+            except Exception as exc:  # a bug in one alert's bookkeeping must not hold back the others
+                logger.exception("The alert of anomaly %s could not be processed", anomaly_id)
+                outcome, error = AlertOutcome.FAILED, f"{type(exc).__name__}: {exc}"[:500]
             counts[outcome] += 1
             if error:
                 errors.append(f"{anomaly_id}: {error}")
@@ -133,15 +140,12 @@ class AlertService:
                 row.meta = {**meta, "alert": alert}
                 return AlertOutcome.SKIPPED, None
             recipients = list(row.alert_recipients or [])
-            if not self._settings.smtp_host or not recipients:
-                alert["last_error"] = (
-                    "no SMTP server is configured (smtp_host)"
-                    if recipients
-                    else "the camera has no recipients"
-                )
+            waiting = self._mailer.problem() if recipients else "the camera has no recipients"
+            if waiting:
+                alert["last_error"] = waiting
                 row.meta = {**meta, "alert": alert}
-                return AlertOutcome.WAITING, alert["last_error"]
-            error = self._deliver(_message(row, self._settings.smtp_from, recipients), recipients, retries)
+                return AlertOutcome.WAITING, waiting
+            error, final = self._mail(row, recipients, retries)
             attempts = int(alert.get("attempts", 0)) + 1
             history = [*alert.get("history", [])[-9:], {"at": now.isoformat(), "error": error}]
             alert.update(attempts=attempts, history=history, last_attempt_at=now.isoformat())
@@ -150,7 +154,7 @@ class AlertService:
                 row.alert_sent = True
                 row.alert_sent_at = utcnow()
                 outcome = AlertOutcome.SENT
-            elif attempts >= self._settings.alert_max_attempts:
+            elif final or attempts >= self._settings.alert_max_attempts:
                 alert.update(state=AlertState.FAILED.value, last_error=error, next_attempt_at=None)
                 outcome = AlertOutcome.FAILED
             else:
@@ -176,56 +180,14 @@ class AlertService:
             )
             return outcome, error
 
-    def _deliver(self, message: EmailMessage, recipients: list[str], retries: int) -> str | None:
-        """Send, trying ``retries`` more times after 0.5 s, 1 s, ...; the last error, or None when sent."""
-        error: str | None = None
-        for attempt in range(retries + 1):
-            if attempt:
-                time.sleep(0.5 * 2 ** (attempt - 1))
-            try:
-                self._smtp_send(message, recipients)
-                return None
-            except (smtplib.SMTPException, OSError) as exc:
-                error = f"{type(exc).__name__}: {exc}"[:500]
-                logger.warning("Sending alert to %s failed: %s", ", ".join(recipients), error)
-        return error
-
-    def _smtp_send(self, message: EmailMessage, recipients: list[str]) -> None:
-        s = self._settings
-        assert s.smtp_host is not None
-        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout) as client:
-            if s.smtp_starttls:
-                client.starttls()
-            if s.smtp_username:
-                password = self._secrets.get(SecretName.SMTP_PASSWORD, s.smtp_host) or ""
-                client.login(s.smtp_username, password)
-            client.send_message(message, from_addr=s.smtp_from, to_addrs=recipients)
-
-
-def _message(row: Anomaly, sender: str, recipients: list[str]) -> EmailMessage:
-    meta = row.meta or {}
-    severity = (row.severity or "medium").upper()
-    message = EmailMessage()
-    message["Subject"] = f"[ChronoTrace] {severity}: {row.title} ({row.camera_id or 'no camera'})"
-    message["From"] = sender
-    message["To"] = ", ".join(recipients)
-    message["X-ChronoTrace-Anomaly"] = str(row.id)
-    offset = meta.get("video_offset_start")
-    lines = [
-        f"{severity} anomaly: {row.title}",
-        "",
-        row.description or "",
-        "",
-        f"Type:        {row.anomaly_type}",
-        f"Confidence:  {float(row.confidence):.2f}",
-        f"Camera:      {row.camera_id or '-'}  {row.location or ''}".rstrip(),
-        f"Detected at: {row.detected_at:%Y-%m-%d %H:%M:%S} UTC"
-        + (" (ingest time + offset)" if meta.get("detected_at_source") != "recorded_at" else ""),
-        f"Video:       {meta.get('video_filename', row.video_id)}"
-        + (f" at {offset:.0f} s" if offset else ""),
-        f"Anomaly id:  {row.id}",
-        "",
-        "Review it in ChronoTrace (anomaly queue). This message holds no images.",
-    ]
-    message.set_content("\n".join(lines))
-    return message
+    def _mail(self, row: Anomaly, recipients: list[str], retries: int) -> tuple[str | None, bool]:
+        """Build and send the alert: (the error or None, whether the error is final: no retry can help)."""
+        try:
+            message = alert_message(row, self._settings.smtp_from, recipients)
+            return self._mailer.deliver(message, recipients, retries), False
+        except UserFacingError as exc:  # a stored recipient that is not an address
+            logger.warning("The alert of anomaly %s cannot be mailed: %s", row.id, exc)
+            return f"cannot be mailed: {exc}"[:500], True
+        except Exception as exc:  # unusable metadata, or a bug: this alert fails alone
+            logger.exception("The alert of anomaly %s cannot be mailed", row.id)
+            return f"cannot be mailed: {type(exc).__name__}: {exc}"[:500], True
