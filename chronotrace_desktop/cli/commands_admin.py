@@ -8,14 +8,16 @@ import sys
 import time
 from typing import Any
 
-from pydantic import ValidationError
-
 from chronotrace_desktop.cli.context import PASSWORD_ENV, CliContext, new_password
 from chronotrace_desktop.cli.output import print_json, print_table
-from chronotrace_desktop.config import Settings, update_settings_file
 from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.domain.secrets import SecretName
-from chronotrace_desktop.services.admin import keyring_target, store_local_secret
+from chronotrace_desktop.services.admin import (
+    bootstrap_setting,
+    check_setting_name,
+    keyring_target,
+    store_local_secret,
+)
 from chronotrace_desktop.services.app import open_app
 from chronotrace_desktop.services.doctor import CheckStatus, DoctorService
 
@@ -48,9 +50,15 @@ def register(commands: Any) -> None:
         dest="config_command", required=True
     )
     config.add_parser("show", help="the effective settings").set_defaults(handler=run_config_show)
-    setter = config.add_parser("set", help="change a setting in the installation's settings.json")
+    setter = config.add_parser(
+        "set",
+        help="change a setting in the installation's settings.json (an administrator, once there are users)",
+    )
     setter.add_argument("key")
-    setter.add_argument("value")
+    setter.add_argument("value", help='"" removes the setting (its default applies again)')
+    setter.add_argument(
+        "--user", metavar="E", help="an administrator's e-mail; needed once the installation has users"
+    )
     setter.set_defaults(handler=run_config_set)
     secret = config.add_parser("set-secret", help="store a password or API key in the system keyring")
     secret.add_argument("name", choices=[s.value for s in SecretName])
@@ -145,14 +153,16 @@ def run_config_show(ctx: CliContext) -> ExitCode:
 
 
 def run_config_set(ctx: CliContext) -> ExitCode:
-    key, value = ctx.args.key, ctx.args.value
-    if key not in Settings.model_fields or key == "data_dir":
-        raise InvalidInputError(f"unknown setting {key!r}; see 'chronotrace config show'")
-    try:
-        updated = update_settings_file(ctx.paths, {key: value if value != "" else None})
-    except ValidationError as exc:
-        raise InvalidInputError(f"{key}: {exc.errors()[0]['msg']}") from None
-    print(f"{key} = {getattr(updated, key)}  (saved in {ctx.paths.settings_file})")
+    """Audited and for administrators once the installation has users; before that (setting up, e.g. the team
+    profile's database_url before ``init``) without signing in: there is nobody to sign in as yet."""
+    key, value = ctx.args.key, ctx.args.value if ctx.args.value != "" else None
+    check_setting_name(key)
+    if ctx.args.user:
+        actor = ctx.actor()
+        now = ctx.services().settings_admin.set_value(actor, key, value)
+    else:
+        now = bootstrap_setting(ctx.settings, ctx.paths, key, value)
+    print(f"{key} = {now}  (saved in {ctx.paths.settings_file})")
     return ExitCode.OK
 
 

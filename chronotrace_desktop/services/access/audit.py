@@ -6,13 +6,18 @@ Two entry points:
   commit together or not at all (e.g. a new user and its ``user_created`` row);
 * :meth:`AuditService.record` writes in a transaction of its own: for refusals and failures, whose row must
   survive although the action itself is rolled back (a failed login, a denied permission).
+* :meth:`AuditService.recording` opens a transaction for an action outside the database (a settings file):
+  the rows recorded in its body commit only if the body completes, and a caller undoes its action if the
+  block raises, commit included (``services.admin.settings``).
 
 ``audit_log`` is append-only in the database itself (a trigger rejects UPDATE, DELETE and TRUNCATE).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +25,7 @@ from chronotrace_desktop.storage.orm import AuditLog
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Mapping
+    from collections.abc import Callable, Iterator, Mapping
 
     from sqlalchemy.orm import Session
 
@@ -76,3 +81,10 @@ class AuditService:
         """Write ``event`` in a transaction of its own (survives the caller's rollback)."""
         with self._db.transaction() as session:
             return self.record_in(session, event)
+
+    @contextmanager
+    def recording(self) -> Iterator[Callable[[AuditEvent], uuid.UUID]]:
+        """A transaction of its own; the body records events with the function it is given. They commit when
+        the body completes and are rolled back if it raises."""
+        with self._db.transaction() as session:
+            yield functools.partial(self.record_in, session)

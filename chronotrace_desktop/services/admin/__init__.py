@@ -6,6 +6,8 @@ from chronotrace_desktop.services.admin.settings import (
     SECRET_TARGETS,
     SettingsService,
     SettingsView,
+    bootstrap_setting,
+    check_setting_name,
     keyring_target,
     store_local_secret,
 )
@@ -19,6 +21,8 @@ __all__ = [
     "SettingsService",
     "SettingsView",
     "UserService",
+    "bootstrap_setting",
+    "check_setting_name",
     "keyring_target",
     "store_local_secret",
 ]

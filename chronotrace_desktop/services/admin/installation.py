@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from chronotrace_desktop.config import Profile
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.errors import ConflictError
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.users import Actor, UserInfo
 from chronotrace_desktop.services.access import AuditEvent, AuditService
 from chronotrace_desktop.services.admin.users import new_user, user_info
+from chronotrace_desktop.storage.database import open_database
 from chronotrace_desktop.storage.orm import User
+from chronotrace_desktop.storage.secrets import SecretStore
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -95,3 +98,21 @@ class InstallationService:
             vector_store=self._vector_store,
             data_dir=self._paths.data_dir,
         )
+
+
+def installation_has_users(settings: Settings, paths: Paths) -> bool:
+    """Whether the installation at ``paths`` has any user, without creating anything: a workstation without
+    its embedded database, or a team profile without a database URL, has none; else the database is asked
+    (an unreachable one raises :class:`EnvironmentProblemError`: "unknown" is never taken for "none")."""
+    if settings.profile is Profile.WORKSTATION and not (paths.postgres_dir / "PG_VERSION").exists():
+        return False
+    if settings.profile is Profile.TEAM and not settings.database_url:
+        return False
+    database = open_database(settings, paths, SecretStore())
+    try:
+        with database.transaction() as session:
+            if session.scalar(sa.select(sa.func.to_regclass("users"))) is None:
+                return False  # a database that was never initialised
+            return bool(session.scalar(sa.select(sa.exists().select_from(User))))
+    finally:
+        database.close()

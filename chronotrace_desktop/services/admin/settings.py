@@ -1,7 +1,14 @@
-"""Changing the installation's settings from the desktop: values to ``settings.json``, secrets to the keyring.
+"""Changing the installation's settings: values to ``settings.json``, secrets to the keyring.
 
-Administrators only; every save is audited with the names of what changed (never a secret's value). The
-running app keeps the settings it started with: changes apply at the next start.
+Administrators only, from the desktop's dialog (:meth:`SettingsService.save`) or ``chronotrace config set``
+(:meth:`SettingsService.set_value`). Every change is audited with the names of what changed and the file's
+values before and after (settings are never secrets; a secret's value is never recorded, only its name). The
+file and its audit row go together: the file is written inside the audit row's transaction and put back as
+it was if anything fails before that transaction commits. The running app keeps the settings it started
+with: changes apply at the next start.
+
+Before the installation has any user nobody can sign in, so ``config set`` then writes without one
+(:func:`bootstrap_setting`): e.g. the team profile's ``database_url`` before ``init``.
 """
 
 from __future__ import annotations
@@ -12,19 +19,20 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from chronotrace_desktop.config import update_settings_file
+from chronotrace_desktop.config import ENV_PREFIX, Settings, read_settings_file, update_settings_file
 from chronotrace_desktop.domain.audit import AuditAction
-from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.errors import AuthenticationError, EnvironmentProblemError, InvalidInputError
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.services.access import AuditEvent
+from chronotrace_desktop.services.admin.installation import installation_has_users
 from chronotrace_desktop.storage.secrets import SecretStore, secret_target
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-    from chronotrace_desktop.config import Paths, Settings
+    from chronotrace_desktop.config import Paths
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import AuditService, Authorizer
 
@@ -106,10 +114,52 @@ class SettingsService:
         unknown = set(changes) - set(EDITABLE)
         if unknown:
             raise InvalidInputError(f"these settings cannot be changed here: {', '.join(sorted(unknown))}")
+        return self._write(actor, dict(changes), secrets)[1]
+
+    def set_value(self, actor: Actor, key: str, value: Any) -> Any:
+        """Set any one setting in ``settings.json`` (``None`` removes it: the default applies again); the value
+        it now has (the environment may still override it). ``chronotrace config set``."""
+        actor = self._authorizer.require(actor, Action.MANAGE_DATABASE, resource_type="settings")
+        check_setting_name(key)
+        return getattr(self._write(actor, {key: value}, {})[0], key)
+
+    def _write(
+        self, actor: Actor, changes: dict[str, Any], secrets: Mapping[SecretName, str]
+    ) -> tuple[Settings, list[str]]:
+        """The file, the keyring and the audit row of one change: the settings as the file now makes them, and
+        the names changed."""
+        settings_file = self._paths.settings_file
+        before_text = settings_file.read_text(encoding="utf-8") if settings_file.is_file() else None
+        before = read_settings_file(self._paths)
         try:
-            updated = update_settings_file(self._paths, dict(changes)) if changes else self._settings
-        except (ValidationError, ValueError) as exc:
-            raise InvalidInputError(_first_message(exc)) from None
+            with self._audit.recording() as record:
+                try:
+                    updated = update_settings_file(self._paths, changes) if changes else self._settings
+                except (ValidationError, ValueError) as exc:
+                    raise InvalidInputError(_first_message(exc)) from None
+                stored = self._store_secrets(updated, secrets)
+                after = read_settings_file(self._paths)
+                record(
+                    AuditEvent(
+                        AuditAction.SETTINGS_CHANGED,
+                        actor=actor,
+                        resource_type="settings",
+                        metadata={
+                            "settings": sorted(changes),
+                            "before": {key: before.get(key) for key in sorted(changes)},
+                            "after": {key: after.get(key) for key in sorted(changes)},
+                            "secrets": stored,
+                        },
+                    )
+                )
+        except BaseException:
+            _put_back(self._paths, before_text)
+            raise
+        changed = sorted(changes) + stored
+        logger.info("%s changed settings %s", actor.email, ", ".join(changed))
+        return updated, changed
+
+    def _store_secrets(self, updated: Settings, secrets: Mapping[SecretName, str]) -> list[str]:
         stored: list[str] = []
         for name, value in secrets.items():
             if not value:
@@ -119,17 +169,49 @@ class SettingsService:
                 raise InvalidInputError(f"set {SECRET_TARGETS[name]} before storing its {name.value}")
             self._secrets.set(name, secret_target(name, str(target)), value)
             stored.append(name.value)
-        changed = sorted(changes) + stored
-        self._audit.record(
-            AuditEvent(
-                AuditAction.SETTINGS_CHANGED,
-                actor=actor,
-                resource_type="settings",
-                metadata={"settings": sorted(changes), "secrets": stored},
-            )
+        return stored
+
+
+def check_setting_name(key: str) -> None:
+    """Raise :class:`InvalidInputError` unless ``key`` is a setting ``config set`` may change."""
+    if key not in Settings.model_fields or key == "data_dir":
+        raise InvalidInputError(f"unknown setting {key!r}; see 'chronotrace config show'")
+
+
+def bootstrap_setting(settings: Settings, paths: Paths, key: str, value: Any) -> Any:
+    """Set ``key`` without signing in: only while the installation has no user (before ``init``), when there
+    is nobody to sign in as and nothing to audit to. Once any user exists an administrator signs in
+    (:meth:`SettingsService.set_value`); if the database cannot be reached to tell, that is an error too."""
+    check_setting_name(key)
+    try:
+        has_users = installation_has_users(settings, paths)
+    except EnvironmentProblemError as exc:
+        raise EnvironmentProblemError(
+            f"{exc}. Whether this installation has users cannot be told, so only an administrator may change "
+            "its settings (add --user EMAIL); if the database URL itself is wrong, give the right one for "
+            f"that command in {ENV_PREFIX}DATABASE_URL."
+        ) from exc
+    if has_users:
+        raise AuthenticationError(
+            "This installation has users: settings are changed by an administrator, signed in "
+            "(add --user EMAIL)."
         )
-        logger.info("%s changed settings %s", actor.email, ", ".join(changed))
-        return changed
+    try:
+        updated = update_settings_file(paths, {key: value})
+    except (ValidationError, ValueError) as exc:
+        raise InvalidInputError(_first_message(exc)) from None
+    logger.info("Set %s before the installation has users", key)
+    return getattr(updated, key)
+
+
+def _put_back(paths: Paths, text: str | None) -> None:
+    """``settings.json`` as it was (``None``: there was none)."""
+    if text is None:
+        paths.settings_file.unlink(missing_ok=True)
+        return
+    tmp = paths.settings_file.with_suffix(".json.restore")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(paths.settings_file)
 
 
 def _first_message(exc: ValidationError | ValueError) -> str:
