@@ -91,10 +91,8 @@ class Mailer:
             else smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
         )
         with client:
-            if s.smtp_security is SmtpSecurity.STARTTLS:
-                client.starttls(
-                    context=context
-                )  # raises unless the server offers it and the handshake verifies
+            if s.smtp_security is SmtpSecurity.STARTTLS:  # raises unless offered and verified: no downgrade
+                client.starttls(context=context)
             if s.smtp_username:
                 if not isinstance(client.sock, ssl.SSLSocket):
                     raise SmtpSettingsError(PASSWORD_IN_CLEAR)
