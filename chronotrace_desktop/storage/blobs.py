@@ -59,7 +59,8 @@ class LocalBlobStore:
 
     def __init__(self, root: Path) -> None:
         self._root = root
-        root.mkdir(parents=True, exist_ok=True)
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        root.chmod(0o700)  # originals: only this OS account (the workstation profile's boundary) reads them
 
     @property
     def root(self) -> Path:
@@ -81,7 +82,9 @@ class LocalBlobStore:
         return self.path(key)
 
     def publish(self, key: str) -> None:
-        """Make a file written in place at ``path(key)`` visible to others: here it already is."""
+        """Make a file written in place at ``path(key)`` visible to the app's other processes: here it already is;
+        it is made owner-only (0600) like everything the store writes through :meth:`writing`."""
+        self.path(key).chmod(0o600)
 
     @contextmanager
     def writing(self, key: str, suffix: str = "") -> Iterator[Path]:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from chronotrace_desktop.domain.export import (
 )
 from chronotrace_desktop.domain.ingest import IngestOptions
 from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.services.export.leftovers import owner_tag
 from chronotrace_desktop.services.verification import verify_package
 from chronotrace_desktop.storage.orm import AuditLog, Export, VideoSegment
 from tests.conftest import VIDEOS_DIR, scratch_dir
@@ -150,3 +153,51 @@ def test_a_substituted_redacted_rendition_is_refused(library: Library) -> None:
     finally:
         rendition.write_bytes(original)
     assert library.export(case_id="CASE-2024-0102").signer_fingerprint is not None
+
+
+# ------------------------------------------------------------------ item 9: who can read evidence on disk
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_stored_originals_and_thumbnails_are_owner_only(library: Library) -> None:
+    (row,) = library.rows(VideoSegment, VideoSegment.id == library.segments[0])
+    blobs = library.inst.services.blobs
+    assert _mode(blobs.root) == 0o700
+    for key in (row.segment_path, row.thumbnail_path, row.redacted_thumbnail_path):
+        assert _mode(blobs.readable(key)) == 0o600, key
+
+
+def test_a_package_of_originals_is_owner_only_and_a_redacted_one_is_not(library: Library) -> None:
+    private = Path(library.export(reveal_justification=REASON, case_id="CASE-2024-0103").path)
+    assert _mode(private) == 0o700
+    assert {_mode(p) for p in private.rglob("*") if p.is_file()} == {0o600}
+    assert {_mode(p) for p in private.rglob("*") if p.is_dir()} <= {0o700}
+    public = Path(library.export(case_id="CASE-2024-0104").path)
+    assert _mode(public) == 0o755
+
+
+def test_what_a_crashed_export_left_is_removed_by_the_next_one(library: Library) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    destination = scratch_dir("export-leftovers-")
+    tag = owner_tag().rsplit(".", 1)[0]
+    abandoned = destination / f".CASE-X_20240101T000000Z.{tag}.{dead.pid}.k3j_x.partial"
+    (abandoned / "clips" / "original").mkdir(parents=True)
+    (abandoned / "clips" / "original" / "face.mp4").write_bytes(b"an original")
+    abandoned_zip = destination / f".CASE-X_20240101T000000Z.zip.{tag}.{dead.pid}.partial"
+    abandoned_zip.write_bytes(b"half a zip")
+    running = destination / f".CASE-Y_20240101T000000Z.{tag}.{os.getppid()}.a1.partial"
+    running.mkdir()
+    request = ExportRequest(
+        case_id="CASE-2024-0105",
+        destination=destination,
+        selection=ExportSelection.of_segments(library.segments[:1]),
+        types=frozenset({ExportType.JSON_DATA}),
+    )
+    library.inst.services.exports.export(library.inst.admin, request, Unattended())
+    assert not abandoned.exists()
+    assert not abandoned_zip.exists()
+    assert running.exists(), "another export still running is left alone"

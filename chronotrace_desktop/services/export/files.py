@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
 from chronotrace_desktop.domain.export import MANIFEST_NAME, SIGNATURE_NAME, FileKind, ReportFile
+from chronotrace_desktop.services.export.leftovers import owner_tag, remove_abandoned
 
 if TYPE_CHECKING:
     import uuid
@@ -98,17 +99,29 @@ def copy_hashed(src: Path, dest: Path) -> tuple[str, int]:
 
 
 class Staging:
-    """A hidden folder in the destination where the package is built."""
+    """A hidden folder in the destination where the package is built.
 
-    def __init__(self, destination: Path, name: str) -> None:
+    ``private`` (the package holds unredacted originals): the folder stays owner-only while it is built, and the
+    finished package is owner-only too (folders 0700, files 0600); others are ordinary folders. What crashed
+    exports left in the destination is removed first (``leftovers``).
+    """
+
+    def __init__(self, destination: Path, name: str, *, private: bool = False) -> None:
         try:
             destination.mkdir(parents=True, exist_ok=True)
-            self.root = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=destination))
-            self.root.chmod(0o755)  # mkdtemp makes it owner-only; the package is an ordinary folder
+            remove_abandoned(destination)
+            self.root = Path(
+                tempfile.mkdtemp(prefix=f".{name}.{owner_tag()}.", suffix=".partial", dir=destination)
+            )
+            if not private:
+                self.root.chmod(
+                    0o755
+                )  # mkdtemp makes it owner-only; a redacted package is an ordinary folder
         except OSError as exc:
             raise EnvironmentProblemError(f"cannot write to {destination}: {exc.strerror or exc}") from exc
         self.destination = destination
         self.name = name
+        self.private = private
         self.files: list[PackageFile] = []
 
     def path(self, rel: str) -> Path:
@@ -164,8 +177,11 @@ class Staging:
         """Move the finished package to its final name (a folder, or a zip whose top folder is the package)."""
         final = _free_name(self.destination, self.name, ".zip" if as_zip else "")
         try:
+            if self.private:
+                _owner_only(self.root)
             if as_zip:
-                partial = self.destination / f".{final.name}.partial"
+                partial = self.destination / f".{final.name}.{owner_tag()}.partial"
+                partial.touch(mode=0o600 if self.private else 0o644)
                 with zipfile.ZipFile(partial, "w", allowZip64=True) as archive:
                     for path in sorted(self._all_files()):
                         rel = path.relative_to(self.root).as_posix()
@@ -185,8 +201,15 @@ class Staging:
 
     def discard(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
-        for leftover in self.destination.glob(f".{self.name}*.zip.partial"):
+        for leftover in self.destination.glob(f".{self.name}*.zip.{owner_tag()}.partial"):
             leftover.unlink(missing_ok=True)
+
+
+def _owner_only(root: Path) -> None:
+    """Folders 0700 and files 0600 under ``root`` (and ``root`` itself): a package of originals."""
+    root.chmod(0o700)
+    for path in root.rglob("*"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def remove_package(path: Path) -> None:

@@ -226,7 +226,9 @@ class ExportService:
         )
         steps = _Steps(task, total)
         task.progress(0, total, "starting")
-        staging = Staging(request.destination, package_name(request.case_id, created))
+        staging = Staging(
+            request.destination, package_name(request.case_id, created), private=request.unredacted
+        )
         files: list[PackageFile] = []
         warnings: list[str] = []
         try:
