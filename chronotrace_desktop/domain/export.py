@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.identifiers import check_identifier
 
 if TYPE_CHECKING:
     import uuid
@@ -36,9 +37,9 @@ PACKAGE_TYPE = "evidence_package"
 MAX_SEGMENTS = 500
 MAX_WATERMARK_CHARS = 80
 DEFAULT_RETENTION_DAYS = 30
-_CASE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:# -]{0,99}$")
+_CASE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/:# -]{0,99}")
 # Burned into video frames with OpenCV's Hershey font, which draws printable ASCII only.
-_WATERMARK = re.compile(r"^[\x20-\x7e]+$")
+_WATERMARK = re.compile(r"[\x20-\x7e]+")
 
 
 class ExportType(StrEnum):
@@ -177,8 +178,8 @@ class ExportRequest:
     retention_days: int = DEFAULT_RETENTION_DAYS
 
     def __post_init__(self) -> None:
-        case = self.case_id.strip()
-        if not _CASE_ID.match(case):
+        case = check_identifier("case id", self.case_id).strip()
+        if not _CASE_ID.fullmatch(case):
             raise InvalidInputError(
                 f"case id {self.case_id!r} is not valid: 1 to 100 letters, digits and . _ / : # - or spaces"
             )
@@ -188,7 +189,7 @@ class ExportRequest:
         object.__setattr__(self, "types", frozenset(self.types))
         if self.watermark is not None:
             mark = " ".join(self.watermark.split())
-            if mark and (len(mark) > MAX_WATERMARK_CHARS or not _WATERMARK.match(mark)):
+            if mark and (len(mark) > MAX_WATERMARK_CHARS or not _WATERMARK.fullmatch(mark)):
                 raise InvalidInputError(
                     f"a watermark is 1 to {MAX_WATERMARK_CHARS} plain ASCII characters (letters, digits, "
                     "punctuation): it is drawn into the video frames"

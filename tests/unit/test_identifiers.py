@@ -6,10 +6,14 @@ break (even a trailing one), a NUL, a bidirectional override or a line separator
 
 from __future__ import annotations
 
+import uuid
+from pathlib import Path
+
 import pytest
 
 from chronotrace_desktop.domain.anomalies import Zone
 from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.domain.export import ExportRequest, ExportSelection
 from chronotrace_desktop.domain.identifiers import check_identifier, one_line
 from chronotrace_desktop.domain.ingest import IngestOptions
 from chronotrace_desktop.domain.users import email_problem
@@ -61,3 +65,11 @@ def test_the_helpers_name_the_field_and_keep_text_on_one_line() -> None:
         check_identifier("case id", "CASE-7\n")
     assert check_identifier("case id", "CASE-7 / 2024") == "CASE-7 / 2024"
     assert one_line("a\r\nb\u202ec\td") == "a\ufffd\ufffdb\ufffdc\ufffdd"
+
+
+@pytest.mark.parametrize("case_id", ["CASE-1\n", "CASE-1\r\nBcc: x", "CASE\u202e1"])
+def test_a_case_id_with_a_control_character_is_refused_naming_the_field(case_id: str, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInputError, match="case id"):
+        ExportRequest(
+            case_id=case_id, selection=ExportSelection.of_segments([uuid.uuid4()]), destination=tmp_path
+        )
