@@ -10,7 +10,7 @@ from typing import Any
 
 from chronotrace_desktop.cli.context import PASSWORD_ENV, CliContext, new_password
 from chronotrace_desktop.cli.output import print_json, print_table
-from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
+from chronotrace_desktop.domain.errors import EnvironmentProblemError, ExitCode, InvalidInputError
 from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.services.admin import (
     bootstrap_setting,
@@ -84,6 +84,12 @@ def run_init(ctx: CliContext) -> ExitCode:
     print(f"  database:      {info.database}")
     print(f"  vector store:  {info.vector_store}")
     print(f"  administrator: {admin.email}")
+    try:
+        signer = services.signer.ensure(services.auth.login(admin.email, password, client="cli"))
+    except EnvironmentProblemError as exc:  # no usable keyring: the first export will say so again
+        print(f"  signing key:   not created ({exc})")
+    else:
+        print(f"  signing key:   {signer.fingerprint}  (give it to recipients: chronotrace keys show)")
     return ExitCode.OK
 
 

@@ -240,3 +240,19 @@ def package_dir(cli: Cli, tmp_path: Path) -> Path:
     )
     assert exported.returncode == 0, exported.stderr
     return Path(json.loads(exported.stdout)["path"])
+
+
+def test_verify_names_the_signer_and_requires_the_key_it_is_given(
+    cli: Cli, package_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    shown = cli("keys", "show", "--json")
+    assert shown.returncode == 0, shown.stderr
+    fingerprint = json.loads(shown.stdout)["fingerprint"]
+    env = _bare_env(tmp_path_factory.mktemp("recipient"))
+    verified = _run(["verify", str(package_dir)], env)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert f"Signed by key {fingerprint}" in verified.stdout
+    assert _run(["verify", str(package_dir), "--key", fingerprint], env).returncode == 0
+    other = _run(["verify", str(package_dir), "--key", "00" * 32], env)
+    assert other.returncode == 1
+    assert "SIGNATURE" in other.stdout
