@@ -24,6 +24,7 @@ from sqlalchemy import (
     Boolean,
     Computed,
     Dialect,
+    Double,
     ForeignKey,
     Integer,
     Numeric,
@@ -409,3 +410,19 @@ class AnomalyScan(Base):
 
 
 ALL_MODELS += (Camera, AnomalyScan)
+
+
+class LoginThrottleCounter(Base):
+    """0008_login_throttle: a decaying count of failed sign-ins per source, per account or per both."""
+
+    __tablename__ = "login_throttle"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    account: Mapped[str] = mapped_column(String(255), primary_key=True)
+    source: Mapped[str] = mapped_column(String(255), primary_key=True)
+    score: Mapped[float] = mapped_column(Double)
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=False))
+    blocked_until: Mapped[datetime | None] = _ts()
+
+
+ALL_MODELS += (LoginThrottleCounter,)

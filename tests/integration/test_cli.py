@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from chronotrace_desktop.services.access import WRONG_CREDENTIALS
 from tests.conftest import scratch_dir
 
 ADMIN = "a@b.cc"
@@ -93,7 +94,7 @@ def test_users_add_and_list(cli: Cli) -> None:
 def test_wrong_credentials_exit_2_with_one_line(cli: Cli) -> None:
     result = cli("users", "list", "--user", ADMIN, password="not my password")
     assert result.returncode == 2
-    assert result.stderr.strip() == "chronotrace: Wrong e-mail or password."
+    assert result.stderr.strip() == f"chronotrace: {WRONG_CREDENTIALS}"
     assert result.stdout == ""
 
 

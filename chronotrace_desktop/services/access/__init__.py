@@ -1,14 +1,15 @@
 """Who may do what, and the record of it: sign-in, role checks on every call, the append-only audit log.
 
-``auth`` signs users in (bcrypt via ``passwords``), ``authorization`` checks an actor's role against
-``domain.roles`` on every service call, ``audit`` writes ``audit_log`` rows, ``audit_trail`` reads them back for
-the roles allowed to.
+``auth`` signs users in (bcrypt via ``passwords``; repeated failures slowed by ``throttle``), ``authorization``
+checks an actor's role against ``domain.roles`` on every service call, ``audit`` writes ``audit_log`` rows,
+``audit_trail`` reads them back for the roles allowed to.
 """
 
 from chronotrace_desktop.services.access.audit import AuditEvent, AuditService
 from chronotrace_desktop.services.access.audit_trail import AuditEntry, AuditReader
 from chronotrace_desktop.services.access.auth import WRONG_CREDENTIALS, AuthService
 from chronotrace_desktop.services.access.authorization import Authorizer
+from chronotrace_desktop.services.access.throttle import SignInThrottle, attempt_source
 
 __all__ = [
     "WRONG_CREDENTIALS",
@@ -18,4 +19,6 @@ __all__ = [
     "AuditService",
     "AuthService",
     "Authorizer",
+    "SignInThrottle",
+    "attempt_source",
 ]

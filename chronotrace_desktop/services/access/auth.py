@@ -1,14 +1,20 @@
-"""Sign-in: bcrypt check, active flag, lock-out after repeated failures, ``user_login`` audit rows.
+"""Sign-in: bcrypt check, active flag, throttling of repeated failures, ``user_login`` audit rows.
 
-Every attempt is audited, successful or not, with the reason of a failure in ``error_message`` and
-``metadata.reason``. The message the person sees does not tell an unknown e-mail from a wrong password.
+A refusal gives nothing away (issue 13 item 8): an unknown e-mail, a wrong password, a locked or throttled
+account and a disabled one all get the same message, :data:`WRONG_CREDENTIALS`, after the same work: exactly
+one bcrypt check (against a stand-in hash when there is no such account, and even when the answer is known
+without it). Every attempt is audited with the real reason in ``error_message`` and ``metadata.reason``, and
+where it came from in ``metadata.source`` (and ``ip_address`` when the source is an address).
+
+Repeated failures are slowed per source and per account by counters that decay (``throttle``, whose
+docstring says why that shape): a lock ends by itself, and a third party cannot keep an account's owner out
+of it from elsewhere.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
-import math
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -20,15 +26,27 @@ from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.users import Actor, normalise_email
 from chronotrace_desktop.services.access.audit import AuditEvent, AuditService
 from chronotrace_desktop.services.access.passwords import verify_password
+from chronotrace_desktop.services.access.throttle import SignInThrottle, attempt_source
 from chronotrace_desktop.storage.orm import User
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from sqlalchemy.orm import Session
+
     from chronotrace_desktop.config import Settings
     from chronotrace_desktop.storage.database import Database
 
 logger = logging.getLogger(__name__)
 
-WRONG_CREDENTIALS = "Wrong e-mail or password."
+WRONG_CREDENTIALS = (
+    "Wrong e-mail or password. After repeated failures sign-in pauses for a while; "
+    "if it keeps failing, ask an administrator."
+)
+# Refusals that are guesses, and so count toward the throttle. A right password refused because of a lock or
+# a disabled account is not a guess.
+_COUNTED = frozenset({"unknown_user", "wrong_password"})
+_BLOCK_REASONS = {"source": "source_throttled", "pair": "locked", "account": "locked"}
 
 
 class AuthService:
@@ -36,75 +54,99 @@ class AuthService:
         self._db = database
         self._audit = audit
         self._settings = settings
+        self._throttle = SignInThrottle(settings)
 
-    def login(self, email: str, password: str, *, client: str = "desktop") -> Actor:
-        """The signed-in actor, or :class:`AuthenticationError` with a message ready to show."""
+    def login(
+        self, email: str, password: str, *, client: str = "desktop", source: str | None = None
+    ) -> Actor:
+        """The signed-in actor, or :class:`AuthenticationError` with :data:`WRONG_CREDENTIALS`.
+
+        ``source``: where the attempt comes from, for the per-source throttle; the desktop's default is this
+        machine's host name, a server passes the client's address.
+        """
         address = normalise_email(email)
-        rounds = self._settings.bcrypt_rounds
+        origin = attempt_source(source)
+        now = utcnow()
         with self._db.transaction() as session:
             user = session.scalars(sa.select(User).where(User.email == address).with_for_update()).first()
-            failure: tuple[str, str] | None
-            if user is None:
-                verify_password(password, None, rounds=rounds)
-                failure = ("unknown_user", WRONG_CREDENTIALS)
+            trusted = user is not None and self._throttle.trusted(session, user.id, origin, now)
+            blocked = self._throttle.blocking(session, address, origin, trusted=trusted, now=now)
+            # Exactly one bcrypt check whatever the outcome, so that no refusal is quicker than another.
+            password_ok = verify_password(
+                password, user.password_hash if user else None, rounds=self._settings.bcrypt_rounds
+            )
+            if blocked is not None:
+                reason = _BLOCK_REASONS[blocked]
+            elif user is None:
+                reason = "unknown_user"
+            elif not password_ok:
+                reason = "wrong_password"
+            elif not user.is_active:
+                reason = "inactive"
             else:
-                failure = self._check(user, password, rounds)
-            if failure is None:
-                assert user is not None
-                user.failed_login_count = 0
-                user.locked_until = None
-                user.last_login_at = utcnow()
-                actor = Actor(user.id, user.email, Role(user.role), user.full_name, client=client)
-                self._audit.record_in(
-                    session,
-                    AuditEvent(
-                        AuditAction.USER_LOGIN, actor=actor, resource_type="user", resource_id=user.id
-                    ),
-                )
-                logger.info("%s signed in (%s, %s)", actor.email, actor.role.value, client)
-                return actor
-            reason, message = failure
-            # The failure counter and this row commit together: a refused sign-in is never lost.
-            self._audit.record_in(
-                session,
-                AuditEvent(
-                    AuditAction.USER_LOGIN,
-                    username=address,
-                    resource_type="user",
-                    resource_id=user.id if user is not None else None,
-                    success=False,
-                    error_message=reason,
-                    metadata={"reason": reason, "client": client},
-                ),
-            )
-        logger.info("Sign-in refused for %s: %s", address, reason)
-        raise AuthenticationError(message)
+                return self._signed_in(session, user, client, origin)
+            self._refused(session, user, address, origin, client, reason, now)
+        logger.info("Sign-in refused for %s from %s: %s", address, origin, reason)
+        raise AuthenticationError(WRONG_CREDENTIALS)
 
-    def _check(self, user: User, password: str, rounds: int) -> tuple[str, str] | None:
-        """``None`` when ``password`` signs ``user`` in; else (reason, message). Counts failures."""
-        now = utcnow()
-        if user.locked_until is not None and user.locked_until > now:
-            minutes = math.ceil((user.locked_until - now).total_seconds() / 60)
-            return "locked", (
-                f"This account is locked after repeated failed sign-ins. Try again in {minutes} min "
-                "or ask an administrator to unlock it."
-            )
-        if not verify_password(password, user.password_hash, rounds=rounds):
-            user.failed_login_count = (user.failed_login_count or 0) + 1
-            if user.failed_login_count >= self._settings.login_max_failures:
-                user.locked_until = now + timedelta(minutes=self._settings.login_lockout_minutes)
-                user.failed_login_count = 0
-                logger.warning("Locked %s after repeated failed sign-ins", user.email)
-                return "wrong_password_locked", (
-                    f"{WRONG_CREDENTIALS} The account is now locked for "
-                    f"{self._settings.login_lockout_minutes:g} min."
-                )
-            return "wrong_password", WRONG_CREDENTIALS
-        if not user.is_active:
-            return "inactive", "This account is disabled. Ask an administrator to enable it."
-        return None
+    def _signed_in(self, session: Session, user: User, client: str, origin: str) -> Actor:
+        user.failed_login_count = 0
+        user.last_login_at = utcnow()
+        self._throttle.count_success(session, user.email, origin)
+        actor = Actor(user.id, user.email, Role(user.role), user.full_name, client=client)
+        self._audit.record_in(
+            session,
+            AuditEvent(
+                AuditAction.USER_LOGIN,
+                actor=actor,
+                resource_type="user",
+                resource_id=user.id,
+                metadata={"client": client, "source": origin},
+                ip_address=_address(origin),
+            ),
+        )
+        logger.info("%s signed in (%s, %s)", actor.email, actor.role.value, client)
+        return actor
+
+    def _refused(
+        self,
+        session: Session,
+        user: User | None,
+        address: str,
+        origin: str,
+        client: str,
+        reason: str,
+        now: datetime,
+    ) -> None:
+        """Count a guess and audit the refusal; both commit with the caller's transaction, never lost."""
+        if reason in _COUNTED:
+            locked_until = self._throttle.count_failure(session, address, origin, now)
+            if user is not None:
+                user.failed_login_count = (user.failed_login_count or 0) + 1
+                user.locked_until = locked_until  # shown to administrators; 'users unlock' clears it
+        self._audit.record_in(
+            session,
+            AuditEvent(
+                AuditAction.USER_LOGIN,
+                username=address,
+                resource_type="user",
+                resource_id=user.id if user is not None else None,
+                success=False,
+                error_message=reason,
+                metadata={"reason": reason, "client": client, "source": origin},
+                ip_address=_address(origin),
+            ),
+        )
 
     def logout(self, actor: Actor) -> None:
         self._audit.record(
             AuditEvent(AuditAction.USER_LOGOUT, actor=actor, resource_type="user", resource_id=actor.user_id)
         )
+
+
+def _address(source: str) -> str | None:
+    """``source`` when it is an IP address (for ``audit_log.ip_address``), else ``None``."""
+    try:
+        return str(ipaddress.ip_address(source))
+    except ValueError:
+        return None

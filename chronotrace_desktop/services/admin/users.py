@@ -1,4 +1,8 @@
-"""User administration: add, list, change password, enable/disable, change role, unlock."""
+"""User administration: add, list, change password, enable/disable, change role, unlock.
+
+Changing one's own password needs the current one; a wrong one is audited and counts toward the sign-in
+throttle like a failed sign-in (issue 13), so the password dialog is no way around the throttle.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import (
     AuthenticationError,
     ConflictError,
@@ -23,11 +28,13 @@ from chronotrace_desktop.domain.users import (
     normalise_email,
     password_problem,
 )
-from chronotrace_desktop.services.access import AuditEvent, AuditService
+from chronotrace_desktop.services.access import AuditEvent, AuditService, SignInThrottle, attempt_source
 from chronotrace_desktop.services.access.passwords import hash_password, verify_password
 from chronotrace_desktop.storage.orm import User
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from sqlalchemy.orm import Session
 
     from chronotrace_desktop.config import Settings
@@ -35,6 +42,10 @@ if TYPE_CHECKING:
     from chronotrace_desktop.storage.database import Database
 
 logger = logging.getLogger(__name__)
+
+WRONG_CURRENT_PASSWORD = (
+    "The current password is wrong. After repeated failures it is refused for a while, even when right."
+)
 
 
 def user_info(user: User) -> UserInfo:
@@ -74,6 +85,7 @@ class UserService:
         self._audit = audit
         self._authorizer = authorizer
         self._settings = settings
+        self._throttle = SignInThrottle(settings)
 
     def add_user(
         self, actor: Actor, email: str, role: Role, password: str, *, full_name: str | None = None
@@ -103,24 +115,57 @@ class UserService:
         *,
         email: str | None = None,
         current_password: str | None = None,
+        source: str | None = None,
     ) -> None:
-        """Own password (needs the current one) or, for administrators, anybody's."""
+        """Own password (needs the current one) or, for administrators, anybody's. ``source``: where the
+        request comes from, for the sign-in throttle (as :meth:`AuthService.login`)."""
         own = email is None or normalise_email(email) == actor.email
         action = Action.CHANGE_OWN_PASSWORD if own else Action.MANAGE_USERS
         actor = self._authorizer.require(actor, action, resource_type="user")
         problem = password_problem(new_password)
         if problem:
             raise InvalidInputError(problem)
+        origin = attempt_source(source)
         with self._db.transaction() as session:
             user = self._user(session, actor.email if own else normalise_email(email or ""))
-            if own and not verify_password(
-                current_password or "", user.password_hash, rounds=self._settings.bcrypt_rounds
-            ):
-                raise AuthenticationError("The current password is wrong.")
-            user.password_hash = hash_password(new_password, self._settings.bcrypt_rounds)
-            user.failed_login_count = 0
-            user.locked_until = None
-            self._audit_change(session, actor, AuditAction.PASSWORD_CHANGED, user, {"own": own})
+            refusal = (
+                self._check_current(session, user, current_password or "", origin, utcnow()) if own else None
+            )
+            if refusal is None:
+                user.password_hash = hash_password(new_password, self._settings.bcrypt_rounds)
+                user.failed_login_count = 0
+                user.locked_until = None
+                self._throttle.clear_account(session, user.email)
+            self._audit.record_in(
+                session,
+                AuditEvent(
+                    AuditAction.PASSWORD_CHANGED,
+                    actor=actor,
+                    resource_type="user",
+                    resource_id=user.id,
+                    success=refusal is None,
+                    error_message=refusal,
+                    metadata={"email": user.email, "own": own, "source": origin},
+                ),
+            )
+        if refusal is not None:
+            logger.info("Password change refused for %s: %s", actor.email, refusal)
+            raise AuthenticationError(WRONG_CURRENT_PASSWORD)
+
+    def _check_current(
+        self, session: Session, user: User, current: str, origin: str, now: datetime
+    ) -> str | None:
+        """Why ``current`` is refused as ``user``'s password (a wrong one counted as a failed sign-in), or
+        ``None``. The session is signed in from ``origin``, so only that source's own counters hold it."""
+        blocked = self._throttle.blocking(session, user.email, origin, trusted=True, now=now)
+        right = verify_password(current, user.password_hash, rounds=self._settings.bcrypt_rounds)
+        if blocked is not None:
+            return "locked" if blocked != "source" else "source_throttled"
+        if right:
+            return None
+        user.failed_login_count = (user.failed_login_count or 0) + 1
+        user.locked_until = self._throttle.count_failure(session, user.email, origin, now)
+        return "wrong_current_password"
 
     def set_active(self, actor: Actor, email: str, active: bool) -> UserInfo:
         return self._update(actor, email, {"is_active": active})
@@ -129,12 +174,15 @@ class UserService:
         return self._update(actor, email, {"role": role.value})
 
     def unlock(self, actor: Actor, email: str) -> UserInfo:
-        return self._update(actor, email, {"locked_until": None, "failed_login_count": 0})
+        """Lift the account's sign-in throttle, from every source (a source's own counter stays)."""
+        return self._update(actor, email, {"locked_until": None, "failed_login_count": 0}, unlock=True)
 
-    def _update(self, actor: Actor, email: str, changes: dict[str, Any]) -> UserInfo:
+    def _update(self, actor: Actor, email: str, changes: dict[str, Any], *, unlock: bool = False) -> UserInfo:
         actor = self._authorizer.require(actor, Action.MANAGE_USERS, resource_type="user")
         with self._db.transaction() as session:
             user = self._user(session, normalise_email(email))
+            if unlock:
+                self._throttle.clear_account(session, user.email)
             before = {key: getattr(user, key) for key in changes}
             for key, value in changes.items():
                 setattr(user, key, value)
