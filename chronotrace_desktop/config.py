@@ -9,6 +9,7 @@ Secrets are never settings: passwords and API keys live in the system keyring (`
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import parse_qs, urlsplit
 
 import platformdirs
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -32,7 +34,7 @@ from sqlalchemy.exc import ArgumentError
 from chronotrace_desktop.domain.identifiers import control_character
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Mapping, Sequence
 
 APP_NAME = "ChronoTrace"
 ENV_PREFIX = "CHRONOTRACE_"
@@ -43,6 +45,13 @@ DATA_DIR_ENV = f"{ENV_PREFIX}DATA_DIR"
 # settings.json key, not shown by 'config show'), so no configuration an installation keeps can reach it.
 WEAK_BCRYPT_ENV = "CT_TESTS_ALLOW_WEAK_BCRYPT"
 MIN_BCRYPT_ROUNDS = 12
+# Every database connection's limits, in seconds (issue 13): a statement waits at most this long for a lock
+# (another session's), and runs at most this long. Migrations lift both for their own transactions.
+DEFAULT_LOCK_TIMEOUT = 10.0
+DEFAULT_STATEMENT_TIMEOUT = 300.0
+# libpq's sslmode values, weakest first; the ones before "require" may send everything in clear.
+SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+_CLEAR_SSLMODES = frozenset(SSLMODES[:3])
 
 
 class Profile(StrEnum):
@@ -74,7 +83,10 @@ _settings_file: ContextVar[Path | None] = ContextVar("_settings_file", default=N
 class Settings(BaseSettings):
     """Everything configurable that is not a secret."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
+    # Errors never echo the value refused: it may be a URL with a password in it (or a secret in the wrong key).
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", validate_default=True, hide_input_in_errors=True
+    )
 
     profile: Profile = Profile.WORKSTATION
     data_dir: Path | None = None
@@ -93,11 +105,17 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = None  # e.g. https://s3.eu-west-1.amazonaws.com or a MinIO/Ceph server
     s3_region: str | None = None
     s3_access_key_id: str | None = None  # the secret key is in the keyring (target: s3_endpoint_url)
+    # Seconds (see DEFAULT_LOCK_TIMEOUT): a statement blocked on a lock longer fails with a plain message
+    # instead of hanging the app; so does one that runs longer than the statement limit.
+    database_lock_timeout: float = Field(default=DEFAULT_LOCK_TIMEOUT, gt=0, le=3600)
+    database_statement_timeout: float = Field(default=DEFAULT_STATEMENT_TIMEOUT, gt=0, le=86400)
 
     log_level: str = "INFO"
     bcrypt_rounds: int = Field(default=12, ge=4, le=16)
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: float = Field(default=15.0, gt=0)
+    # The desktop locks (panes hidden, password to come back) after this long without input; 0: never.
+    idle_lock_minutes: float = Field(default=10.0, ge=0, le=24 * 60)
     min_free_disk_mb: int = Field(default=2048, ge=0)
     # Seconds between detector runs on changing frames. 1 s keeps a passer-by from going unseen (and so
     # unblurred); 2 s ingests ~35 % faster but can miss someone who crosses the view in under 2 s.
@@ -142,13 +160,39 @@ class Settings(BaseSettings):
             url = make_url(value)
         except ArgumentError as exc:
             raise ValueError(f"not a database URL: {exc}") from None
-        if url.password:
+        if url.password or "password" in url.query:
             raise ValueError(
                 "the database URL must not contain a password; store it in the keyring with "
                 "'chronotrace config set-secret database-password'"
             )
         if not url.drivername.startswith("postgresql"):
             raise ValueError("only PostgreSQL URLs (postgresql://user@host:port/db) are supported")
+        sslmode = url.query.get("sslmode")
+        if sslmode is not None and sslmode not in SSLMODES:
+            raise ValueError(f"sslmode must be one of {', '.join(SSLMODES)}")
+        remote = [host for host in database_hosts(url.host, url.query) if not is_local_host(host)]
+        if remote and sslmode in _CLEAR_SSLMODES:
+            raise ValueError(
+                f"sslmode={sslmode} could send the password and the case data in clear to {remote[0]}: "
+                "a database on another machine needs sslmode=require (the default for one), verify-ca "
+                "or verify-full"
+            )
+        return value
+
+    @field_validator("qdrant_url", "s3_endpoint_url")
+    @classmethod
+    def _no_credentials_in_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Keys live in the keyring: a URL with one would put it in settings.json, logs and screens."""
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value)
+        query = {key.lower().replace("-", "_") for key in parse_qs(parts.query)}
+        if parts.username is not None or parts.password is not None or query & {"api_key", "key", "token"}:
+            secret = "qdrant-api-key" if info.field_name == "qdrant_url" else "s3-secret-access-key"
+            raise ValueError(
+                f"{info.field_name} must not contain a user name, password or key; store the secret "
+                f"in the keyring with 'chronotrace config set-secret {secret}'"
+            )
         return value
 
     @field_validator("smtp_host", "smtp_from", "smtp_username")
@@ -178,6 +222,31 @@ class Settings(BaseSettings):
         if path is not None and path.is_file():
             return (init_settings, env_settings, JsonConfigSettingsSource(settings_cls, json_file=path))
         return (init_settings, env_settings)
+
+
+def is_local_host(host: str | None) -> bool:
+    """Whether a server at ``host`` is this machine: no host or a folder (a Unix socket), localhost, or a
+    loopback address. Anything else is reached over a network, where secrets need TLS."""
+    if not host or host.startswith(("/", "@")):
+        return True
+    name = host.strip().removeprefix("[").removesuffix("]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def database_hosts(host: str | None, query: Mapping[str, str | Sequence[str]]) -> list[str | None]:
+    """Every host a PostgreSQL URL may connect to: its host part (libpq allows ``h1,h2``) and the ``host``
+    and ``hostaddr`` parameters of its query; ``[None]`` when it names none (the default Unix socket)."""
+    found: list[str | None] = [name for name in (host or "").split(",") if name]
+    for key in ("host", "hostaddr"):
+        given = query.get(key, ())
+        for item in [given] if isinstance(given, str) else given:
+            found.extend(name for name in item.split(",") if name)
+    return found or [None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,6 @@ from chronotrace_desktop.ui.panes.player_pane import PlayerPane
 from chronotrace_desktop.ui.panes.search_pane import SearchPane
 from chronotrace_desktop.ui.qt import (
     QAction,
-    QByteArray,
     QCloseEvent,
     QDockWidget,
     QKeySequence,
@@ -38,6 +37,8 @@ from chronotrace_desktop.ui.qt import (
 )
 from chronotrace_desktop.ui.window.anomaly_alerts import AnomalyAlerts
 from chronotrace_desktop.ui.window.export_command import NO_EXPORT, ExportCommand
+from chronotrace_desktop.ui.window.idle_lock import IdleLock
+from chronotrace_desktop.ui.window.layout import WindowLayout
 from chronotrace_desktop.workers.base import WorkerPool
 
 if TYPE_CHECKING:
@@ -51,19 +52,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-GEOMETRY_KEY = "main_window/geometry"
-STATE_KEY = "main_window/state"
-STATE_VERSION = 2  # bump when the docks change so an old saved layout is ignored, not half-applied
 NO_INGEST = "Your role may not add videos; an analyst or administrator does."
 __all__ = ["NO_EXPORT", "MainWindow"]
-
-
-def _as_qsettings(settings: QSettings | str | Path | None) -> QSettings:
-    if settings is None:
-        return QSettings()  # the application's organisation and name scope it
-    if isinstance(settings, QSettings):
-        return settings
-    return QSettings(str(settings), QSettings.Format.IniFormat)
 
 
 class MainWindow(QMainWindow):
@@ -83,7 +73,8 @@ class MainWindow(QMainWindow):
         self.actor = actor
         self._owns_pool = pool is None
         self.pool = pool if pool is not None else WorkerPool()
-        self.settings = _as_qsettings(settings)
+        self.layout_store = WindowLayout(settings)
+        self.settings = self.layout_store.settings
         self.docks: dict[str, QDockWidget] = {}
 
         self.setObjectName("mainWindow")
@@ -110,12 +101,20 @@ class MainWindow(QMainWindow):
         )
         self.alert_notifier = self.alerts.notifier
         self.alerts.start()
+        self.idle_lock = IdleLock(
+            self,
+            services.auth,
+            actor,
+            self.pool,
+            idle_ms=round(services.settings.idle_lock_minutes * 60_000),
+            before_lock=self._before_lock,
+        )
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
         self.resize(self._default_size())
-        self._default_state = self.saveState(STATE_VERSION)
+        self.layout_store.remember_default(self)
         self.restore_layout()
 
     # ------------------------------------------------------------------ building
@@ -314,27 +313,13 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ layout persistence
     def restore_layout(self) -> None:
-        geometry = self.settings.value(GEOMETRY_KEY)
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        state = self.settings.value(STATE_KEY)
-        if (
-            isinstance(state, QByteArray)
-            and not state.isEmpty()
-            and not self.restoreState(state, STATE_VERSION)
-        ):
-            logger.info("Ignoring a saved window layout from another version")
+        self.layout_store.restore(self)
 
     def save_layout(self) -> None:
-        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
-        self.settings.setValue(STATE_KEY, self.saveState(STATE_VERSION))
-        self.settings.sync()
+        self.layout_store.save(self)
 
     def reset_layout(self) -> None:
-        for dock in self.docks.values():
-            dock.setFloating(False)
-            dock.show()
-        self.restoreState(self._default_state, STATE_VERSION)
+        self.layout_store.reset(self, self.docks.values())
 
     # ------------------------------------------------------------------ commands
     def focus_search(self) -> None:
@@ -385,7 +370,13 @@ class MainWindow(QMainWindow):
         return box
 
     # ------------------------------------------------------------------ Qt overrides
+    def _before_lock(self) -> None:
+        """Nothing plays and no original stays on screen behind the lock."""
+        self.player_pane.shuttle_stop()
+        self.player_pane.back_to_redacted()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle_lock.stop()
         self.alerts.stop()
         self.save_layout()
         self.player_pane.stop()
