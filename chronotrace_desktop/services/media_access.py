@@ -150,6 +150,18 @@ class MediaAccessService:
         )
         reason = " ".join(justification.split())
         if len(reason) < MIN_JUSTIFICATION_CHARS:
+            self._audit.record(  # a refused reveal is on the record too, with what was given as the reason
+                AuditEvent(
+                    AuditAction.PII_REVEAL,
+                    actor=actor,
+                    resource_type="segment",
+                    resource_id=segment_id,
+                    success=False,
+                    error_message="justification_too_short",
+                    justification=reason or None,
+                    metadata={"what": what},
+                )
+            )
             raise InvalidInputError(
                 f"A reveal needs a justification of at least {MIN_JUSTIFICATION_CHARS} characters "
                 "(e.g. the case number and why the faces matter)."

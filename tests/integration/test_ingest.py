@@ -411,12 +411,13 @@ def test_an_analyst_reveal_needs_a_justification_and_is_audited_first(
     segment = _segments(inst, "classroom.gif")[0]
     with pytest.raises(InvalidInputError, match="justification"):
         inst.services.media.reveal(analyst, segment.id, "because")
-    assert not _audit_rows(inst, "pii_reveal", analyst.user_id)
+    (refused,) = _audit_rows(inst, "pii_reveal", analyst.user_id)  # the refusal is on the record
+    assert (refused.success, refused.error_message) == (False, "justification_too_short")
     reason = "CASE-2024-0001: identify the person at the second desk"
     original = inst.services.media.reveal(analyst, segment.id, reason)
     assert segment.segment_path is not None
     assert original == inst.services.blobs.path(segment.segment_path)
-    (row,) = _audit_rows(inst, "pii_reveal", analyst.user_id)
+    (row,) = [r for r in _audit_rows(inst, "pii_reveal", analyst.user_id) if r.success]
     assert row.justification == reason
     assert row.resource_id == segment.id
     assert row.meta["what"] == "clip"
