@@ -90,3 +90,17 @@ def test_when_the_audit_row_cannot_commit_the_file_is_put_back(
         service.set_value(installation.admin, "min_free_disk_mb", "5")
     assert settings_file.read_text() == text
     assert _settings_rows(installation) == rows
+
+
+def test_the_desktop_dialogs_save_is_audited_with_old_and_new_values(installation: Installation) -> None:
+    service = installation.services.settings_admin
+    service.save(installation.admin, {"ingest_workers": 1}, {})
+    assert service.save(installation.admin, {"ingest_workers": 2}, {}) == ["ingest_workers"]
+    assert _settings_rows(installation)[-1][2] == {
+        "settings": ["ingest_workers"],
+        "before": {"ingest_workers": 1},
+        "after": {"ingest_workers": 2},
+        "secrets": [],
+    }
+    with pytest.raises(InvalidInputError, match="cannot be changed here"):
+        service.save(installation.admin, {"bcrypt_rounds": 13}, {})
