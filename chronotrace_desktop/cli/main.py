@@ -16,6 +16,7 @@ from chronotrace_desktop import __version__
 from chronotrace_desktop.cli import (
     commands_admin,
     commands_anomalies,
+    commands_audit,
     commands_cameras,
     commands_eval,
     commands_export,
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_export.register(commands)
     commands_keys.register(commands)
     commands_verify.register(commands)
+    commands_audit.register(commands)
     return parser
 
 

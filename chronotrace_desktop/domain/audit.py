@@ -32,3 +32,14 @@ class AuditAction(StrEnum):
     CAMERA_CONFIGURED = "camera_configured"
     SETTINGS_CHANGED = "settings_changed"
     SIGNING_KEY_CREATED = "signing_key_created"
+    AUDIT_VERIFIED = "audit_verified"
+
+
+class AuditChainFault(StrEnum):
+    """What the first broken link of the audit log's hash chain shows (``chronotrace audit verify``)."""
+
+    MISSING = "missing"  # a row was removed: a position is skipped, or the newest row is not the chain head
+    CHANGED = "changed"  # a row's content no longer matches its hash
+    RELINKED = "relinked"  # a row does not follow the row before it (inserted or the chain rewritten)
+    BACKDATED = "backdated"  # a row is dated earlier than the row before it
+    UNCHAINED = "unchained"  # a row has no place in the chain (written with the chain's trigger disabled)

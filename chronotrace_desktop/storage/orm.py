@@ -27,6 +27,7 @@ from sqlalchemy import (
     Double,
     ForeignKey,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -291,8 +292,23 @@ class AuditLog(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime | None] = _ts(now=True)
     meta: Mapped[dict[str, Any] | None] = _meta()
+    # 0009: the hash chain, set by the database's BEFORE INSERT trigger (which also dates the row).
+    chain_seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    row_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     user: Mapped[User | None] = relationship()
+
+
+class AuditChainHead(Base):
+    """0009: the newest link of the audit_log hash chain (one row, locked by every insert)."""
+
+    __tablename__ = "audit_chain_head"
+
+    singleton: Mapped[bool] = mapped_column(Boolean, primary_key=True, server_default=_TRUE)
+    last_seq: Mapped[int] = mapped_column(BigInteger, server_default=_ZERO)
+    last_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    last_created_at: Mapped[datetime | None] = _ts()
 
 
 class ApiKey(Base):
@@ -366,6 +382,7 @@ ALL_MODELS: tuple[type[Base], ...] = (
     Search,
     Anomaly,
     AuditLog,
+    AuditChainHead,
     ApiKey,
     Export,
     VideoTrack,

@@ -199,13 +199,26 @@ def test_deleting_a_user_keeps_the_audit_rows_with_user_id_cleared(migrated_engi
         ]
 
 
-def test_clearing_user_id_alone_is_the_one_permitted_update(migrated_engine: Engine) -> None:
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_log SET user_id = NULL WHERE user_id = :u",
+        "UPDATE audit_log SET user_id = NULL, request_id = 'other' WHERE user_id = :u",
+    ],
+)
+def test_clearing_user_id_while_the_user_exists_is_refused(migrated_engine: Engine, statement: str) -> None:
+    """Only the foreign key's ON DELETE SET NULL may clear user_id: while the user exists, nobody may."""
     user_id = _user_with_audit_rows(migrated_engine, rows=1)
-    with migrated_engine.begin() as conn:
-        changed = conn.execute(
-            sa.text("UPDATE audit_log SET user_id = NULL WHERE user_id = :u"), {"u": user_id}
+    with migrated_engine.connect() as conn:
+        with pytest.raises(sa.exc.DBAPIError, match="audit_log is append-only: UPDATE is not allowed"):
+            conn.execute(sa.text(statement), {"u": user_id})
+        conn.rollback()
+        assert (
+            conn.execute(
+                sa.text("SELECT count(*) FROM audit_log WHERE user_id = :u"), {"u": user_id}
+            ).scalar_one()
+            == 1
         )
-        assert changed.rowcount == 1
 
 
 # -------------------------------------------------------------------------------------------------- ORM

@@ -2,10 +2,12 @@
 
 ``auth`` signs users in (bcrypt via ``passwords``; repeated failures slowed by ``throttle``), ``authorization``
 checks an actor's role against ``domain.roles`` on every service call, ``audit`` writes ``audit_log`` rows,
-``audit_trail`` reads them back for the roles allowed to.
+``audit_trail`` reads them back for the roles allowed to, ``audit_chain`` checks the hash chain the database
+keeps over them.
 """
 
 from chronotrace_desktop.services.access.audit import AuditEvent, AuditService
+from chronotrace_desktop.services.access.audit_chain import AuditChainVerifier, ChainBreak, ChainReport
 from chronotrace_desktop.services.access.audit_trail import AuditEntry, AuditReader
 from chronotrace_desktop.services.access.auth import WRONG_CREDENTIALS, AuthService
 from chronotrace_desktop.services.access.authorization import Authorizer
@@ -13,12 +15,15 @@ from chronotrace_desktop.services.access.throttle import SignInThrottle, attempt
 
 __all__ = [
     "WRONG_CREDENTIALS",
+    "AuditChainVerifier",
     "AuditEntry",
     "AuditEvent",
     "AuditReader",
     "AuditService",
     "AuthService",
     "Authorizer",
+    "ChainBreak",
+    "ChainReport",
     "SignInThrottle",
     "attempt_source",
 ]
