@@ -56,18 +56,6 @@ class ImageLabel:
     score: float
 
 
-def read_image_file(path: Path) -> Image:
-    """A still image (JPEG, PNG, BMP, WebP…) as BGR; ``InvalidInputError`` when it cannot be decoded."""
-    try:
-        data = np.fromfile(path, dtype=np.uint8)  # handles non-ASCII paths, unlike cv2.imread
-    except OSError as error:
-        raise InvalidInputError(f"Cannot read image {path}: {error.strerror or error}") from error
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    if image is None:
-        raise InvalidInputError(f"{path} is not an image OpenCV can decode")
-    return validate_image(image)
-
-
 def _load_labels(path: Path) -> tuple[str, ...]:
     try:
         labels = tuple(path.read_text(encoding="utf-8").splitlines())

@@ -17,7 +17,15 @@ from sqlalchemy import URL, Engine, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from chronotrace_desktop.config import Paths, Profile, Settings
+from chronotrace_desktop.config import (
+    DEFAULT_LOCK_TIMEOUT,
+    DEFAULT_STATEMENT_TIMEOUT,
+    Paths,
+    Profile,
+    Settings,
+    database_hosts,
+    is_local_host,
+)
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
 from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.storage.embedded_pg import EmbeddedPostgres
@@ -66,19 +74,41 @@ class Database:
             self.embedded.stop()
 
 
+# SQLSTATEs of a statement stopped by the connection's limits (lock_timeout, statement_timeout).
+_LOCK_NOT_AVAILABLE = "55P03"
+_QUERY_CANCELED = "57014"
+
+
 @contextmanager
 def translate_db_errors(where: str) -> Iterator[None]:
-    """Turn lost connections and server-side resource problems into a known, user-facing error."""
+    """Turn lost connections, server-side resource problems and the connection's time limits into a known,
+    user-facing error."""
     try:
         yield
-    except (OperationalError, InterfaceError) as exc:
-        raise EnvironmentProblemError(
-            f"The database at {where} is not reachable: {_first_line(exc)}"
-        ) from exc
     except DBAPIError as exc:
-        if exc.connection_invalidated:
-            raise EnvironmentProblemError(f"The connection to {where} was lost: {_first_line(exc)}") from exc
-        raise
+        problem = _environment_problem(exc, where)
+        if problem is None:
+            raise
+        raise problem from exc
+
+
+def _environment_problem(exc: DBAPIError, where: str) -> EnvironmentProblemError | None:
+    state = getattr(exc.orig, "sqlstate", None)
+    if state == _LOCK_NOT_AVAILABLE:
+        return EnvironmentProblemError(
+            f"The database at {where} is busy: a statement waited too long for a lock another session "
+            f"holds ({_first_line(exc)}). Try again in a moment."
+        )
+    if state == _QUERY_CANCELED:
+        return EnvironmentProblemError(
+            f"A statement on the database at {where} went over its time limit and was stopped "
+            f"({_first_line(exc)}); the database_statement_timeout setting sets the limit."
+        )
+    if isinstance(exc, OperationalError | InterfaceError):
+        return EnvironmentProblemError(f"The database at {where} is not reachable: {_first_line(exc)}")
+    if exc.connection_invalidated:
+        return EnvironmentProblemError(f"The connection to {where} was lost: {_first_line(exc)}")
+    return None
 
 
 def _first_line(exc: DBAPIError) -> str:
@@ -86,14 +116,29 @@ def _first_line(exc: DBAPIError) -> str:
     return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
 
 
-def create_engine_for(url: URL) -> Engine:
+def create_engine_for(
+    url: URL,
+    *,
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+) -> Engine:
+    """The installation's engine. Bound values never appear in its errors or logs (a password hash, an
+    e-mail address). Every connection starts with ``lock_timeout`` and ``statement_timeout`` (seconds) as
+    its session defaults, given at connection start-up so that a ``RESET ALL`` keeps them; a transaction
+    that must wait or run longer (migrations) raises them with ``SET LOCAL`` for itself."""
+    limits = f"-c lock_timeout={_ms(lock_timeout)} -c statement_timeout={_ms(statement_timeout)}"
     return sa.create_engine(
         url,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
-        connect_args={"connect_timeout": 10, "application_name": "chronotrace"},
+        hide_parameters=True,
+        connect_args={"connect_timeout": 10, "application_name": "chronotrace", "options": limits},
     )
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
 
 
 def ensure_database_exists(server_url: URL, name: str) -> URL:
@@ -120,6 +165,11 @@ def team_database_url(settings: Settings, secrets: SecretStore) -> URL:
             "postgresql://USER@HOST:5432/chronotrace"
         )
     url = make_url(settings.database_url).set(drivername="postgresql+psycopg")
+    remote = any(not is_local_host(host) for host in database_hosts(url.host, url.query))
+    if remote and url.query.get("sslmode") not in ("verify-ca", "verify-full"):
+        # Settings refuse a weaker sslmode for a remote host; libpq's default (prefer) would fall back to
+        # clear text, and PGSSLMODE in the environment could weaken it: say require, always.
+        url = url.update_query_dict({"sslmode": "require"})
     password = secrets.get(
         SecretName.DATABASE_PASSWORD, secret_target(SecretName.DATABASE_PASSWORD, settings.database_url)
     )
@@ -130,7 +180,7 @@ def open_database(settings: Settings, paths: Paths, secrets: SecretStore) -> Dat
     """Connect to the installation's database, starting the embedded server for the workstation profile."""
     if settings.profile is Profile.TEAM:
         url = team_database_url(settings, secrets)
-        database = Database(create_engine_for(url))
+        database = Database(create_engine_for(url, **_limits(settings)))
     else:
         embedded = EmbeddedPostgres(paths.postgres_dir)
         server_url = embedded.start()
@@ -139,8 +189,15 @@ def open_database(settings: Settings, paths: Paths, secrets: SecretStore) -> Dat
         except BaseException:
             embedded.stop()
             raise
-        database = Database(create_engine_for(url), embedded=embedded)
+        database = Database(create_engine_for(url, **_limits(settings)), embedded=embedded)
     with database.transaction() as session:
         session.execute(sa.text("SELECT 1"))
     logger.info("Connected to %s", database.display_url)
     return database
+
+
+def _limits(settings: Settings) -> dict[str, float]:
+    return {
+        "lock_timeout": settings.database_lock_timeout,
+        "statement_timeout": settings.database_statement_timeout,
+    }

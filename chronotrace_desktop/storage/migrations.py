@@ -165,7 +165,12 @@ def migration_status(engine: Engine, sql_dir: Path | None = None) -> list[Migrat
 
 
 def _lock(conn: Connection) -> None:
-    """Take the migration lock for the current transaction (waits while another process migrates)."""
+    """Take the migration lock for the current transaction (waits while another process migrates).
+
+    A migration may rewrite a large table and another process may be migrating: this transaction alone
+    lifts the connection's lock and statement time limits (``SET LOCAL`` ends with it)."""
+    conn.execute(text("SET LOCAL lock_timeout = 0"))
+    conn.execute(text("SET LOCAL statement_timeout = 0"))
     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _signed64(ADVISORY_LOCK_KEY)})
 
 

@@ -21,7 +21,7 @@ import cv2
 from chronotrace_desktop.analysis.caption import caption
 from chronotrace_desktop.analysis.segment import SegmentAnalyzer
 from chronotrace_desktop.domain.media import Window
-from chronotrace_desktop.embedding.mobilenet import read_image_file
+from chronotrace_desktop.media.stills import read_still
 from chronotrace_desktop.services.search.criteria import Criterion, Event, Faces, HasObject, Lighting, Where
 from chronotrace_desktop.services.search.looks import PersonLook, VehicleKind, VehicleLook
 from chronotrace_desktop.services.search.segment_attributes import (
@@ -67,7 +67,7 @@ class ImageDescription:
 
 def describe_image(path: Path) -> ImageDescription:
     """Run the ingest detectors on one still: its caption and attributes (``InvalidInputError`` if unreadable)."""
-    image = read_image_file(path)
+    image = read_still(path)
     height, width = image.shape[:2]
     if max(height, width) > ANALYSIS_MAX_SIDE:  # the size ingestion analyses frames at
         scale = ANALYSIS_MAX_SIDE / max(height, width)

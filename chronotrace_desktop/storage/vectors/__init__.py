@@ -8,7 +8,9 @@ Workstation: ``open_vector_index("edge", path=paths.vectors_dir)``. Team:
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 
+from chronotrace_desktop.config import is_local_host
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
 from chronotrace_desktop.storage.vectors.port import (
     DEFAULT_BOOL_FIELDS,
@@ -84,6 +86,7 @@ def open_vector_index(
         from chronotrace_desktop.storage.vectors.client import QdrantClientIndex
 
         if url is not None:
+            _check_key_transport(url, api_key)
             return QdrantClientIndex(url=url, api_key=api_key)
         if path is None:
             raise InvalidInputError("the Qdrant server adapter needs a URL (or a folder for local mode)")
@@ -93,3 +96,13 @@ def open_vector_index(
             raise EnvironmentProblemError(f"cannot open the local Qdrant store at {path}: {exc}") from exc
         return QdrantClientIndex(client=client)
     raise InvalidInputError(f"unknown vector index kind {kind!r} (expected 'edge' or 'server')")
+
+
+def _check_key_transport(url: str, api_key: str | None) -> None:
+    """An API key goes in every request's headers: over plain http to another machine it travels in clear."""
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    if api_key and parts.scheme.lower() != "https" and not is_local_host(parts.hostname):
+        raise EnvironmentProblemError(
+            f"The Qdrant API key would travel in clear to {parts.hostname}: give the server an https:// URL "
+            "(chronotrace config set qdrant_url https://…), or remove the key from the keyring"
+        )

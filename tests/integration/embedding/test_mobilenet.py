@@ -10,9 +10,10 @@ import pytest
 
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
 from chronotrace_desktop.embedding.defaults import DEFAULT_IMAGE_EMBEDDING_DIMENSION
-from chronotrace_desktop.embedding.mobilenet import MobileNetImageEmbedder, read_image_file
+from chronotrace_desktop.embedding.mobilenet import MobileNetImageEmbedder
 from chronotrace_desktop.embedding.model_files import MODELS_DIR_ENV
 from chronotrace_desktop.embedding.port import Image, ImageEmbedder
+from chronotrace_desktop.media.stills import read_still
 from tests.conftest import VIDEOS_DIR
 
 # uav-clips.mp4 is a compilation of unrelated shots, so two of its frames need not look alike.
@@ -121,7 +122,7 @@ def test_image_file_round_trip(mobilenet: MobileNetImageEmbedder, tmp_path: Path
     ok, encoded = cv2.imencode(".png", frame)
     assert ok
     path.write_bytes(encoded.tobytes())
-    loaded = read_image_file(path)
+    loaded = read_still(path)
     np.testing.assert_array_equal(loaded, frame)
     np.testing.assert_allclose(mobilenet.embed_images([loaded]), mobilenet.embed_images([frame]), atol=1e-6)
 
@@ -131,12 +132,12 @@ def test_undecodable_image_file_is_invalid_input(tmp_path: Path, content: bytes)
     path = tmp_path / "bad.jpg"
     path.write_bytes(content)
     with pytest.raises(InvalidInputError, match="not an image"):
-        read_image_file(path)
+        read_still(path)
 
 
 def test_missing_image_file_is_invalid_input(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="Cannot read image"):
-        read_image_file(tmp_path / "nope.png")
+        read_still(tmp_path / "nope.png")
 
 
 def test_bad_images_are_invalid_input(mobilenet: MobileNetImageEmbedder) -> None:
