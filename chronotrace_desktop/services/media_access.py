@@ -32,7 +32,7 @@ from chronotrace_desktop.domain.analysis import FrameDetections
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError
 from chronotrace_desktop.domain.media import RedactionPlan, plan_from_json
-from chronotrace_desktop.domain.roles import Action
+from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.media.hashing import sha256_file
 from chronotrace_desktop.media.redaction import BODY, PlanTimeline, redact_still, render_redacted_clip
@@ -117,13 +117,19 @@ class MediaAccessService:
 
     def redacted_clip(self, actor: Actor, segment_id: uuid.UUID, task: TaskControl | None = None) -> Path:
         """The redacted H.264 clip of exactly the segment's window, rendered now if not rendered yet."""
-        self._authorizer.require(
+        actor = self._authorizer.require(
             actor, Action.VIEW_REDACTED_MEDIA, resource_type="segment", resource_id=segment_id
         )
         with self._lock_for(segment_id):
             segment = self._segment(segment_id)
             if self._current(segment):
                 return self._blobs.readable(self._key(segment))
+            if self._blobs.shared and not is_allowed(actor.role, Action.REVEAL_PII):
+                # Rendering reads the original: a viewer's machine never fetches one from the shared store.
+                raise NotFoundError(
+                    "This segment's redacted clip is not ready yet. It is rendered where originals may be read: "
+                    "an analyst's workstation after ingest, or 'chronotrace ingest prerender'."
+                )
             return self._render(segment, task or Unattended())
 
     def redacted_clip_recorded(
@@ -273,6 +279,9 @@ class MediaAccessService:
                 should_stop=lambda: task.cancelled,
             )
             digest = sha256_file(tmp)
+        self._blobs.evict(
+            segment.segment_path
+        )  # the original fetched for rendering leaves this machine's cache
         with self._db.transaction() as session:
             row = session.get(VideoSegment, segment.id)
             if row is not None:

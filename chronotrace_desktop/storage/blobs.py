@@ -37,11 +37,15 @@ class BlobStore(Protocol):
     """What the services use: ``LocalBlobStore`` (workstation) or ``S3BlobStore`` (team, ``blobs_s3``).
 
     ``path`` is where a key is written in place on this machine; ``publish`` makes such a file visible to
-    every workstation; ``readable`` is the local file to read a key from (fetched first if need be).
+    every workstation; ``readable`` is the local file to read a key from (fetched first if need be);
+    ``shared`` says whether reading a key fetches it from elsewhere (then ``evict`` drops this machine's copy).
     """
 
     @property
     def root(self) -> Path: ...
+    @property
+    def shared(self) -> bool: ...
+    def evict(self, key: str) -> None: ...
     def path(self, key: str) -> Path: ...
     def key_of(self, path: Path) -> str: ...
     def exists(self, key: str) -> bool: ...
@@ -65,6 +69,13 @@ class LocalBlobStore:
     @property
     def root(self) -> Path:
         return self._root
+
+    @property
+    def shared(self) -> bool:
+        return False
+
+    def evict(self, key: str) -> None:
+        """Nothing to do: the store itself is on this machine."""
 
     def path(self, key: str) -> Path:
         """The local file of ``key`` (it may not exist yet)."""

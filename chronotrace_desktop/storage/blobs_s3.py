@@ -68,6 +68,14 @@ class S3BlobStore:
     def root(self) -> Path:
         return self.cache.root
 
+    @property
+    def shared(self) -> bool:
+        return True
+
+    def evict(self, key: str) -> None:
+        """Drop this workstation's cached copy of ``key`` (the object stays in the bucket)."""
+        self.cache.delete(key)
+
     def _object(self, key: str) -> str:
         return f"{self.location.prefix}{checked_key(key).as_posix()}"
 

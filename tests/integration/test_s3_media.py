@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
+from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError, NotFoundError
 from chronotrace_desktop.domain.ingest import IngestOptions, IngestStatus
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.secrets import SecretName
@@ -144,21 +144,41 @@ def test_a_team_installation_keeps_its_media_in_s3(endpoint: str) -> None:
         assert len(thumbnails) == len(segments)
         assert all(k.startswith(f"media/{video_id}/") for k in stored)
 
-        # A workstation that has never seen the video: its cache is empty, the viewer's redacted clip is
-        # rendered from the segment fetched from S3, and the rendition is stored back in the bucket.
+        # A viewer's workstation that has never seen the video (empty cache): the redacted clip is not
+        # rendered yet, and rendering would read the original, so the viewer is told so and nothing original
+        # reaches its machine (issue 13, item 2).
         shutil.rmtree(services.blobs.root)
         _, viewer = inst.add_user(Role.VIEWER)
         segment_id = services.library.segments_of(viewer, video_id)[0].id
+        with pytest.raises(NotFoundError, match="not ready yet"):
+            services.media.redacted_clip(viewer, segment_id)
+        assert _cached_originals(services.blobs.root) == []
+        assert services.media.redacted_thumbnail(viewer, segment_id).is_file()
+        assert _cached_originals(services.blobs.root) == []
+
+        # Where originals may be read (the analyst who ingested, or a worker), the renditions are rendered and
+        # published to the bucket; the originals fetched for that leave the cache again.
+        rendered_count = services.media.prerender(inst.admin, Unattended(), video_ids=[video_id])
+        assert rendered_count == len(segments)
+        assert _cached_originals(services.blobs.root) == []
+        rendered = [k for k in _objects(endpoint, bucket) if k not in stored]
+        assert len(rendered) == len(segments)
+        assert all(k.startswith(f"media/{video_id}/") for k in rendered)
+
+        # The viewer's workstation now fetches the rendition only.
+        shutil.rmtree(services.blobs.root)
         clip_path = services.media.redacted_clip(viewer, segment_id)
         assert clip_path.is_file()
         assert clip_path.stat().st_size > 0
-        rendered = [k for k in _objects(endpoint, bucket) if k not in stored]
-        assert len(rendered) == 1
-        assert rendered[0].startswith(f"media/{video_id}/")
-        assert services.media.redacted_thumbnail(viewer, segment_id).is_file()
+        assert _cached_originals(services.blobs.root) == []
 
         report = DoctorService(inst.settings, services.paths).run()
         media = next(c for c in report.checks if c.name == "media store")
         assert media.status.value == "ok", media
         assert f"s3://{bucket}/media/" in media.detail
         assert SECRET_KEY not in media.detail
+
+
+def _cached_originals(cache: Path) -> list[Path]:
+    """Original cuts in a workstation's media cache (renditions and thumbnails are not originals)."""
+    return [p for p in cache.rglob("*") if p.is_file() and p.parent.name == "segments"]
