@@ -2,8 +2,8 @@
 
 Files named explicitly are always tried (a text file called ``.mp4`` must fail with a clear message, not
 vanish). Folders are walked recursively without following symbolic links to folders (no loops); their files
-count as video by name (``VIDEO_EXTENSIONS``), the rest are reported as skipped. Nothing here opens a file:
-named pipes and devices are refused by the probe, which never blocks on them.
+count as video by name (``VIDEO_EXTENSIONS``), the rest are reported as skipped. Nothing here reads a file but
+the probe of ``expected_work`` (the batch's order), which refuses named pipes and devices without blocking.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chronotrace_desktop.domain.errors import UserFacingError
 from chronotrace_desktop.domain.ingest import VIDEO_EXTENSIONS, IngestResult, IngestStatus
+from chronotrace_desktop.media.probe import probe
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -75,3 +77,19 @@ def _walk(folder: Path, add: Callable[[Path], None], found: IngestInputs) -> Non
                         path, IngestStatus.SKIPPED, error="not a video file name; name it to ingest it"
                     )
                 )
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def expected_work(path: Path) -> tuple[float, int]:
+    """Sort key, longest first: minus the duration in seconds (when the file probes), then minus its size."""
+    try:
+        duration = probe(path).duration_s  # refuses pipes and the like without opening them
+    except (UserFacingError, OSError):
+        duration = 0.0
+    return -duration, -_size(path)

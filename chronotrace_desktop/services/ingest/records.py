@@ -43,6 +43,15 @@ def live_video_by_sha(session: Session, sha256: str) -> Video | None:
     return session.scalars(query.with_for_update()).first()
 
 
+def video_being_ingested(session: Session, sha256: str) -> tuple[uuid.UUID, str] | None:
+    """Id and file name of the live row of these bytes, read without locking it (another ingest holds it)."""
+    query = sa.select(Video.id, Video.filename).where(
+        Video.meta["sha256"].astext == sha256, Video.deleted_at.is_(None)
+    )
+    row = session.execute(query.limit(1)).first()
+    return (row.id, row.filename) if row is not None else None
+
+
 def failed_video_by_path(session: Session, path: Path) -> Video | None:
     """A failed row for ``path`` whose bytes could not even be hashed (retried in place)."""
     query = sa.select(Video).where(

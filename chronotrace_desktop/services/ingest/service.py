@@ -4,7 +4,8 @@ One file at a time (``ingest_file``):
 
 1. probe and hash; bad input ends as a ``failed`` video row with a human message (nothing else is touched);
 2. the same bytes already in the library: ``already_ingested`` (same file) or ``duplicate`` (refused);
-   an unfinished row for those bytes is *resumed* — its committed segments are kept;
+   an unfinished row for those bytes is *resumed* — its committed segments are kept; one session at a time
+   holds the bytes' lease (``lease``) from here to the end: another ingest of them meanwhile is a duplicate;
 3. each pending window: lossless cut, sampled frames → analysis, thumbnails, caption, embedding, then the
    segment row and its vector in one unit of work (``_write_segment``);
 4. tracks over the whole video, then ``completed``.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
@@ -45,7 +47,8 @@ from chronotrace_desktop.media.windows import plan_windows
 from chronotrace_desktop.services.access import AuditEvent
 from chronotrace_desktop.services.anomalies.scan import detect_for_video
 from chronotrace_desktop.services.ingest import records
-from chronotrace_desktop.services.ingest.inputs import collect_inputs
+from chronotrace_desktop.services.ingest.inputs import collect_inputs, expected_work
+from chronotrace_desktop.services.ingest.lease import source_lease
 from chronotrace_desktop.services.ingest.segments import SegmentPipeline
 from chronotrace_desktop.storage.orm import Video
 from chronotrace_desktop.storage.vectors import Equals, VectorFilter
@@ -142,7 +145,7 @@ class IngestService:
             # Longest files first (longest-processing-time order): the batch ends when its longest file does.
             # Duration is the better guess of the work than bytes (a 2 MB crowd clip of 75 s outlasted
             # files twice its size); a file that cannot be probed here falls back to its size.
-            numbered = sorted(enumerate(inputs.files, start=1), key=lambda item: _expected_work(item[1]))
+            numbered = sorted(enumerate(inputs.files, start=1), key=lambda item: expected_work(item[1]))
             futures = [pool.submit(run_one, n, p) for n, p in numbered]
             for future in as_completed(futures):
                 result = future.result()
@@ -175,10 +178,13 @@ class IngestService:
             return IngestResult(path, IngestStatus.CANCELLED, error="cancelled before anything was stored")
         except InvalidInputError as exc:
             return self._record_bad_input(actor, path, options, str(exc))
-        claim = self._claim(actor, path, options, found, digest)
-        if isinstance(claim, IngestResult):
-            return claim
-        return self._process(actor, claim, path, found, task, progress)
+        with source_lease(self._db, digest) as held:  # held until this file's processing ends
+            if not held:
+                return self._being_ingested(path, digest)
+            claim = self._claim(actor, path, options, found, digest)
+            if isinstance(claim, IngestResult):
+                return claim
+            return self._process(actor, claim, path, found, task, progress)
 
     # ------------------------------------------------------------------ claiming a video row
 
@@ -225,6 +231,18 @@ class IngestService:
                 path, IngestStatus.DUPLICATE, error="the same file is being ingested by another session"
             )
 
+    def _being_ingested(self, path: Path, digest: str) -> IngestResult:
+        """Another session holds these bytes' lease: report a duplicate and leave its row alone."""
+        with self._db.transaction() as session:
+            other = records.video_being_ingested(session, digest)
+        video_id, name = other if other is not None else (None, "another name")
+        return IngestResult(
+            path,
+            IngestStatus.DUPLICATE,
+            video_id,
+            error=f"the same bytes are being ingested as {name} by another session right now",
+        )
+
     @staticmethod
     def _settled_duplicate(video: Video, path: Path) -> IngestResult:
         segments = len(video.segments)
@@ -251,6 +269,21 @@ class IngestService:
             digest = sha256_file(path)
         except (UserFacingError, OSError):
             digest = None
+        lease = source_lease(self._db, digest) if digest else nullcontext(True)
+        with lease as held:
+            if not held:  # the same bytes are being ingested: their row is not ours to mark
+                return IngestResult(path, IngestStatus.FAILED, error=message)
+            return self._write_bad_input(actor, path, options, message, digest, size)
+
+    def _write_bad_input(
+        self,
+        actor: Actor,
+        path: Path,
+        options: IngestOptions,
+        message: str,
+        digest: str | None,
+        size: int | None,
+    ) -> IngestResult:
         try:
             with self._db.transaction() as session:
                 video = records.live_video_by_sha(session, digest) if digest else None
@@ -359,22 +392,6 @@ class IngestService:
             for p in self._vectors.iter_points()
             if p.payload.get("video_id") == str(video_id) and p.id not in owned
         ]
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
-
-
-def _expected_work(path: Path) -> tuple[float, int]:
-    """Sort key, longest first: minus the duration in seconds (when the file probes), then minus its size."""
-    try:
-        duration = probe(path).duration_s  # refuses pipes and the like without opening them
-    except (UserFacingError, OSError):
-        duration = 0.0
-    return -duration, -_size(path)
 
 
 def _unwatched(done: int, total: int, stage: IngestStage) -> None:
