@@ -227,6 +227,13 @@ class AnomalyService:
             raise NotFoundError(f"no anomaly {anomaly_id}")
         if len(rows) > 1:
             raise InvalidInputError(f"{anomaly_id!r} matches more than one anomaly; give more of the id")
+        # A soft-deleted video's anomalies are out of the workflow (as out of the lists); FOR SHARE holds the
+        # video's deletion back until this transaction ends.
+        video = sa.select(Video.deleted_at).where(Video.id == rows[0].video_id)
+        if session.scalar(video.with_for_update(read=True) if lock else video) is not None:
+            raise NotFoundError(
+                f"anomaly {rows[0].id} belongs to a deleted video: it is no longer listed or reviewed"
+            )
         return rows[0]
 
     # ------------------------------------------------------------------ rules and alerts

@@ -1,5 +1,6 @@
 """The ``exports`` rows and ``export_data`` audit rows of exports: pending -> processing -> completed | failed,
-and ``downloaded_at`` when a package is opened from the app. Used by ``services.export.service`` only."""
+and ``downloaded_at`` when a package is opened from the app; past ``expires_at`` a completed export is listed as
+expired and no longer opened. Used by ``services.export.service`` only."""
 
 from __future__ import annotations
 
@@ -139,6 +140,11 @@ class ExportLog:
             if owner == actor.user_id or actor.role is Role.ADMIN:
                 if row.status != ExportStatus.COMPLETED or not row.file_path:
                     raise NotFoundError("This export did not complete; there is nothing to open.")
+                if _expired(row):
+                    raise NotFoundError(
+                        f"This export expired on {row.expires_at:%Y-%m-%d %H:%M} UTC (the end of the retention "
+                        "period chosen for it); it is not opened from here any more. Export again if needed."
+                    )
                 path = Path(row.file_path)
                 if not path.exists():
                     raise NotFoundError(f"The package is no longer at {path} (moved or deleted).")
@@ -201,12 +207,18 @@ def _audit_meta(request: ExportRequest, resolved: Resolved) -> dict[str, Any]:
     }
 
 
+def _expired(row: Export) -> bool:
+    """Past ``expires_at`` (now + the request's ``retention_days`` when the export was made)."""
+    return row.expires_at is not None and row.expires_at <= utcnow()
+
+
 def _info(row: Export) -> ExportInfo:
     meta = row.meta or {}
+    status = ExportStatus(row.status or ExportStatus.PENDING)
     return ExportInfo(
         id=row.id,
         export_type=row.export_type,
-        status=ExportStatus(row.status or ExportStatus.PENDING),
+        status=ExportStatus.EXPIRED if status is ExportStatus.COMPLETED and _expired(row) else status,
         case_id=meta.get("case_id"),
         path=Path(row.file_path) if row.file_path else None,
         format=row.format,
