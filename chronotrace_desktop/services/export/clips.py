@@ -181,7 +181,9 @@ class ClipWriter:
         rel = f"clips/original/{job.stem}{stored.suffix}"
         sha, size = self._staging.copy_in(stored, rel)
         if job.segment.segment_key:
-            self._blobs.evict(job.segment.segment_key)  # a shared store's original leaves this machine's cache
+            self._blobs.evict(
+                job.segment.segment_key
+            )  # a shared store's original leaves this machine's cache
         cut = job.segment.metadata.get("cut") or {}
         recorded = cut.get("sha256")
         if isinstance(recorded, str):
