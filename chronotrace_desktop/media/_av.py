@@ -75,6 +75,13 @@ def map_av_error(
         return EnvironmentProblemError(
             f"timed out while trying to {action} {path.name}: storage not responding"
         )
+    if code == errno.ENOMEM and isinstance(exc, av.error.FFmpegError) and action in ("open", "read"):
+        # FFmpeg answers ENOMEM when a damaged or crafted header declares a size it will not allocate (found by
+        # the fuzz pass): the file's fault, not the machine's.
+        return InvalidInputError(
+            f"{path.name}: not a readable video (its header declares sizes FFmpeg refuses to allocate; "
+            "damaged or not what its name says)"
+        )
     if code in _ENVIRONMENT_ERRNOS:
         return EnvironmentProblemError(f"could not {action} {path.name}: {os.strerror(code or 0)}")
     if isinstance(exc, av.error.PermissionError | PermissionError):
