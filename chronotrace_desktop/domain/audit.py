@@ -21,6 +21,7 @@ class AuditAction(StrEnum):
     ANOMALY_RESOLVED = "anomaly_resolved"
     ANOMALY_UPDATED = "anomaly_updated"
     EXPORT_DATA = "export_data"
+    EXPORT_OPENED = "export_opened"
     API_CALL = "api_call"
     ANOMALY_ACKNOWLEDGED = "anomaly_acknowledged"
     ANOMALY_INVESTIGATING = "anomaly_investigating"

@@ -12,6 +12,9 @@
    manifest (``verify``) and moved into place, or zipped;
 5. the row becomes ``completed`` with its path, size and format, together with its ``export_data`` audit row
    (one transaction); a failure or a cancel makes it ``failed`` and writes a failed ``export_data`` row.
+
+A request refused or failing before step 3 (no renderer for a PDF, a short justification, an empty selection)
+writes a failed ``export_data`` row with no export id; a permission refusal is audited by the authoriser only.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from chronotrace_desktop.domain.errors import (
     InvalidInputError,
     NotFoundError,
     OperationCancelledError,
+    PermissionDeniedError,
 )
 from chronotrace_desktop.domain.export import (
     ExportInfo,
@@ -125,13 +129,13 @@ class ExportService:
         started = time.perf_counter()
         task = task or Unattended()
         renderer = renderer or self.renderer
-        if ExportType.PDF_REPORT in request.types and renderer is None:
-            raise InvalidInputError("This front end cannot write PDF reports: leave out pdf_report.")
-        actor = self._authorize(actor, request)
-        task.check_cancelled()
-        ids, scores, query_id = self._run_search(actor, request.selection)
-        with self._db.transaction() as session:
-            resolved = resolve(session, request.selection, ids=ids, scores=scores, query_id=query_id)
+        try:
+            actor, resolved = self._prepare(actor, request, task, renderer)
+        except PermissionDeniedError:  # audited by the authoriser
+            raise
+        except BaseException as exc:  # refused before its row: the audit row is all that records it
+            self._log.refused(actor, request, str(exc) or type(exc).__name__)
+            raise
         export_id = self._log.create(actor, request, resolved)
         try:
             self._log.set_status(export_id, ExportStatus.PROCESSING)
@@ -175,6 +179,19 @@ class ExportService:
             final,
         )
         return result
+
+    def _prepare(
+        self, actor: Actor, request: ExportRequest, task: TaskControl, renderer: ReportRenderer | None
+    ) -> tuple[Actor, Resolved]:
+        """Everything before the ``exports`` row: checks, authorisation, the selection's rows."""
+        if ExportType.PDF_REPORT in request.types and renderer is None:
+            raise InvalidInputError("This front end cannot write PDF reports: leave out pdf_report.")
+        actor = self._authorize(actor, request)
+        task.check_cancelled()
+        ids, scores, query_id = self._run_search(actor, request.selection)
+        with self._db.transaction() as session:
+            resolved = resolve(session, request.selection, ids=ids, scores=scores, query_id=query_id)
+        return actor, resolved
 
     def _authorize(self, actor: Actor, request: ExportRequest) -> Actor:
         if not request.unredacted:

@@ -114,48 +114,68 @@ class ExportLog:
                 if row is not None:
                     row.status = ExportStatus.FAILED.value
                     row.meta = {**(row.meta or {}), "error": error[:2000], "cancelled": cancelled}
-            self._audit.record(
-                AuditEvent(
-                    AuditAction.EXPORT_DATA,
-                    actor=actor,
-                    resource_type="export",
-                    resource_id=export_id,
-                    success=False,
-                    error_message=error[:2000],
-                    justification=request.reveal_justification,
-                    metadata=_audit_meta(request, resolved) | {"cancelled": cancelled},
-                )
-            )
+            meta = _audit_meta(request, resolved) | {"cancelled": cancelled}
+            self._record_failure(actor, request, export_id, error, meta)
         except Exception:  # the export's own error matters more; keep it, log this one
             logger.exception("Could not record the failure of export %s", export_id)
         logger.info("Export %s failed: %s", export_id, error)
 
+    def refused(self, actor: Actor, request: ExportRequest, error: str) -> None:
+        """A failed ``export_data`` row for a request refused before its ``exports`` row was written."""
+        try:
+            meta = {
+                "case_id": request.case_id,
+                "export_type": request.export_type,
+                "types": sorted(t.value for t in request.types),
+                "selection": request.selection.kind.value,
+                "redaction": "redacted+original" if request.unredacted else "redacted",
+                "refused_before_export_row": True,
+            }
+            self._record_failure(actor, request, None, error, meta)
+        except Exception:  # the refusal's own error matters more; keep it, log this one
+            logger.exception("Could not record the refusal of an export for case %s", request.case_id)
+        logger.info("Export for case %s refused: %s", request.case_id, error)
+
+    def _record_failure(
+        self,
+        actor: Actor,
+        request: ExportRequest,
+        export_id: uuid.UUID | None,
+        error: str,
+        meta: dict[str, Any],
+    ) -> None:
+        justification = request.reveal_justification
+        event = _event(
+            AuditAction.EXPORT_DATA, actor, export_id, meta, error=error, justification=justification
+        )
+        self._audit.record(event)
+
     def opened(self, actor: Actor, export_id: uuid.UUID) -> Path:
-        """Record an opening by ``actor`` (the owner or an administrator); the package's path."""
-        with self._db.transaction() as session:
-            row = session.get(Export, export_id)
-            if row is None:
-                raise NotFoundError(f"No export {export_id}.")
-            owner = row.user_id
-            if owner == actor.user_id or actor.role is Role.ADMIN:
-                if row.status != ExportStatus.COMPLETED or not row.file_path:
-                    raise NotFoundError("This export did not complete; there is nothing to open.")
-                if _expired(row):
-                    raise NotFoundError(
-                        f"This export expired on {row.expires_at:%Y-%m-%d %H:%M} UTC (the end of the retention "
-                        "period chosen for it); it is not opened from here any more. Export again if needed."
+        """Record an opening by ``actor`` (the owner or an administrator); the package's path. An opening,
+        done or refused, is audited (``export_opened``); a refusal to someone else is ``permission_denied``."""
+        try:
+            with self._db.transaction() as session:
+                row = session.get(Export, export_id)
+                if row is None:
+                    raise NotFoundError(f"No export {export_id}.")
+                owner = row.user_id
+                if owner == actor.user_id or actor.role is Role.ADMIN:
+                    path = _openable(row)
+                    when = utcnow()
+                    if row.downloaded_at is None:
+                        row.downloaded_at = when
+                    meta = dict(row.meta or {})
+                    meta["opened_count"] = int(meta.get("opened_count", 0)) + 1
+                    meta["last_opened_at"] = utc_iso(when)
+                    row.meta = meta
+                    opening = {"owner": str(owner) if owner else None, "path": str(path)}
+                    self._audit.record_in(
+                        session, _event(AuditAction.EXPORT_OPENED, actor, export_id, opening)
                     )
-                path = Path(row.file_path)
-                if not path.exists():
-                    raise NotFoundError(f"The package is no longer at {path} (moved or deleted).")
-                when = utcnow()
-                if row.downloaded_at is None:
-                    row.downloaded_at = when
-                meta = dict(row.meta or {})
-                meta["opened_count"] = int(meta.get("opened_count", 0)) + 1
-                meta["last_opened_at"] = utc_iso(when)
-                row.meta = meta
-                return path
+                    return path
+        except NotFoundError as exc:
+            self._audit.record(_event(AuditAction.EXPORT_OPENED, actor, export_id, {}, error=str(exc)))
+            raise
         message = "Only the examiner who made an export (or an administrator) may open it from here."
         self._audit.record(
             AuditEvent(
@@ -205,6 +225,43 @@ def _audit_meta(request: ExportRequest, resolved: Resolved) -> dict[str, Any]:
         "redaction": "redacted+original" if request.unredacted else "redacted",
         "watermark": request.watermark,
     }
+
+
+def _event(
+    action: AuditAction,
+    actor: Actor,
+    export_id: uuid.UUID | None,
+    meta: dict[str, Any],
+    *,
+    error: str | None = None,
+    justification: str | None = None,
+) -> AuditEvent:
+    """An export's audit row; ``error``: why it failed or was refused (``export_id`` is none before its row)."""
+    return AuditEvent(
+        action,
+        actor=actor,
+        resource_type="export",
+        resource_id=export_id,
+        success=error is None,
+        error_message=None if error is None else error[:2000],
+        justification=justification,
+        metadata=meta,
+    )
+
+
+def _openable(row: Export) -> Path:
+    """The package's path, or ``NotFoundError`` saying why it is not opened."""
+    if row.status != ExportStatus.COMPLETED or not row.file_path:
+        raise NotFoundError("This export did not complete; there is nothing to open.")
+    if _expired(row):
+        raise NotFoundError(
+            f"This export expired on {row.expires_at:%Y-%m-%d %H:%M} UTC (the end of the retention "
+            "period chosen for it); it is not opened from here any more. Export again if needed."
+        )
+    path = Path(row.file_path)
+    if not path.exists():
+        raise NotFoundError(f"The package is no longer at {path} (moved or deleted).")
+    return path
 
 
 def _expired(row: Export) -> bool:

@@ -47,6 +47,7 @@ from chronotrace_desktop.media.windows import plan_windows
 from chronotrace_desktop.services.access import AuditEvent
 from chronotrace_desktop.services.anomalies.scan import detect_for_video
 from chronotrace_desktop.services.ingest import records
+from chronotrace_desktop.services.ingest.duplicates import being_ingested, settled_duplicate
 from chronotrace_desktop.services.ingest.inputs import collect_inputs, expected_work
 from chronotrace_desktop.services.ingest.lease import source_lease
 from chronotrace_desktop.services.ingest.segments import SegmentPipeline
@@ -180,7 +181,7 @@ class IngestService:
             return self._record_bad_input(actor, path, options, str(exc))
         with source_lease(self._db, digest) as held:  # held until this file's processing ends
             if not held:
-                return self._being_ingested(path, digest)
+                return being_ingested(self._db, path, digest)
             claim = self._claim(actor, path, options, found, digest)
             if isinstance(claim, IngestResult):
                 return claim
@@ -196,7 +197,7 @@ class IngestService:
             with self._db.transaction() as session:
                 video = records.live_video_by_sha(session, digest)
                 if video is not None and video.processing_status == VideoStatus.COMPLETED:
-                    return self._settled_duplicate(video, path)
+                    return settled_duplicate(video, path)
                 resumed = video is not None
                 if video is None:
                     video = records.new_video(
@@ -231,31 +232,6 @@ class IngestService:
                 path, IngestStatus.DUPLICATE, error="the same file is being ingested by another session"
             )
 
-    def _being_ingested(self, path: Path, digest: str) -> IngestResult:
-        """Another session holds these bytes' lease: report a duplicate and leave its row alone."""
-        with self._db.transaction() as session:
-            other = records.video_being_ingested(session, digest)
-        video_id, name = other if other is not None else (None, "another name")
-        return IngestResult(
-            path,
-            IngestStatus.DUPLICATE,
-            video_id,
-            error=f"the same bytes are being ingested as {name} by another session right now",
-        )
-
-    @staticmethod
-    def _settled_duplicate(video: Video, path: Path) -> IngestResult:
-        segments = len(video.segments)
-        if video.original_path == str(path):
-            return IngestResult(path, IngestStatus.ALREADY_INGESTED, video.id, segments)
-        when = video.uploaded_at.strftime("%Y-%m-%d %H:%M") if video.uploaded_at else "earlier"
-        return IngestResult(
-            path,
-            IngestStatus.DUPLICATE,
-            video.id,
-            error=f"the same bytes are already in the library as {video.filename} (ingested {when} UTC)",
-        )
-
     def _record_bad_input(
         self, actor: Actor, path: Path, options: IngestOptions, message: str
     ) -> IngestResult:
@@ -270,10 +246,26 @@ class IngestService:
         except (UserFacingError, OSError):
             digest = None
         lease = source_lease(self._db, digest) if digest else nullcontext(True)
-        with lease as held:
-            if not held:  # the same bytes are being ingested: their row is not ours to mark
-                return IngestResult(path, IngestStatus.FAILED, error=message)
-            return self._write_bad_input(actor, path, options, message, digest, size)
+        with lease as held:  # not held: the same bytes are being ingested, their row is not ours to mark
+            result = (
+                self._write_bad_input(actor, path, options, message, digest, size)
+                if held
+                else IngestResult(path, IngestStatus.FAILED, error=message)
+            )
+        if result.status is IngestStatus.FAILED:  # the refusal is audited, whether a row was marked or not
+            meta = {"filename": path.name, "path": str(path), "sha256": digest}
+            self._audit.record(
+                AuditEvent(
+                    AuditAction.VIDEO_UPLOAD,
+                    actor=actor,
+                    resource_type="video",
+                    resource_id=result.video_id,
+                    success=False,
+                    error_message=message,
+                    metadata=meta,
+                )
+            )
+        return result
 
     def _write_bad_input(
         self,
@@ -289,7 +281,7 @@ class IngestService:
                 video = records.live_video_by_sha(session, digest) if digest else None
                 video = video or records.failed_video_by_path(session, path)
                 if video is not None and video.processing_status == VideoStatus.COMPLETED:
-                    return self._settled_duplicate(video, path)
+                    return settled_duplicate(video, path)
                 if video is None:
                     video = records.new_video(
                         session,
