@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.cli.exits import EXPECTED_STOPS, stopped
 from chronotrace_desktop.domain.errors import ExitCode
-from chronotrace_desktop.domain.export import printable
+from chronotrace_desktop.domain.identifiers import printable
 from chronotrace_desktop.services.verification import verify_package
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from chronotrace_desktop.domain.errors import InvalidInputError
-from chronotrace_desktop.domain.identifiers import check_identifier
+from chronotrace_desktop.domain.identifiers import check_identifier, printable
 
 if TYPE_CHECKING:
     import uuid
@@ -384,9 +384,3 @@ def key_fingerprint(public_key: bytes) -> str:
 def normalise_fingerprint(text: str) -> str:
     """A fingerprint as typed (spaces, colons, any case) → lower-case hex only."""
     return "".join(ch for ch in text.lower() if ch in "0123456789abcdef")
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters escaped (``\\x1b``, ``\\n``...), for a terminal: a package's names and
-    JSON come from whoever made the package and must not move the cursor, clear the screen or forge lines."""
-    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

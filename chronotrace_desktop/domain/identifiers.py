@@ -36,3 +36,10 @@ def check_identifier(field: str, value: str) -> str:
 def one_line(text: str) -> str:
     """``text`` with each control character replaced by U+FFFD, for a header or any other one-line output."""
     return "".join(REPLACEMENT if unicodedata.category(c) in CONTROL_CATEGORIES else c for c in text)
+
+
+def printable(text: str) -> str:
+    """``text`` with every non-printable character escaped (``\\x1b``, ``\\n``...), for a terminal (where
+    :func:`one_line` is for headers): a package's names and JSON come from whoever made the package and must not
+    move the cursor, clear the screen or forge lines."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

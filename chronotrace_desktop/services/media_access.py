@@ -117,13 +117,24 @@ class MediaAccessService:
 
     def redacted_clip(self, actor: Actor, segment_id: uuid.UUID, task: TaskControl | None = None) -> Path:
         """The redacted H.264 clip of exactly the segment's window, rendered now if not rendered yet."""
+        return self._redacted(actor, segment_id, task)[0]
+
+    def redacted_clip_recorded(
+        self, actor: Actor, segment_id: uuid.UUID, task: TaskControl | None = None
+    ) -> tuple[Path, str]:
+        """The redacted clip and the SHA-256 recorded when it was rendered (an export checks its copy against it)."""
+        return self._redacted(actor, segment_id, task)
+
+    def _redacted(self, actor: Actor, segment_id: uuid.UUID, task: TaskControl | None) -> tuple[Path, str]:
         actor = self._authorizer.require(
             actor, Action.VIEW_REDACTED_MEDIA, resource_type="segment", resource_id=segment_id
         )
         with self._lock_for(segment_id):
             segment = self._segment(segment_id)
-            if self._current(segment):
-                return self._blobs.readable(self._key(segment))
+            key = self._key(segment)
+            recorded = _recorded_rendition(segment.redacted_path, segment.meta, key)
+            if recorded is not None and self._blobs.exists(key):
+                return self._blobs.readable(key), recorded
             if self._blobs.shared and not is_allowed(actor.role, Action.REVEAL_PII):
                 # Rendering reads the original: a viewer's machine never fetches one from the shared store.
                 raise NotFoundError(
@@ -131,16 +142,6 @@ class MediaAccessService:
                     "an analyst's workstation after ingest, or 'chronotrace ingest prerender'."
                 )
             return self._render(segment, task or Unattended())
-
-    def redacted_clip_recorded(
-        self, actor: Actor, segment_id: uuid.UUID, task: TaskControl | None = None
-    ) -> tuple[Path, str]:
-        """The redacted clip and the SHA-256 recorded when it was rendered (an export checks its copy against it)."""
-        path = self.redacted_clip(actor, segment_id, task)
-        segment = self._segment(segment_id)
-        recorded = _rendition_sha(segment.meta, self._key(segment))
-        assert recorded is not None  # _current() re-renders a rendition without one
-        return path, recorded
 
     def reveal(
         self,
@@ -204,7 +205,11 @@ class MediaAccessService:
         self._authorizer.require(actor, Action.INGEST_VIDEO, resource_type="segment")
         query = (
             sa.select(
-                VideoSegment.id, VideoSegment.video_id, VideoSegment.segment_index, VideoSegment.redacted_path
+                VideoSegment.id,
+                VideoSegment.video_id,
+                VideoSegment.segment_index,
+                VideoSegment.redacted_path,
+                VideoSegment.meta["rendition"].label("rendition"),
             )
             .join(Video, Video.id == VideoSegment.video_id)
             .where(Video.deleted_at.is_(None))
@@ -216,7 +221,12 @@ class MediaAccessService:
             pending = [
                 row.id
                 for row in session.execute(query)
-                if row.redacted_path != rendition_key(row.video_id, row.segment_index, self.redaction_mode)
+                if _recorded_rendition(
+                    row.redacted_path,
+                    {"rendition": row.rendition},
+                    rendition_key(row.video_id, row.segment_index, self.redaction_mode),
+                )
+                is None
             ]
         rendered = 0
         for done, segment_id in enumerate(pending, start=1):
@@ -254,13 +264,11 @@ class MediaAccessService:
         """Whether the segment's cached clip is this version's rendition in this mode, with its SHA-256 recorded
         (one rendered before hashes were recorded is rendered again), and is there."""
         key = self._key(segment)
-        return (
-            segment.redacted_path == key
-            and _rendition_sha(segment.meta, key) is not None
-            and self._blobs.exists(key)
-        )
+        return _recorded_rendition(
+            segment.redacted_path, segment.meta, key
+        ) is not None and self._blobs.exists(key)
 
-    def _render(self, segment: VideoSegment, task: TaskControl) -> Path:
+    def _render(self, segment: VideoSegment, task: TaskControl) -> tuple[Path, str]:
         if not segment.segment_path or not self._blobs.exists(segment.segment_path):
             raise NotFoundError("This segment cannot be shown redacted (its clip is missing); re-ingest it.")
         start, end = float(segment.start_time), float(segment.end_time)
@@ -291,7 +299,7 @@ class MediaAccessService:
         if stale and stale != key and self._blobs.exists(stale):
             self._blobs.delete(stale)
         logger.info("Rendered the redacted clip of segment %s (%s)", segment.id, self.redaction_mode.value)
-        return self._blobs.readable(key)
+        return self._blobs.readable(key), digest
 
     def _upper_body_thumbnail(self, segment: VideoSegment) -> Path:
         """The stored redacted thumbnail with every upper body blurred too, made once per content.
@@ -317,11 +325,13 @@ class MediaAccessService:
         return self._blobs.readable(key)
 
 
-def _rendition_sha(meta: Mapping[str, Any] | None, key: str) -> str | None:
-    """The SHA-256 recorded when the rendition ``key`` was rendered, if it was recorded."""
+def _recorded_rendition(redacted_path: str | None, meta: Mapping[str, Any] | None, key: str) -> str | None:
+    """The SHA-256 recorded when rendition ``key`` was rendered, if the segment's clip is that rendition and its
+    hash was recorded (a rendition made before hashes were recorded has none: it is rendered again)."""
     rendition = (meta or {}).get("rendition")
     if (
-        isinstance(rendition, dict)
+        redacted_path == key
+        and isinstance(rendition, dict)
         and rendition.get("key") == key
         and isinstance(rendition.get("sha256"), str)
     ):

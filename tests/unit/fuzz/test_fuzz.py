@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from chronotrace_desktop.domain.errors import InvalidInputError
-from chronotrace_desktop.domain.export import MANIFEST_FORMAT, printable
+from chronotrace_desktop.domain.export import MANIFEST_FORMAT
+from chronotrace_desktop.domain.identifiers import printable
 from chronotrace_desktop.media.probe import probe
 from chronotrace_desktop.services.search import parse_query
 from chronotrace_desktop.services.verification import verify_package
