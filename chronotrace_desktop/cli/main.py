@@ -23,6 +23,7 @@ from chronotrace_desktop.cli import (
     commands_ingest,
     commands_keys,
     commands_perception,
+    commands_s3,
     commands_search,
     commands_users,
     commands_verify,
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_keys.register(commands)
     commands_verify.register(commands)
     commands_audit.register(commands)
+    commands_s3.register(commands)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from chronotrace_desktop.services.admin.installation import InstallationInfo, InstallationService
 from chronotrace_desktop.services.admin.maintenance import MaintenanceService
+from chronotrace_desktop.services.admin.s3_access import role_policy
 from chronotrace_desktop.services.admin.settings import (
     SECRET_TARGETS,
     SettingsService,
@@ -24,5 +25,6 @@ __all__ = [
     "bootstrap_setting",
     "check_setting_name",
     "keyring_target",
+    "role_policy",
     "store_local_secret",
 ]
