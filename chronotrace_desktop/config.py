@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     login_lockout_minutes: float = Field(default=15.0, gt=0)
     # The desktop locks (panes hidden, password to come back) after this long without input; 0: never.
     idle_lock_minutes: float = Field(default=10.0, ge=0, le=24 * 60)
+    # A password re-entered before a reveal or an unredacted export is good for this long (services.access.
+    # reauth): the dialogs ask again for every reveal, so it only has to cover starting the operation.
+    reauth_minutes: float = Field(default=5.0, gt=0, le=60)
     min_free_disk_mb: int = Field(default=2048, ge=0)
     # Seconds between detector runs on changing frames. 1 s keeps a passer-by from going unseen (and so
     # unblurred); 2 s ingests ~35 % faster but can miss someone who crosses the view in under 2 s.

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.domain.search import MAX_LIMIT
+from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.services.evaluation import COVERED_SHARE, evaluate_redaction, load_redaction_labels
 from chronotrace_desktop.services.search import METRICS, evaluate_search, load_queries, per_clip
 
@@ -93,9 +94,9 @@ def run_eval(ctx: CliContext) -> ExitCode:
 
 def run_eval_redaction(ctx: CliContext) -> ExitCode:
     labels = load_redaction_labels(ctx.args.labels)
-    actor = ctx.actor()
+    actor, proof = ctx.reauthenticated_actor(ReauthPurpose.REVEAL)  # it reveals originals
     services = ctx.services()
-    report = evaluate_redaction(services.database, services.media, actor, labels)
+    report = evaluate_redaction(services.database, services.media, actor, labels, proof=proof)
     if ctx.args.json:
         print_json(report.as_json())
         return ExitCode.OK

@@ -5,6 +5,8 @@
 Writes an evidence package (redacted clips; the lossless originals too with ``--reveal-justification``; PDF
 report; CSV and JSON of the segments; ``manifest.json``) into a new folder under DIR, or a zip with ``--zip``.
 Progress goes to stderr, the summary to stdout. A role that may not export (or not unredacted) exits 3.
+With the originals, the password read for the command also re-authenticates the user for the unredacted
+export (``CliContext.reauthenticated_actor``; audited as ``user_reauthenticated``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from chronotrace_desktop.domain.export import (
 )
 from chronotrace_desktop.domain.ingest import parse_recorded_at
 from chronotrace_desktop.domain.search import DEFAULT_LIMIT, SegmentQuery
+from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.workers.task_state import TaskState
 
 if TYPE_CHECKING:
@@ -140,7 +143,11 @@ class ConsoleProgress:
 
 def run_export(ctx: CliContext) -> ExitCode:
     request = build_request(ctx.args)
-    actor = ctx.actor()
+    proof = None
+    if request.unredacted:
+        actor, proof = ctx.reauthenticated_actor(ReauthPurpose.EXPORT_UNREDACTED)
+    else:
+        actor = ctx.actor()
     renderer = None
     if ExportType.PDF_REPORT in request.types:
         from chronotrace_desktop.reports import QtPdfReportRenderer  # Qt only when a PDF is wanted
@@ -148,7 +155,9 @@ def run_export(ctx: CliContext) -> ExitCode:
         renderer = QtPdfReportRenderer()
     console = ConsoleProgress(sys.stderr)
     try:
-        result = ctx.services().exports.export(actor, request, TaskState(console), renderer=renderer)
+        result = ctx.services().exports.export(
+            actor, request, TaskState(console), renderer=renderer, proof=proof
+        )
     finally:
         console.finish()
     if ctx.args.json:

@@ -16,7 +16,8 @@ from chronotrace_desktop.services.app import AppServices, open_app
 if TYPE_CHECKING:
     import argparse
 
-    from chronotrace_desktop.domain.users import Actor
+    from chronotrace_desktop.domain.users import Actor, ReauthPurpose
+    from chronotrace_desktop.services.access import ReauthProof
 
 PASSWORD_ENV = "CHRONOTRACE_PASSWORD"
 NEW_PASSWORD_ENV = "CHRONOTRACE_NEW_PASSWORD"
@@ -53,6 +54,21 @@ class CliContext:
             raise InvalidInputError("this command needs --user EMAIL (the account that performs it)")
         password = acting_password(email)
         return self.services(migrate=migrate).auth.login(email, password, client="cli")
+
+    def reauthenticated_actor(self, purpose: ReauthPurpose) -> tuple[Actor, ReauthProof]:
+        """Sign in as ``--user`` and re-authenticate for ``purpose`` (a reveal, an unredacted export).
+
+        A command has no session that could be left open: the password read for it (``CHRONOTRACE_PASSWORD`` or
+        a prompt) is the one re-entered, checked against the account once more and audited as
+        ``user_reauthenticated``, which the revealing services require.
+        """
+        email = getattr(self.args, "user", None)
+        if not email:
+            raise InvalidInputError("this command needs --user EMAIL (the account that performs it)")
+        password = acting_password(email)
+        services = self.services()
+        actor = services.auth.login(email, password, client="cli")
+        return actor, services.reauth.confirm(actor, password, purpose)
 
 
 def acting_password(email: str) -> str:

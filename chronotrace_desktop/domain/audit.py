@@ -11,6 +11,7 @@ class AuditAction(StrEnum):
     USER_CREATED = "user_created"
     USER_UPDATED = "user_updated"
     PASSWORD_CHANGED = "password_changed"
+    USER_REAUTHENTICATED = "user_reauthenticated"  # the password asked again before a reveal (success or not)
     PERMISSION_DENIED = "permission_denied"
     INSTALLATION_INITIALISED = "installation_initialised"
     DATABASE_MIGRATED = "database_migrated"

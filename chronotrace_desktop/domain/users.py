@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,6 +27,13 @@ class Actor:
     role: Role
     full_name: str | None = None
     client: str = "desktop"  # "desktop", "cli" or "api": recorded as the audit row's user agent
+
+
+class ReauthPurpose(StrEnum):
+    """What a user re-entered their password for (``services.access.reauth``); a proof serves that only."""
+
+    REVEAL = "reveal"  # the original media of segments, in the player or a measurement
+    EXPORT_UNREDACTED = "export_unredacted"  # an evidence package with the originals in it
 
 
 @dataclass(frozen=True, slots=True)

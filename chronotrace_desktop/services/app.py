@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from chronotrace_desktop.config import Paths, Profile, Settings
 from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.embedding.defaults import DEFAULT_EMBEDDING_DIMENSION
-from chronotrace_desktop.services.access import AuditReader, AuditService, Authorizer, AuthService
+from chronotrace_desktop.services.access import (
+    AuditReader,
+    AuditService,
+    Authorizer,
+    AuthService,
+    ReauthService,
+)
 from chronotrace_desktop.services.admin import (
     InstallationService,
     MaintenanceService,
@@ -49,6 +55,7 @@ class AppServices:
     audit_reader: AuditReader
     authorizer: Authorizer
     auth: AuthService
+    reauth: ReauthService
     users: UserService
     installation: InstallationService
     maintenance: MaintenanceService
@@ -65,6 +72,7 @@ class AppServices:
 
     def close(self) -> None:
         try:
+            self.media.end_reveals()  # originals fetched for reveals leave a shared store's cache
             self.vectors.close()
         finally:
             self.database.close()
@@ -155,6 +163,7 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
         audit_reader=AuditReader(database, authorizer),
         authorizer=authorizer,
         auth=AuthService(database, audit, settings),
+        reauth=ReauthService(database, audit, settings),
         users=UserService(database, audit, authorizer, settings),
         installation=InstallationService(database, audit, settings, paths, vector_display),
         maintenance=MaintenanceService(database, audit, authorizer, vectors),

@@ -11,7 +11,14 @@
   the pre-roll ones before version 2) is never served: the clip is rendered again and the old file removed.
   In ``upper_body`` mode the thumbnail is the stored redacted one with the upper bodies blurred as well.
 * ``reveal``: the original clip or thumbnail, for roles allowed to reveal faces, with a written
-  justification; the ``pii_reveal`` audit row is committed BEFORE the path is returned.
+  justification and a fresh re-authentication (``services.access.reauth``: the password asked again, so a
+  workstation left signed in reveals nothing); the ``pii_reveal`` audit row is committed BEFORE the path is
+  returned. ``revealer``: the same for an operation that reveals many originals (an export), its proof
+  checked once at its start.
+* An original fetched from a shared store (team profile, S3) for a reveal stays in this machine's cache only
+  while a reveal holds it: ``end_reveal`` (the player moved on, the export copied it) evicts it once no
+  other reveal holds it, ``end_reveals`` (the app closes) evicts every one. A held original is not evicted
+  by a render either, so the player keeps playing what it shows.
 
 No code path returns an original file otherwise; a segment without a redaction plan is not shown at all.
 """
@@ -34,19 +41,20 @@ from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError
 from chronotrace_desktop.domain.media import RedactionPlan, plan_from_json
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.media.hashing import sha256_file
 from chronotrace_desktop.media.redaction import BODY, PlanTimeline, redact_still, render_redacted_clip
-from chronotrace_desktop.services.access import AuditEvent
+from chronotrace_desktop.services.access import AuditEvent, proof_problem, reauth_needed
 from chronotrace_desktop.storage.orm import Video, VideoSegment
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
     from pathlib import Path
 
     from chronotrace_desktop.domain.tasks import TaskControl
     from chronotrace_desktop.domain.users import Actor
-    from chronotrace_desktop.services.access import AuditService, Authorizer
+    from chronotrace_desktop.services.access import AuditService, Authorizer, ReauthProof
     from chronotrace_desktop.storage.blobs import BlobStore
     from chronotrace_desktop.storage.database import Database
 
@@ -102,6 +110,8 @@ class MediaAccessService:
         self.redaction_mode = redaction_mode
         self._render_locks: dict[uuid.UUID, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._held: dict[str, int] = {}  # original keys fetched for reveals still in use: by how many
+        self._held_guard = threading.Lock()
 
     def redacted_thumbnail(self, actor: Actor, segment_id: uuid.UUID) -> Path:
         self._authorizer.require(
@@ -149,12 +159,87 @@ class MediaAccessService:
         segment_id: uuid.UUID,
         justification: str,
         *,
+        proof: ReauthProof | None,
         what: Literal["clip", "thumbnail"] = "clip",
     ) -> Path:
-        """The ORIGINAL media, for a justified, audited reveal."""
+        """The ORIGINAL media, for a justified, audited reveal by a user who has just re-entered their password
+        (``proof``: ``ReauthService.confirm`` for ``ReauthPurpose.REVEAL``). Hand the path to
+        :meth:`end_reveal` when it is no longer shown."""
         actor = self._authorizer.require(
             actor, Action.REVEAL_PII, resource_type="segment", resource_id=segment_id
         )
+        self._reauthenticated(actor, proof, ReauthPurpose.REVEAL, segment_id, what)
+        reason = self._justified(actor, segment_id, justification, what)
+        return self._original(actor, segment_id, reason, what)
+
+    def revealer(
+        self, actor: Actor, justification: str, *, proof: ReauthProof | None, purpose: ReauthPurpose
+    ) -> Callable[[uuid.UUID], Path]:
+        """For one operation that reveals many original clips (an export, a measurement): ``proof`` (for
+        ``purpose``) is checked now, once, and the function returned reveals one segment's original clip per
+        call, each authorised, justified and audited as :meth:`reveal` does, however long the operation runs.
+        Each path returned is for :meth:`end_reveal` after use."""
+        actor = self._authorizer.require(actor, Action.REVEAL_PII, resource_type="segment")
+        self._reauthenticated(actor, proof, purpose, None, "clip")
+
+        def reveal_one(segment_id: uuid.UUID) -> Path:
+            checked = self._authorizer.require(
+                actor, Action.REVEAL_PII, resource_type="segment", resource_id=segment_id
+            )
+            reason = self._justified(checked, segment_id, justification, "clip")
+            return self._original(checked, segment_id, reason, "clip")
+
+        return reveal_one
+
+    def end_reveal(self, original: Path) -> None:
+        """The reveal that returned ``original`` is over: once no other reveal holds it, a shared store's copy
+        leaves this machine's cache (the object stays in the bucket). A path no reveal holds is ignored."""
+        try:
+            key = self._blobs.key_of(original)
+        except ValueError:
+            return
+        with self._held_guard:
+            holders = self._held.get(key, 0)
+            if holders > 1:
+                self._held[key] = holders - 1
+            elif holders == 1:
+                del self._held[key]
+                self._evict(key)
+
+    def end_reveals(self) -> None:
+        """Every reveal is over (the app closes): every original fetched for one leaves this machine's cache."""
+        with self._held_guard:
+            held, self._held = list(self._held), {}
+            for key in held:
+                self._evict(key)
+
+    def _reauthenticated(
+        self,
+        actor: Actor,
+        proof: ReauthProof | None,
+        purpose: ReauthPurpose,
+        segment_id: uuid.UUID | None,
+        what: str,
+    ) -> None:
+        """Refuse (and audit) a reveal without a fresh re-authentication of ``actor`` for ``purpose``."""
+        problem = proof_problem(actor, proof, purpose)
+        if problem is None:
+            return
+        self._audit.record(
+            AuditEvent(
+                AuditAction.PII_REVEAL,
+                actor=actor,
+                resource_type="segment",
+                resource_id=segment_id,
+                success=False,
+                error_message=problem,
+                metadata={"what": what, "purpose": purpose.value},
+            )
+        )
+        raise reauth_needed(problem, purpose)
+
+    def _justified(self, actor: Actor, segment_id: uuid.UUID, justification: str, what: str) -> str:
+        """The justification, normalised; a too-short one is refused and audited."""
         reason = " ".join(justification.split())
         if len(reason) < MIN_JUSTIFICATION_CHARS:
             self._audit.record(  # a refused reveal is on the record too, with what was given as the reason
@@ -173,6 +258,10 @@ class MediaAccessService:
                 f"A reveal needs a justification of at least {MIN_JUSTIFICATION_CHARS} characters "
                 "(e.g. the case number and why the faces matter)."
             )
+        return reason
+
+    def _original(self, actor: Actor, segment_id: uuid.UUID, reason: str, what: str) -> Path:
+        """Audit the reveal, then fetch the original, held until :meth:`end_reveal`."""
         segment = self._segment(segment_id)
         key = segment.segment_path if what == "clip" else segment.thumbnail_path
         if not key or not self._blobs.exists(key):
@@ -192,7 +281,25 @@ class MediaAccessService:
             )
         )
         logger.info("%s revealed the original %s of segment %s", actor.email, what, segment_id)
-        return self._blobs.readable(key)
+        with self._held_guard:
+            self._held[key] = self._held.get(key, 0) + 1
+        try:
+            return self._blobs.readable(key)
+        except BaseException:
+            self.end_reveal(self._blobs.path(key))
+            raise
+
+    def _evict(self, key: str) -> None:
+        """Drop this machine's cached copy of ``key`` (a shared store's; nothing for a local one)."""
+        try:
+            self._blobs.evict(key)
+        except OSError as exc:  # e.g. still open elsewhere on a system that cannot remove open files
+            logger.warning("Could not remove %s from the media cache: %s", key, exc)
+
+    def _evict_unless_held(self, key: str) -> None:
+        with self._held_guard:
+            if key not in self._held:
+                self._evict(key)
 
     def prerender(
         self, actor: Actor, task: TaskControl, *, video_ids: Sequence[uuid.UUID] | None = None
@@ -287,9 +394,8 @@ class MediaAccessService:
                 should_stop=lambda: task.cancelled,
             )
             digest = sha256_file(tmp)
-        self._blobs.evict(
-            segment.segment_path
-        )  # the original fetched for rendering leaves this machine's cache
+        # The original fetched for rendering leaves this machine's cache (unless a reveal shows it meanwhile).
+        self._evict_unless_held(segment.segment_path)
         with self._db.transaction() as session:
             row = session.get(VideoSegment, segment.id)
             if row is not None:

@@ -1,5 +1,6 @@
 """The export dialog on real services: a package written from the GUI verifies, the reveal option is offered
-only to roles that may reveal, Cancel leaves nothing behind, "Open folder" records the opening."""
+only to roles that may reveal (with a password field: the originals need the password again), Cancel leaves
+nothing behind, "Open folder" records the opening."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from pytestqt.qtbot import QtBot
 
-from chronotrace_desktop.domain.export import ExportSelection
+from chronotrace_desktop.domain.export import ExportSelection, ExportType
 from chronotrace_desktop.domain.ingest import IngestOptions
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
@@ -20,9 +21,9 @@ from chronotrace_desktop.domain.users import Actor
 from chronotrace_desktop.reports import QtPdfReportRenderer
 from chronotrace_desktop.services.app import AppServices
 from chronotrace_desktop.services.verification import verify_package
-from chronotrace_desktop.storage.orm import Export, VideoSegment
+from chronotrace_desktop.storage.orm import AuditLog, Export, VideoSegment
 from chronotrace_desktop.ui.dialogs.export_dialog import ExportDialog
-from chronotrace_desktop.ui.qt import Qt, QUrl
+from chronotrace_desktop.ui.qt import QLineEdit, Qt, QUrl
 from chronotrace_desktop.workers.base import WorkerPool
 from tests.conftest import VIDEOS_DIR
 
@@ -65,6 +66,7 @@ def _dialog(
         actor,
         ExportSelection.of_segments(ids),
         pool,
+        reauth=services.reauth,
         renderer=QtPdfReportRenderer(),
         destination=dest,
         open_url=opener,
@@ -122,8 +124,11 @@ def test_the_reveal_option_is_shown_only_to_roles_that_may_reveal(
     for_analyst = _dialog(qtbot, services, analyst, ids, pool, tmp_path, [])
     assert for_analyst.reveal_check.isVisible()
     assert not for_analyst.justification_edit.isVisible()
+    assert not for_analyst.password_edit.isVisible()
     for_analyst.reveal_check.setChecked(True)
     assert for_analyst.justification_edit.isVisible()
+    assert for_analyst.password_edit.isVisible()
+    assert for_analyst.password_edit.echoMode() == QLineEdit.EchoMode.Password
     shots = Path(os.environ.get("EXPORT_DIALOG_SCREENSHOTS", tmp_path))
     qtbot.keyClicks(for_analyst.case_edit, "CASE-2024-0042")
     assert for_analyst.grab().save(str(shots / "export-dialog-reveal.png"))
@@ -131,6 +136,53 @@ def test_the_reveal_option_is_shown_only_to_roles_that_may_reveal(
     qtbot.mouseClick(for_analyst.export_button, Qt.MouseButton.LeftButton)
     assert for_analyst.error_label.isVisible()
     assert not for_analyst.busy
+    # A reason but no password: refused in the dialog too.
+    qtbot.keyClicks(for_analyst.justification_edit, "CASE-2024-0042: identify the driver of the car")
+    qtbot.mouseClick(for_analyst.export_button, Qt.MouseButton.LeftButton)
+    assert "password" in for_analyst.error_label.text()
+    assert not for_analyst.busy
+
+
+def test_unredacted_originals_need_the_password_again(
+    qtbot: QtBot,
+    services: AppServices,
+    admin: Actor,
+    segment_ids: list[uuid.UUID],
+    pool: WorkerPool,
+    tmp_path: Path,
+) -> None:
+    """Issue 13 item 2: a wrong password exports nothing and is audited; the right one exports the originals."""
+    analyst = _user(services, admin, Role.ANALYST)
+    dialog = _dialog(qtbot, services, analyst, segment_ids[:1], pool, tmp_path, [])
+    for kind, check in dialog.type_checks.items():
+        check.setChecked(kind is ExportType.VIDEO_CLIP)
+    qtbot.keyClicks(dialog.case_edit, "CASE-2024-0044")
+    dialog.reveal_check.setChecked(True)
+    qtbot.keyClicks(dialog.justification_edit, "CASE-2024-0044: identify the driver of the car")
+    qtbot.keyClicks(dialog.password_edit, "not the password")
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+    assert "password is wrong" in dialog.error_label.text()
+    assert list(tmp_path.iterdir()) == []
+    shots = Path(os.environ.get("EXPORT_DIALOG_SCREENSHOTS", tmp_path / "shots"))
+    shots.mkdir(exist_ok=True)
+    assert dialog.grab().save(str(shots / "export-dialog-wrong-password.png"))
+
+    dialog.password_edit.clear()
+    qtbot.keyClicks(dialog.password_edit, PASSWORD)
+    with qtbot.waitSignal(dialog.export_finished, timeout=120_000) as finished:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert finished.args[0].unredacted
+    with services.database.transaction() as session:
+        checks = session.scalars(
+            sa.select(AuditLog)
+            .where(AuditLog.user_id == analyst.user_id, AuditLog.action == "user_reauthenticated")
+            .order_by(AuditLog.created_at)
+        ).all()
+        assert [(r.success, r.error_message, r.meta["purpose"]) for r in checks] == [
+            (False, "wrong_password", "export_unredacted"),
+            (True, None, "export_unredacted"),
+        ]
 
 
 def test_cancel_stops_the_export_and_leaves_nothing(

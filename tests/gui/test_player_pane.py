@@ -1,17 +1,18 @@
-"""The player: redacted by default, transport keys, segments of the same video, boxes, and the audited reveal."""
+"""The player: redacted by default, transport keys, segments of the same video, boxes, and the audited reveal
+(with the password again; the revealed original's reveal ends when it leaves the player)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from chronotrace_desktop.domain.errors import PermissionDeniedError
+from chronotrace_desktop.domain.errors import AuthenticationError, PermissionDeniedError
 from chronotrace_desktop.domain.media import Box
 from chronotrace_desktop.storage.orm import AuditLog
 from chronotrace_desktop.ui.panes.anomaly_access import anomaly_evidence
 from chronotrace_desktop.ui.panes.player_pane import PlayerPane, boxes_at, evidence_at
 from chronotrace_desktop.ui.qt import Qt
 from chronotrace_desktop.ui.qt_media import QMediaPlayer
-from tests.gui.conftest import segments_of
+from tests.gui.conftest import ADMIN_PASSWORD, segments_of
 
 
 def _pane(qtbot, library, pool, actor) -> PlayerPane:
@@ -96,7 +97,7 @@ def test_viewer_never_receives_the_original(qtbot, library, pool) -> None:
     # A crafted call (the button is hidden) reaches the service, which refuses and audits the attempt.
     errors: list[BaseException] = []
     pane._on_reveal_failed = errors.append  # type: ignore[method-assign]
-    pane.reveal("CASE-0001 we really want to see who this is")
+    pane.reveal("CASE-0001 we really want to see who this is", ADMIN_PASSWORD)
     qtbot.waitUntil(lambda: bool(errors), timeout=10_000)
     assert isinstance(errors[0], PermissionDeniedError)
     assert not pane.showing_original
@@ -110,19 +111,41 @@ def test_viewer_never_receives_the_original(qtbot, library, pool) -> None:
     assert any(row.meta.get("requested_action") == "reveal_pii" for row in denied)
 
 
-def test_analyst_reveal_needs_a_justification_and_is_audited(qtbot, library, pool) -> None:
+def test_analyst_reveal_needs_a_justification_and_the_password_and_is_audited(
+    qtbot, library, pool, monkeypatch, tmp_path
+) -> None:
     pane = _pane(qtbot, library, pool, library.analyst)
     segment = segments_of(library, "face-demographics-walking.gif")[0]
     _show(qtbot, pane, segment)
     assert pane.controls.reveal_action.isVisible()
+    evicted: list[str] = []  # the workstation store keeps originals; a shared one evicts what this asks
+    monkeypatch.setattr(library.services.blobs, "evict", evicted.append)
+
+    # A wrong password: nothing is shown, and the refusal is on the record.
+    errors: list[BaseException] = []
+    monkeypatch.setattr(pane, "_on_reveal_failed", errors.append)
+    pane.reveal("CASE-2024-0113: identify the man in the grey top at the door", "not the password")
+    qtbot.waitUntil(lambda: bool(errors), timeout=10_000)
+    assert isinstance(errors[0], AuthenticationError)
+    assert not pane.showing_original
+    monkeypatch.undo()
+    monkeypatch.setattr(library.services.blobs, "evict", evicted.append)
+
     dialog = pane.ask_reveal()
     assert dialog is not None
+    assert dialog.password_edit.echoMode() == dialog.password_edit.EchoMode.Password
     dialog.justification_edit.setPlainText("too short")
+    qtbot.keyClicks(dialog.password_edit, ADMIN_PASSWORD)
     assert not dialog.reveal_button.isEnabled()
     assert "of at least 20" in dialog.count_label.text()
     justification = "CASE-2024-0113: identify the man in the grey top at the door"
     dialog.justification_edit.setPlainText(justification)
     assert dialog.reveal_button.isEnabled()
+    dialog.password_edit.clear()
+    assert not dialog.reveal_button.isEnabled()  # no password, no reveal
+    qtbot.keyClicks(dialog.password_edit, ADMIN_PASSWORD)
+    assert dialog.reveal_button.isEnabled()
+    assert dialog.grab().save(str(tmp_path / "reveal-dialog.png"))
     with qtbot.waitSignal(pane.revealed, timeout=10_000):
         dialog.reveal_button.click()
     assert pane.showing_original
@@ -132,13 +155,25 @@ def test_analyst_reveal_needs_a_justification_and_is_audited(qtbot, library, poo
     assert "/segments/" in original.as_posix()
     with library.services.database.transaction() as session:
         rows = session.query(AuditLog).filter_by(action="pii_reveal", resource_id=segment).all()
+        checks = (
+            session.query(AuditLog)
+            .filter_by(action="user_reauthenticated", user_id=library.analyst.user_id)
+            .order_by(AuditLog.created_at)
+            .all()
+        )
     assert [r.justification for r in rows] == [justification]
     assert rows[0].user_id == library.analyst.user_id
+    assert [(r.success, r.error_message) for r in checks] == [(False, "wrong_password"), (True, None)]
 
+    # While the original is shown it stays; once the player is back on the redacted clip the reveal ends.
+    assert evicted == []
+    key = library.services.blobs.key_of(original)
     with qtbot.waitSignal(pane.segment_loaded, timeout=30_000):
         pane.controls.redacted_action.trigger()
     assert not pane.showing_original
     assert pane.badge_label.text() == "REDACTED"
+    assert evicted == [key]
+    assert _source(pane) != original
 
 
 def test_no_boxes_before_the_first_sample(library) -> None:

@@ -2,8 +2,9 @@
 
 A package written from shared-clip segments verifies as intact; one changed byte in any file, a missing or an
 extra file makes the verifier fail naming it; the ``exports`` row goes pending -> processing -> completed
-(or failed) with its ``export_data`` audit row; unredacted originals need the right role and a justification,
-each reveal audited; zip, watermark, re-cut, anomaly, camera range and search selections; cancel.
+(or failed) with its ``export_data`` audit row; unredacted originals need the right role, a justification and
+a fresh re-authentication, each reveal audited; zip, watermark, re-cut, anomaly, camera range and search
+selections; cancel.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pytest
 import sqlalchemy as sa
 
 from chronotrace_desktop.domain.errors import (
+    AuthenticationError,
     InvalidInputError,
     OperationCancelledError,
     PermissionDeniedError,
@@ -40,12 +42,12 @@ from chronotrace_desktop.domain.ingest import IngestOptions
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.search import SegmentQuery
 from chronotrace_desktop.domain.tasks import Unattended
-from chronotrace_desktop.domain.users import Actor
+from chronotrace_desktop.domain.users import Actor, ReauthPurpose
 from chronotrace_desktop.reports import QtPdfReportRenderer
 from chronotrace_desktop.services.verification import verify_package
 from chronotrace_desktop.storage.orm import Anomaly, AuditLog, Export, Video, VideoSegment
 from tests.conftest import VIDEOS_DIR, scratch_dir
-from tests.integration.conftest import Installation, new_installation
+from tests.integration.conftest import ADMIN_PASSWORD, Installation, new_installation
 
 CLIPS = ("car-detection.mp4", "classroom.gif", "bottle-detection.mp4")
 RECORDED = datetime(2024, 2, 9, 14, 30)
@@ -65,10 +67,25 @@ class Library:
         kwargs.setdefault("selection", ExportSelection.of_segments(self.segments))
         return ExportRequest(case_id=kwargs.pop("case_id", "CASE-2024-0001"), destination=dest, **kwargs)
 
-    def export(self, dest: Path, actor: Actor | None = None, task: Any = None, **kwargs: Any) -> Any:
-        return self.inst.services.exports.export(
-            actor or self.analyst, self.request(dest, **kwargs), task, renderer=self.renderer
-        )
+    def export(
+        self,
+        dest: Path,
+        actor: Actor | None = None,
+        task: Any = None,
+        *,
+        proof: Any = "confirm",
+        **kwargs: Any,
+    ) -> Any:
+        """Export as ``actor`` (the analyst); with the originals, re-authenticated first unless ``proof`` given."""
+        actor = actor or self.analyst
+        request = self.request(dest, **kwargs)
+        if proof == "confirm":
+            proof = (
+                self.inst.services.reauth.confirm(actor, ADMIN_PASSWORD, ReauthPurpose.EXPORT_UNREDACTED)
+                if request.unredacted
+                else None
+            )
+        return self.inst.services.exports.export(actor, request, task, renderer=self.renderer, proof=proof)
 
     def rows(self, model: Any, *where: Any) -> list[Any]:
         with self.inst.services.database.transaction() as session:
@@ -281,6 +298,44 @@ def test_a_watermark_is_burned_into_fresh_redacted_clips(library: Library) -> No
     with av.open(str(result.path / clip["path"])) as container:
         assert container.streams.video[0].codec_context.name == "h264"
         assert not container.streams.audio
+
+
+def test_unredacted_originals_need_a_fresh_re_authentication(library: Library) -> None:
+    """Issue 13 item 2: a workstation left signed in exports nothing unredacted without the password again."""
+    _, analyst = library.inst.add_user(Role.ANALYST)
+    reauth = library.inst.services.reauth
+    for_a_reveal = reauth.confirm(analyst, ADMIN_PASSWORD, ReauthPurpose.REVEAL)
+    for proof, reason in ((None, "Enter your password again"), (for_a_reveal, "for something else")):
+        dest = scratch_dir("export-reauth-")
+        with pytest.raises(AuthenticationError, match=reason):
+            library.export(dest, actor=analyst, proof=proof, reveal_justification=REASON)
+        assert list(dest.iterdir()) == []
+    with pytest.raises(AuthenticationError, match="password is wrong"):
+        reauth.confirm(analyst, "not my password", ReauthPurpose.EXPORT_UNREDACTED)
+    refused = library.rows(AuditLog, AuditLog.user_id == analyst.user_id, AuditLog.action == "export_data")
+    assert [(r.success, r.resource_id) for r in refused] == [(False, None), (False, None)]
+    assert not library.rows(AuditLog, AuditLog.user_id == analyst.user_id, AuditLog.action == "pii_reveal")
+    assert not library.rows(Export, Export.user_id == analyst.user_id)
+    checks = library.rows(
+        AuditLog, AuditLog.user_id == analyst.user_id, AuditLog.action == "user_reauthenticated"
+    )
+    assert sorted((r.success, r.meta["purpose"], r.error_message) for r in checks) == [
+        (False, "export_unredacted", "wrong_password"),
+        (True, "reveal", None),
+    ]
+    # Fresh, for this export: it goes through, each original revealed (audited) under the one proof.
+    proof = reauth.confirm(analyst, ADMIN_PASSWORD, ReauthPurpose.EXPORT_UNREDACTED)
+    result = library.export(
+        scratch_dir("export-reauth-"),
+        actor=analyst,
+        proof=proof,
+        reveal_justification=REASON,
+        types=frozenset({ExportType.VIDEO_CLIP}),
+    )
+    assert result.unredacted
+    reveals = library.rows(AuditLog, AuditLog.user_id == analyst.user_id, AuditLog.action == "pii_reveal")
+    assert len(reveals) == len(library.segments)
+    assert all(r.success for r in reveals)
 
 
 def test_originals_can_be_re_cut_from_the_checked_source(library: Library) -> None:

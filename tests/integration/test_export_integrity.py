@@ -31,11 +31,12 @@ from chronotrace_desktop.domain.export import (
 )
 from chronotrace_desktop.domain.ingest import IngestOptions
 from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.services.export.leftovers import owner_tag
 from chronotrace_desktop.services.verification import verify_package
 from chronotrace_desktop.storage.orm import AuditLog, Export, VideoSegment
 from tests.conftest import VIDEOS_DIR, scratch_dir
-from tests.integration.conftest import Installation, new_installation
+from tests.integration.conftest import ADMIN_PASSWORD, Installation, new_installation
 
 CLIP = "car-detection.mp4"
 REASON = "CASE-2024-0099: the driver's face is the question of this case"
@@ -54,7 +55,14 @@ class Library:
             types=frozenset({ExportType.VIDEO_CLIP, ExportType.JSON_DATA}),
             **kwargs,
         )
-        return self.inst.services.exports.export(self.inst.admin, request, Unattended())
+        proof = (
+            self.inst.services.reauth.confirm(
+                self.inst.admin, ADMIN_PASSWORD, ReauthPurpose.EXPORT_UNREDACTED
+            )
+            if request.unredacted
+            else None
+        )
+        return self.inst.services.exports.export(self.inst.admin, request, Unattended(), proof=proof)
 
     def rows(self, model: Any, *where: Any) -> list[Any]:
         with self.inst.services.database.transaction() as session:

@@ -26,6 +26,7 @@ from chronotrace_desktop.domain.ingest import (
 )
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.media.windows import plan_windows
 from chronotrace_desktop.services.evaluation.scene import evaluate_scene
 from chronotrace_desktop.storage.embedded_pg import EmbeddedPostgres
@@ -396,8 +397,11 @@ def test_viewers_cannot_reveal_and_the_attempt_is_audited(
     inst, _ = library
     _, viewer = inst.add_user(Role.VIEWER)
     segment = _segments(inst, "classroom.gif")[0]
+    proof = inst.services.reauth.confirm(viewer, ADMIN_PASSWORD, ReauthPurpose.REVEAL)
     with pytest.raises(PermissionDeniedError, match="reveal faces"):
-        inst.services.media.reveal(viewer, segment.id, "CASE-2024-0001 suspect identification needed")
+        inst.services.media.reveal(
+            viewer, segment.id, "CASE-2024-0001 suspect identification needed", proof=proof
+        )
     (denied,) = _audit_rows(inst, "permission_denied", viewer.user_id)
     assert denied.resource_id == segment.id
     assert not _audit_rows(inst, "pii_reveal", viewer.user_id)
@@ -409,12 +413,13 @@ def test_an_analyst_reveal_needs_a_justification_and_is_audited_first(
     inst, _ = library
     _, analyst = inst.add_user(Role.ANALYST)
     segment = _segments(inst, "classroom.gif")[0]
+    proof = inst.services.reauth.confirm(analyst, ADMIN_PASSWORD, ReauthPurpose.REVEAL)
     with pytest.raises(InvalidInputError, match="justification"):
-        inst.services.media.reveal(analyst, segment.id, "because")
+        inst.services.media.reveal(analyst, segment.id, "because", proof=proof)
     (refused,) = _audit_rows(inst, "pii_reveal", analyst.user_id)  # the refusal is on the record
     assert (refused.success, refused.error_message) == (False, "justification_too_short")
     reason = "CASE-2024-0001: identify the person at the second desk"
-    original = inst.services.media.reveal(analyst, segment.id, reason)
+    original = inst.services.media.reveal(analyst, segment.id, reason, proof=proof)
     assert segment.segment_path is not None
     assert original == inst.services.blobs.path(segment.segment_path)
     (row,) = [r for r in _audit_rows(inst, "pii_reveal", analyst.user_id) if r.success]

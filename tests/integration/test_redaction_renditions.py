@@ -8,6 +8,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import av
 import cv2
@@ -20,13 +21,14 @@ from chronotrace_desktop.domain.ingest import IngestOptions
 from chronotrace_desktop.domain.media import plan_from_json
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.media.images import box_pixels
 from chronotrace_desktop.media.redaction import BODY, PlanTimeline, render_redacted_clip
 from chronotrace_desktop.services.evaluation.redaction import evaluate_redaction, load_redaction_labels
 from chronotrace_desktop.services.media_access import MediaAccessService, rendition_key, rendition_plan
 from chronotrace_desktop.storage.orm import Video, VideoSegment
 from tests.conftest import VIDEOS_DIR, scratch_dir
-from tests.integration.conftest import Installation
+from tests.integration.conftest import ADMIN_PASSWORD, Installation
 from tests.integration.test_cli import ADMIN, Cli
 
 GYM = "2018-03-11.16-20-00.16-25-00.school.G330.annotated.mp4"
@@ -223,7 +225,8 @@ def test_eval_redaction_scores_the_viewers_renditions(library: Installation, tmp
             tmp_path, [CLASSROOM_FRAME, {"video": GYM, "t": gym_t, "width": 480, "height": 360, "heads": []}]
         )
     )
-    report = evaluate_redaction(inst.services.database, inst.services.media, inst.admin, labels)
+    proof = inst.services.reauth.confirm(inst.admin, ADMIN_PASSWORD, ReauthPurpose.REVEAL)
+    report = evaluate_redaction(inst.services.database, inst.services.media, inst.admin, labels, proof=proof)
     assert report.mode == "heads"
     assert report.overall.heads == report.overall.faces == 4
     classroom = report.per_clip[CLASSROOM]
@@ -256,8 +259,11 @@ def test_eval_redaction_catches_a_pre_rolled_rendition(library: Installation, tm
         def redacted_clip(self, actor: object, segment_id: object) -> Path:
             return old_style
 
-        def reveal(self, actor: object, segment_id: object, justification: str) -> Path:
-            return self.real.reveal(actor, segment_id, justification)  # type: ignore[arg-type]
+        def revealer(self, *args: Any, **kwargs: Any) -> Any:
+            return self.real.revealer(*args, **kwargs)
+
+        def end_reveal(self, original: Path) -> None:
+            self.real.end_reveal(original)
 
     labels = load_redaction_labels(
         _labels(
@@ -266,7 +272,14 @@ def test_eval_redaction_catches_a_pre_rolled_rendition(library: Installation, tm
         )
     )
     media = OldRenditions(inst.services.media)
-    report = evaluate_redaction(inst.services.database, media, inst.admin, labels)  # type: ignore[arg-type]
+    proof = inst.services.reauth.confirm(inst.admin, ADMIN_PASSWORD, ReauthPurpose.REVEAL)
+    report = evaluate_redaction(
+        inst.services.database,
+        media,  # type: ignore[arg-type]
+        inst.admin,
+        labels,
+        proof=proof,
+    )
     (check,) = report.segments
     extra = check.rendered_frames - check.window_frames  # the pre-roll (and the cut's frames after the end)
     assert extra > 30

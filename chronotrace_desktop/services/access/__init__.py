@@ -3,7 +3,7 @@
 ``auth`` signs users in (bcrypt via ``passwords``; repeated failures slowed by ``throttle``), ``authorization``
 checks an actor's role against ``domain.roles`` on every service call, ``audit`` writes ``audit_log`` rows,
 ``audit_trail`` reads them back for the roles allowed to, ``audit_chain`` checks the hash chain the database
-keeps over them.
+keeps over them. ``reauth`` asks a signed-in user's password again before a reveal (a short-lived proof).
 """
 
 from chronotrace_desktop.services.access.audit import AuditEvent, AuditService
@@ -11,6 +11,12 @@ from chronotrace_desktop.services.access.audit_chain import AuditChainVerifier, 
 from chronotrace_desktop.services.access.audit_trail import AuditEntry, AuditReader
 from chronotrace_desktop.services.access.auth import WRONG_CREDENTIALS, AuthService
 from chronotrace_desktop.services.access.authorization import Authorizer
+from chronotrace_desktop.services.access.reauth import (
+    ReauthProof,
+    ReauthService,
+    proof_problem,
+    reauth_needed,
+)
 from chronotrace_desktop.services.access.throttle import SignInThrottle, attempt_source
 
 __all__ = [
@@ -24,6 +30,10 @@ __all__ = [
     "Authorizer",
     "ChainBreak",
     "ChainReport",
+    "ReauthProof",
+    "ReauthService",
     "SignInThrottle",
     "attempt_source",
+    "proof_problem",
+    "reauth_needed",
 ]

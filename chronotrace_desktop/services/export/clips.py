@@ -4,9 +4,11 @@
   on first use) is copied in.
 * Redacted with a watermark: a fresh rendition of the segment's window, faces blurred per the stored plan,
   the watermark and the clip's wall-clock start burned into every frame.
-* Originals: each one through ``MediaAccessService.reveal`` (so each is audited as a ``pii_reveal`` with the
-  exporter's justification), then copied bit for bit as cut at ingest, or re-cut from the source video after
-  the source's SHA-256 has been checked against the one recorded at ingest.
+* Originals: each one through the export's ``MediaAccessService.revealer`` (so each is audited as a
+  ``pii_reveal`` with the exporter's justification, under the re-authentication the export started with), then
+  copied bit for bit as cut at ingest, or re-cut from the source video after the source's SHA-256 has been
+  checked against the one recorded at ingest; the reveal then ends (``end_reveal``), so a shared store's
+  original leaves this machine's cache.
 
 Renditions run on a small thread pool (PyAV releases the GIL while it decodes and encodes); the caller's
 thread reports progress and the first failure or a cancel stops the rest.
@@ -154,25 +156,28 @@ class ClipWriter:
     def originals(
         self,
         jobs: Sequence[ClipJob],
-        justification: str,
+        reveal: Callable[[uuid.UUID], Path],
         *,
         recut: bool,
         progress: ProgressCallback[str],
     ) -> tuple[list[PackageFile], list[str]]:
-        """The unredacted originals (each reveal audited first); warnings about stored cuts."""
+        """The unredacted originals (each ``reveal``, audited, first); warnings about stored cuts."""
         files: list[PackageFile] = []
         warnings: list[str] = []
         checked: set[uuid.UUID] = set()
         for job in jobs:
             self._task.check_cancelled()
-            stored = self._media.reveal(self._actor, job.segment.id, justification, what="clip")
-            if recut:
-                if job.video.id not in checked:
-                    self._check_source(job.video)
-                    checked.add(job.video.id)
-                file = self._recut(job)
-            else:
-                file = self._copy_original(job, stored, warnings)
+            stored = reveal(job.segment.id)
+            try:
+                if recut:
+                    if job.video.id not in checked:
+                        self._check_source(job.video)
+                        checked.add(job.video.id)
+                    file = self._recut(job)
+                else:
+                    file = self._copy_original(job, stored, warnings)
+            finally:
+                self._media.end_reveal(stored)  # a shared store's original leaves this machine's cache
             files.append(file)
             progress(len(files), len(jobs), file.path)
         return files, warnings
@@ -180,10 +185,6 @@ class ClipWriter:
     def _copy_original(self, job: ClipJob, stored: Path, warnings: list[str]) -> PackageFile:
         rel = f"clips/original/{job.stem}{stored.suffix}"
         sha, size = self._staging.copy_in(stored, rel)
-        if job.segment.segment_key:
-            self._blobs.evict(
-                job.segment.segment_key
-            )  # a shared store's original leaves this machine's cache
         cut = job.segment.metadata.get("cut") or {}
         recorded = cut.get("sha256")
         if isinstance(recorded, str):

@@ -3,7 +3,9 @@
 ``ExportService.export`` runs one request end to end:
 
 1. authorisation: ``export_redacted``, or ``export_unredacted`` and ``reveal_pii`` when the request carries a
-   reveal justification (a refusal is audited by the authoriser and nothing is written);
+   reveal justification (a refusal is audited by the authoriser and nothing is written), and then a fresh
+   re-authentication too (``proof``, from ``ReauthService.confirm`` for ``ReauthPurpose.EXPORT_UNREDACTED``):
+   every original of the export is revealed under it, however long the export runs;
 2. the selection becomes rows (a search is run through ``SearchService`` when the request names one);
 3. an ``exports`` row is written ``pending``, then ``processing``;
 4. the package is built in a hidden staging folder in the destination (``files``): originals through
@@ -13,8 +15,9 @@
 5. the row becomes ``completed`` with its path, size and format, together with its ``export_data`` audit row
    (one transaction); a failure or a cancel makes it ``failed`` and writes a failed ``export_data`` row.
 
-A request refused or failing before step 3 (no renderer for a PDF, a short justification, an empty selection)
-writes a failed ``export_data`` row with no export id; a permission refusal is audited by the authoriser only.
+A request refused or failing before step 3 (no renderer for a PDF, a short justification, no fresh
+re-authentication, an empty selection) writes a failed ``export_data`` row with no export id; a permission refusal
+is audited by the authoriser only.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from chronotrace_desktop.domain.export import (
 )
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.domain.users import ReauthPurpose
+from chronotrace_desktop.services.access import proof_problem, reauth_needed
 from chronotrace_desktop.services.export import report as documents
 from chronotrace_desktop.services.export.clips import RENDER_THREADS, ClipJob, ClipWriter
 from chronotrace_desktop.services.export.files import PackageFile, Staging, package_name, remove_package
@@ -56,7 +61,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.export import ExportRequest, ExportSelection, ReportRenderer
     from chronotrace_desktop.domain.tasks import ProgressCallback, TaskControl
     from chronotrace_desktop.domain.users import Actor
-    from chronotrace_desktop.services.access import AuditService, Authorizer
+    from chronotrace_desktop.services.access import AuditService, Authorizer, ReauthProof
     from chronotrace_desktop.services.export.selection import Resolved
     from chronotrace_desktop.services.media_access import MediaAccessService
     from chronotrace_desktop.services.search import SearchService
@@ -125,12 +130,15 @@ class ExportService:
         task: TaskControl | None = None,
         *,
         renderer: ReportRenderer | None = None,
+        proof: ReauthProof | None = None,
     ) -> ExportResult:
+        """Write the package ``request`` describes. ``proof``: the exporter's fresh re-authentication, needed
+        when the request includes the unredacted originals."""
         started = time.perf_counter()
         task = task or Unattended()
         renderer = renderer or self.renderer
         try:
-            actor, resolved = self._prepare(actor, request, task, renderer)
+            actor, resolved = self._prepare(actor, request, task, renderer, proof)
         except PermissionDeniedError:  # audited by the authoriser
             raise
         except BaseException as exc:  # refused before its row: the audit row is all that records it
@@ -141,7 +149,7 @@ class ExportService:
             self._log.set_status(export_id, ExportStatus.PROCESSING)
             signer = self._signer.ensure(actor)
             final, manifest_sha, files, total_bytes, warnings = self._build(
-                export_id, actor, request, resolved, task, renderer, signer
+                export_id, actor, request, resolved, task, renderer, signer, proof
             )
         except OperationCancelledError:
             self._log.fail(export_id, actor, request, resolved, "cancelled", cancelled=True)
@@ -181,19 +189,24 @@ class ExportService:
         return result
 
     def _prepare(
-        self, actor: Actor, request: ExportRequest, task: TaskControl, renderer: ReportRenderer | None
+        self,
+        actor: Actor,
+        request: ExportRequest,
+        task: TaskControl,
+        renderer: ReportRenderer | None,
+        proof: ReauthProof | None,
     ) -> tuple[Actor, Resolved]:
         """Everything before the ``exports`` row: checks, authorisation, the selection's rows."""
         if ExportType.PDF_REPORT in request.types and renderer is None:
             raise InvalidInputError("This front end cannot write PDF reports: leave out pdf_report.")
-        actor = self._authorize(actor, request)
+        actor = self._authorize(actor, request, proof)
         task.check_cancelled()
         ids, scores, query_id = self._run_search(actor, request.selection)
         with self._db.transaction() as session:
             resolved = resolve(session, request.selection, ids=ids, scores=scores, query_id=query_id)
         return actor, resolved
 
-    def _authorize(self, actor: Actor, request: ExportRequest) -> Actor:
+    def _authorize(self, actor: Actor, request: ExportRequest, proof: ReauthProof | None) -> Actor:
         if not request.unredacted:
             return self._authorizer.require(actor, Action.EXPORT_REDACTED, resource_type="export")
         actor = self._authorizer.require(actor, Action.EXPORT_UNREDACTED, resource_type="export")
@@ -203,6 +216,9 @@ class ExportService:
                 f"Exporting unredacted clips needs a justification of at least {MIN_JUSTIFICATION_CHARS} "
                 "characters (e.g. the case number and why the faces matter)."
             )
+        problem = proof_problem(actor, proof, ReauthPurpose.EXPORT_UNREDACTED)
+        if problem is not None:  # audited as the refused export (a failed export_data row with the reason)
+            raise reauth_needed(problem, ReauthPurpose.EXPORT_UNREDACTED)
         return actor
 
     def _run_search(
@@ -231,6 +247,7 @@ class ExportService:
         task: TaskControl,
         renderer: ReportRenderer | None,
         signer: SignerInfo,
+        proof: ReauthProof | None,
     ) -> tuple[Path, str, list[PackageFile], int, list[str]]:
         created = utcnow()
         ctx = documents.PackageContext(export_id, request, actor, created, resolved, signer)
@@ -256,9 +273,15 @@ class ExportService:
                 originals: list[PackageFile] = []
                 if request.unredacted:
                     assert request.reveal_justification is not None
+                    reveal = self._media.revealer(
+                        actor,
+                        request.reveal_justification,
+                        proof=proof,
+                        purpose=ReauthPurpose.EXPORT_UNREDACTED,
+                    )
                     originals, warned = writer.originals(
                         jobs,
-                        request.reveal_justification,
+                        reveal,
                         recut=request.recut_originals,
                         progress=steps.phase(),
                     )

@@ -1,10 +1,11 @@
 """Export an evidence package from selected search hits, an anomaly or the player.
 
-The dialog asks for the case id, what to include, whether the unredacted originals go in too (only shown to
-roles that may reveal faces, with the justification the audit log records), an optional watermark, a zip
-or a folder, and where. The export runs in a worker (``workers.base``): progress shows in the dialog,
-Cancel stops it (the service removes the half-written package) and, once it is written, "Open folder"
-shows it in the file manager and records the opening on the export's row (``downloaded_at``).
+The dialog asks for the case id, what to include, whether the unredacted originals go in too (only shown to roles
+that may reveal faces, with the justification the audit log records and the user's password again, so a workstation
+left signed in exports nothing unredacted), an optional watermark, a zip or a folder, and where. The export runs in
+a worker (``workers.base``): progress shows in the dialog, Cancel stops it (the service removes the half-written
+package) and, once it is written, "Open folder" shows it in the file manager and records the opening on the
+export's row (``downloaded_at``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from chronotrace_desktop.domain.errors import UserFacingError
 from chronotrace_desktop.domain.export import ExportRequest, ExportResult, ExportType, SelectionKind
 from chronotrace_desktop.domain.roles import Action, is_allowed
+from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.services.media_access import MIN_JUSTIFICATION_CHARS
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.qt import (
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
 
     from chronotrace_desktop.domain.export import ExportSelection, ReportRenderer
     from chronotrace_desktop.domain.users import Actor
+    from chronotrace_desktop.services.access import ReauthService
     from chronotrace_desktop.services.export import ExportService
     from chronotrace_desktop.workers.base import Worker, WorkerPool
     from chronotrace_desktop.workers.task_state import TaskState
@@ -64,11 +67,16 @@ TYPE_LABELS = {
 def _run_export(
     state: TaskState,
     exports: ExportService,
+    reauth: ReauthService,
     actor: Actor,
     request: ExportRequest,
     renderer: ReportRenderer | None,
+    password: str | None,
 ) -> ExportResult:
-    return exports.export(actor, request, state, renderer=renderer)
+    proof = None
+    if request.unredacted:  # the password is checked (and a wrong one audited) before anything is exported
+        proof = reauth.confirm(actor, password or "", ReauthPurpose.EXPORT_UNREDACTED)
+    return exports.export(actor, request, state, renderer=renderer, proof=proof)
 
 
 def _mark_opened(state: TaskState, exports: ExportService, actor: Actor, result: ExportResult) -> Path:
@@ -98,6 +106,7 @@ class ExportDialog(QDialog):
         selection: ExportSelection,
         pool: WorkerPool,
         *,
+        reauth: ReauthService,
         renderer: ReportRenderer | None = None,
         destination: Path | None = None,
         case_id: str = "",
@@ -106,6 +115,7 @@ class ExportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._exports = exports
+        self._reauth = reauth
         self._actor = actor
         self._selection = selection
         self._pool = pool
@@ -146,6 +156,9 @@ class ExportDialog(QDialog):
             "(e.g. CASE-2024-0001: identify the driver of the white van)"
         )
         self.justification_edit.setMaximumHeight(70)
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText("the password you signed in with, to confirm it is you")
         self.reveal_check.toggled.connect(self._update_reveal)
         self.watermark_edit = QLineEdit()
         self.watermark_edit.setPlaceholderText("e.g. EVIDENCE - CASE-2024-0001 (burned into the clips)")
@@ -165,6 +178,7 @@ class ExportDialog(QDialog):
         self._form.addRow("Redaction:", self.redaction_label)
         self._form.addRow("", self.reveal_check)
         self._form.addRow("Justification:", self.justification_edit)
+        self._form.addRow("Your password:", self.password_edit)
         self._form.addRow("Watermark:", self.watermark_edit)
         self._form.addRow("", self.zip_check)
         self._form.addRow("Save in:", dest_row)
@@ -201,6 +215,7 @@ class ExportDialog(QDialog):
 
     def _update_reveal(self, checked: bool) -> None:
         self._form.setRowVisible(self.justification_edit, self.may_reveal and checked)
+        self._form.setRowVisible(self.password_edit, self.may_reveal and checked)
         self.adjustSize()
 
     def _browse(self) -> None:
@@ -240,15 +255,20 @@ class ExportDialog(QDialog):
         if self.may_reveal and self.reveal_check.isChecked() and not request.reveal_justification:
             self.show_error("Say why the unredacted originals are needed, or untick that option.")
             return
+        if request.unredacted and not self.password_edit.text():
+            self.show_error("Enter your password to include the unredacted originals, or untick that option.")
+            return
         self.show_error(None)
         self.result_ = None
         self._worker = start_task(
             self._pool,
             _run_export,
             self._exports,
+            self._reauth,
             self._actor,
             request,
             self._renderer,
+            self.password_edit.text() if request.unredacted else None,
             on_returned=self._on_exported,
             on_errored=self._on_failed,
             progress=self._on_progress,
@@ -278,7 +298,13 @@ class ExportDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         editable = not running and self.result_ is None  # a written package's form stays as it was
-        for widget in (self.case_edit, self.watermark_edit, self.destination_edit, self.justification_edit):
+        for widget in (
+            self.case_edit,
+            self.watermark_edit,
+            self.destination_edit,
+            self.justification_edit,
+            self.password_edit,
+        ):
             widget.setEnabled(editable)
         for check in (*self.type_checks.values(), self.reveal_check, self.zip_check):
             check.setEnabled(editable)

@@ -1,4 +1,5 @@
-"""Asks why the faces must be seen. The service enforces the rule and writes the ``pii_reveal`` audit row."""
+"""Asks why the faces must be seen, and the user's password again (a workstation left signed in reveals
+nothing). The services enforce both rules and write the ``user_reauthenticated`` and ``pii_reveal`` rows."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from chronotrace_desktop.services.media_access import MIN_JUSTIFICATION_CHARS
 from chronotrace_desktop.ui.qt import (
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QLabel,
+    QLineEdit,
     QPalette,
     QPlainTextEdit,
     QVBoxLayout,
@@ -41,6 +44,13 @@ class RevealDialog(QDialog):
         self.justification_edit.textChanged.connect(self._update)
         self.count_label = QLabel()
         self.count_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText("the password you signed in with")
+        self.password_edit.textChanged.connect(self._update)
+        password_row = QFormLayout()
+        password_row.setContentsMargins(0, 0, 0, 0)
+        password_row.addRow("Your password:", self.password_edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.reveal_button = buttons.addButton("Reveal and record", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
@@ -50,6 +60,7 @@ class RevealDialog(QDialog):
         layout.addWidget(explanation)
         layout.addWidget(self.justification_edit)
         layout.addWidget(self.count_label)
+        layout.addLayout(password_row)
         layout.addWidget(buttons)
         self._update()
 
@@ -57,14 +68,21 @@ class RevealDialog(QDialog):
     def justification(self) -> str:
         return normalised(self.justification_edit.toPlainText())
 
+    @property
+    def password(self) -> str:
+        return self.password_edit.text()
+
+    def _ready(self) -> bool:
+        return len(self.justification) >= MIN_JUSTIFICATION_CHARS and bool(self.password)
+
     def _update(self) -> None:
         length = len(self.justification)
         enough = length >= MIN_JUSTIFICATION_CHARS
-        self.reveal_button.setEnabled(enough)
+        self.reveal_button.setEnabled(self._ready())
         self.count_label.setText(
             f"{length} characters" if enough else f"{length} of at least {MIN_JUSTIFICATION_CHARS} characters"
         )
 
     def accept(self) -> None:
-        if len(self.justification) >= MIN_JUSTIFICATION_CHARS:
+        if self._ready():
             super().accept()

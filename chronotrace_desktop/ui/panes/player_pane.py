@@ -1,4 +1,6 @@
-"""The player: a segment's REDACTED clip by default; the original only after a justified, audited reveal.
+"""The player: a segment's REDACTED clip by default; the original only after a justified, audited reveal
+confirmed with the user's password. The reveal ends when the original leaves the player (back to redacted,
+another segment, the window closes): a shared store's copy then leaves this machine's cache.
 
 Keys (while the player has focus): Space play/pause, ←/→ one frame back/forward, J/K/L shuttle (J reverse,
 K stop, L forward; pressing J or L again doubles the speed), Page Up/Down previous/next segment, D boxes.
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.domain.roles import Action, is_allowed
+from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.services.library import SegmentDetail
 from chronotrace_desktop.ui.dialogs.reveal_dialog import RevealDialog
 from chronotrace_desktop.ui.errors import show_error
@@ -59,8 +62,11 @@ def _load(
     return detail, services.media.redacted_clip(actor, segment_id, task=state)
 
 
-def _reveal(state: TaskState, services: AppServices, actor: Actor, segment_id: uuid.UUID, why: str) -> Path:
-    return services.media.reveal(actor, segment_id, why)
+def _reveal(
+    state: TaskState, services: AppServices, actor: Actor, segment_id: uuid.UUID, why: str, password: str
+) -> Path:
+    proof = services.reauth.confirm(actor, password, ReauthPurpose.REVEAL)
+    return services.media.reveal(actor, segment_id, why, proof=proof)
 
 
 def boxes_at(detail: SegmentDetail, t: float) -> tuple[Box, ...]:
@@ -100,6 +106,7 @@ class PlayerPane(QWidget):
         self._reveal_task = LatestTask(pool)
         self.detail: SegmentDetail | None = None
         self.showing_original = False
+        self._original: Path | None = None  # the revealed original the player holds, until it leaves
         self.autoplay = True
         self.can_reveal = is_allowed(actor.role, Action.REVEAL_PII)
         self._start_ms = 0
@@ -205,6 +212,7 @@ class PlayerPane(QWidget):
         self.detail = detail
         self.showing_original = False
         self._open(path)
+        self._end_original()
         self.segment_loaded.emit(detail)
 
     def _open(self, path: Path) -> None:
@@ -329,12 +337,13 @@ class PlayerPane(QWidget):
             return None
         dialog = RevealDialog(self.title_label.text(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.reveal(dialog.justification))
+        dialog.accepted.connect(lambda: self.reveal(dialog.justification, dialog.password))
         dialog.open()
         return dialog
 
-    def reveal(self, justification: str) -> None:
-        """Ask the service for the original (it checks the role and the justification, and audits)."""
+    def reveal(self, justification: str, password: str) -> None:
+        """Ask the services for the original (they check the password, the role and the justification, and
+        audit each)."""
         detail = self.detail
         if detail is None:
             return
@@ -345,6 +354,7 @@ class PlayerPane(QWidget):
             self._actor,
             detail.segment.id,
             justification,
+            password,
             on_returned=lambda path: self._on_revealed(detail.segment.id, path),
             on_errored=self._on_reveal_failed,
             name="reveal",
@@ -352,9 +362,12 @@ class PlayerPane(QWidget):
 
     def _on_revealed(self, segment_id: uuid.UUID, path: Path) -> None:
         if self.detail is None or self.detail.segment.id != segment_id:
-            return  # the user moved on meanwhile
+            self._services.media.end_reveal(path)  # the user moved on meanwhile: it is never shown
+            return
         position = self.player.position()
         self._open(path)
+        self._end_original()  # a previous reveal's (the same file stays: this reveal holds it too)
+        self._original = path
         seg = self.detail.segment
         self._start_ms = position + round(max(0.0, seg.start_time - seg.clip_start) * 1000)
         self.showing_original = True
@@ -370,6 +383,12 @@ class PlayerPane(QWidget):
     def back_to_redacted(self) -> None:
         if self.detail is not None and self.showing_original:
             self.show_segment(self.detail.segment.id)
+
+    def _end_original(self) -> None:
+        """The revealed original has left the player (call after its source changed): its reveal ends."""
+        original, self._original = self._original, None
+        if original is not None:
+            self._services.media.end_reveal(original)
 
     # ------------------------------------------------------------------ looks
     def _set_badge(self) -> None:
@@ -415,3 +434,7 @@ class PlayerPane(QWidget):
         self._load_task.cancel()
         self._reveal_task.cancel()
         self.player.stop()
+        if self._original is not None:  # the window closes: nothing original stays open or cached
+            self.player.setSource(QUrl())
+            self.showing_original = False
+            self._end_original()

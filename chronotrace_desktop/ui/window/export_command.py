@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import uuid
 
     from chronotrace_desktop.domain.users import Actor
+    from chronotrace_desktop.services.access import ReauthService
     from chronotrace_desktop.services.export import ExportService
     from chronotrace_desktop.ui.panes.anomaly_pane import AnomalyPane
     from chronotrace_desktop.ui.panes.player_pane import PlayerPane
@@ -40,6 +41,7 @@ class ExportCommand(QObject):
         actor: Actor,
         pool: WorkerPool,
         *,
+        reauth: ReauthService,
         search_pane: SearchPane,
         anomaly_pane: AnomalyPane,
         player_pane: PlayerPane,
@@ -47,6 +49,7 @@ class ExportCommand(QObject):
     ) -> None:
         super().__init__(window)
         self._exports = exports
+        self._reauth = reauth
         self._actor = actor
         self._pool = pool
         self._search = search_pane
@@ -109,6 +112,7 @@ class ExportCommand(QObject):
             self._actor,
             selection,
             self._pool,
+            reauth=self._reauth,
             renderer=QtPdfReportRenderer(),
             parent=self._window,
         )

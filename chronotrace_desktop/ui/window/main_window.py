@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
             services.exports,
             actor,
             self.pool,
+            reauth=services.reauth,
             search_pane=self.search_pane,
             anomaly_pane=self.anomaly_pane,
             player_pane=self.player_pane,

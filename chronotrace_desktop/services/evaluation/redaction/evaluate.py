@@ -2,8 +2,9 @@
 
 For each labelled frame (``labels``), over an ingested library: the segment holding ``t`` (latest upload of
 that file name); its redacted rendition exactly as a viewer gets it (``MediaAccessService.redacted_clip``, in
-the installation's redaction mode); its original (``MediaAccessService.reveal``: audited, so the account needs
-the reveal permission, and every segment read is in the audit log); the rendered frame showing ``t``.
+the installation's redaction mode); its original (``MediaAccessService.revealer``: audited, so the account needs
+the reveal permission and a fresh re-authentication (``proof``), and every segment read is in the audit log;
+the original leaves a shared store's cache once measured); the rendered frame showing ``t``.
 
 Which rendered frame shows ``t``, and frames outside the window, are measured from the rendition itself:
 every frame of the rendition is compared (64 px grey thumbnails, mean absolute difference) with the
@@ -35,6 +36,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from chronotrace_desktop.domain.errors import NotFoundError
+from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.media.images import box_pixels
 from chronotrace_desktop.media.redaction import PlanTimeline
 from chronotrace_desktop.services.evaluation.redaction.frames import (
@@ -56,11 +58,13 @@ from chronotrace_desktop.storage.orm import Video, VideoSegment
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
 
     from chronotrace_desktop.domain.media import Box
     from chronotrace_desktop.domain.tasks import TaskControl
     from chronotrace_desktop.domain.users import Actor
+    from chronotrace_desktop.services.access import ReauthProof
     from chronotrace_desktop.services.evaluation.redaction.labels import LabelledFrame
     from chronotrace_desktop.services.media_access import MediaAccessService
     from chronotrace_desktop.storage.database import Database
@@ -88,8 +92,11 @@ def evaluate_redaction(
     actor: Actor,
     labels: Sequence[LabelledFrame],
     task: TaskControl | None = None,
+    *,
+    proof: ReauthProof | None,
 ) -> RedactionEvalReport:
-    """Score the viewer's renditions of the labelled frames (see the module docstring)."""
+    """Score the viewer's renditions of the labelled frames (see the module docstring). ``proof``: the
+    account's re-authentication for ``ReauthPurpose.REVEAL``, checked once before the first original."""
     by_segment: dict[tuple[str, int], list[LabelledFrame]] = defaultdict(list)
     segments: dict[tuple[str, int], _Segment] = {}
     for frame in labels:
@@ -98,10 +105,11 @@ def evaluate_redaction(
         by_segment[(frame.video, segment.index)].append(frame)
     heads: list[HeadResult] = []
     checks: list[SegmentCheck] = []
+    reveal = media.revealer(actor, REVEAL_REASON, proof=proof, purpose=ReauthPurpose.REVEAL)
     for done, (key, frames) in enumerate(sorted(by_segment.items()), start=1):
         if task is not None:
             task.check_cancelled()
-        check, results = _evaluate_segment(media, actor, key[0], segments[key], frames)
+        check, results = _evaluate_segment(media, actor, reveal, key[0], segments[key], frames)
         checks.append(check)
         heads.extend(results)
         if task is not None:
@@ -137,10 +145,29 @@ def _segment_at(database: Database, video: str, t: float) -> _Segment:
 
 
 def _evaluate_segment(
-    media: MediaAccessService, actor: Actor, video: str, segment: _Segment, labels: Sequence[LabelledFrame]
+    media: MediaAccessService,
+    actor: Actor,
+    reveal: Callable[[uuid.UUID], Path],
+    video: str,
+    segment: _Segment,
+    labels: Sequence[LabelledFrame],
 ) -> tuple[SegmentCheck, list[HeadResult]]:
     rendition = media.redacted_clip(actor, segment.id)
-    original = media.reveal(actor, segment.id, REVEAL_REASON)
+    original = reveal(segment.id)
+    try:
+        return _measure(media, original, rendition, video, segment, labels)
+    finally:
+        media.end_reveal(original)
+
+
+def _measure(
+    media: MediaAccessService,
+    original: Path,
+    rendition: Path,
+    video: str,
+    segment: _Segment,
+    labels: Sequence[LabelledFrame],
+) -> tuple[SegmentCheck, list[HeadResult]]:
     frames = SegmentFrames()
     wanted = sorted({f.t for f in labels})
     originals: dict[float, np.ndarray] = {}
