@@ -10,22 +10,39 @@ from typing import Any
 
 from chronotrace_desktop.cli.context import PASSWORD_ENV, CliContext, new_password
 from chronotrace_desktop.cli.output import print_json, print_table
-from chronotrace_desktop.domain.errors import EnvironmentProblemError, ExitCode, InvalidInputError
+from chronotrace_desktop.config import Profile
+from chronotrace_desktop.domain.errors import (
+    ConflictError,
+    EnvironmentProblemError,
+    ExitCode,
+    InvalidInputError,
+)
 from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.services.admin import (
+    OWNER_PASSWORD_HINT,
+    OwnerCredentials,
     bootstrap_setting,
     check_setting_name,
+    initialise_team,
+    installation_has_users,
     keyring_target,
+    owner_url,
     store_local_secret,
 )
 from chronotrace_desktop.services.app import open_app
 from chronotrace_desktop.services.doctor import CheckStatus, DoctorService
+
+_OWNER_HELP = (
+    f"team profile: the database role that owns the tables (password from {OWNER_PASSWORD_HINT} or a "
+    "prompt; used for this run only, never stored)"
+)
 
 
 def register(commands: Any) -> None:
     init = commands.add_parser("init", help="create the installation and its first administrator")
     init.add_argument("--admin-email", required=True, metavar="E")
     init.add_argument("--full-name", metavar="NAME")
+    init.add_argument("--owner", metavar="ROLE", help=_OWNER_HELP)
     init.set_defaults(handler=run_init)
 
     db = commands.add_parser("db", help="database schema").add_subparsers(dest="db_command", required=True)
@@ -36,6 +53,8 @@ def register(commands: Any) -> None:
         sub = db.add_parser(name, help=text)
         sub.add_argument("--user", required=True, metavar="E", help="an administrator's e-mail")
         sub.add_argument("--json", action="store_true")
+        if name == "migrate":
+            sub.add_argument("--owner", metavar="ROLE", help=_OWNER_HELP)
         sub.set_defaults(handler=handler)
 
     optimize = db.add_parser("optimize-vectors", help="build the vector search index now (blocks until done)")
@@ -73,17 +92,40 @@ def run_gui(ctx: CliContext) -> int:
 
 
 def run_init(ctx: CliContext) -> ExitCode:
-    services = ctx.services()
-    services.installation.require_uninitialised()
+    team = ctx.settings.profile is Profile.TEAM
+    if team and not ctx.args.owner:
+        raise InvalidInputError(
+            "A team database is set up by its owner: chronotrace --profile team init --admin-email E "
+            f"--owner ROLE (the owner's password from {OWNER_PASSWORD_HINT} or a prompt)"
+        )
+    if team and installation_has_users(ctx.settings, ctx.paths):
+        raise ConflictError("This installation already has users; 'chronotrace users add' adds more.")
+    if not team:
+        ctx.services().installation.require_uninitialised()
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
         password = new_password(ctx.args.admin_email, env=PASSWORD_ENV)
-    admin = services.installation.create_first_admin(ctx.args.admin_email, password, ctx.args.full_name)
+    if team:
+        ctx.settings, admin = initialise_team(
+            ctx.settings,
+            ctx.paths,
+            _owner(ctx.args.owner),
+            ctx.args.admin_email,
+            password,
+            ctx.args.full_name,
+        )
+    else:
+        admin = ctx.services().installation.create_first_admin(
+            ctx.args.admin_email, password, ctx.args.full_name
+        )
+    services = ctx.services()
     info = services.installation.describe()
     print(f"Initialised ChronoTrace ({info.profile} profile) in {info.data_dir}")
     print(f"  database:      {info.database}")
     print(f"  vector store:  {info.vector_store}")
     print(f"  administrator: {admin.email}")
+    if admin.db_login:
+        print(f"  database login: {admin.db_login} (its password is in this workstation's keyring)")
     try:
         signer = services.signer.ensure(services.auth.login(admin.email, password, client="cli"))
     except EnvironmentProblemError as exc:  # no usable keyring: the first export will say so again
@@ -95,12 +137,23 @@ def run_init(ctx: CliContext) -> ExitCode:
 
 def run_db_migrate(ctx: CliContext) -> ExitCode:
     actor = ctx.actor(migrate=False)
-    applied = ctx.services(migrate=False).maintenance.migrate(actor)
+    owner = None
+    if ctx.args.owner:
+        credentials = _owner(ctx.args.owner)
+        owner = owner_url(ctx.settings, credentials)
+    applied = ctx.services(migrate=False).maintenance.migrate(actor, owner)
     if ctx.args.json:
         print_json({"applied": applied})
     else:
         print("Applied: " + ", ".join(applied) if applied else "The schema is up to date.")
     return ExitCode.OK
+
+
+def _owner(role: str) -> OwnerCredentials:
+    password = os.environ.get(OWNER_PASSWORD_HINT)
+    if password is None and sys.stdin.isatty():
+        password = getpass.getpass(f"Password of the database owner {role} (empty: none needed): ") or None
+    return OwnerCredentials(role, password)
 
 
 def run_db_status(ctx: CliContext) -> ExitCode:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from sqlalchemy import make_url
+
 from chronotrace_desktop.cli.context import CliContext, acting_password, new_password
 from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.domain.roles import Role, parse_role
 from chronotrace_desktop.domain.users import UserInfo, normalise_email
 
-_COLUMNS = ["email", "role", "full_name", "is_active", "last_login_at", "locked_until"]
+_COLUMNS = ["email", "role", "full_name", "is_active", "last_login_at", "locked_until", "db_login"]
 
 
 def register(commands: Any) -> None:
@@ -44,6 +46,15 @@ def register(commands: Any) -> None:
         sub.add_argument("--email", required=True, metavar="E")
         sub.set_defaults(handler=run_account_change, change=name)
 
+    login = _with_user(
+        users.add_parser(
+            "db-login",
+            help="team profile: give a user a database login, or a new password for it (shown once)",
+        )
+    )
+    login.add_argument("--email", required=True, metavar="E")
+    login.set_defaults(handler=run_db_login)
+
     role = _with_user(users.add_parser("role", help="change a user's role"))
     role.add_argument("--email", required=True, metavar="E")
     role.add_argument("--role", required=True, metavar="R")
@@ -70,7 +81,30 @@ def run_add(ctx: CliContext) -> ExitCode:
         actor, email, role, new_password(email), full_name=ctx.args.full_name
     )
     print(f"Added {info.email} ({info.role.value}).")
+    _print_new_login(ctx, info)
     return ExitCode.OK
+
+
+def run_db_login(ctx: CliContext) -> ExitCode:
+    actor = ctx.actor()
+    info = ctx.services().users.reset_database_login(actor, ctx.args.email)
+    _print_new_login(ctx, info)
+    return ExitCode.OK
+
+
+def _print_new_login(ctx: CliContext, info: UserInfo) -> None:
+    """The login's password, this once, and how the user's workstation is set up to use it."""
+    login = info.new_login
+    if login is None:
+        return
+    url = make_url(ctx.settings.database_url or "").set(username=login.login)
+    print(f"Database login of {info.email}: {login.login}")
+    print(f"  password (shown once, give it to {info.email} privately): {login.password}")
+    print("  on their workstation:")
+    print(
+        f"    chronotrace --profile team config set database_url {url.render_as_string(hide_password=True)}"
+    )
+    print("    chronotrace --profile team config set-secret database-password")
 
 
 def run_list(ctx: CliContext) -> ExitCode:
@@ -116,6 +150,7 @@ def run_account_change(ctx: CliContext) -> ExitCode:
 
 def _row(user: UserInfo) -> dict[str, Any]:
     row = dataclasses.asdict(user)
+    row.pop("new_login", None)
     row["id"] = str(user.id)
     row["role"] = user.role.value
     return row

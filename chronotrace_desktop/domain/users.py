@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,17 @@ class UserInfo:
     created_at: datetime | None
     last_login_at: datetime | None
     locked_until: datetime | None
+    db_login: str | None = None  # the user's PostgreSQL login (team profile)
+    # Set only on the answer to the call that made it: the login's password, to be shown once.
+    new_login: NewDatabaseLogin | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class NewDatabaseLogin:
+    """A team user's PostgreSQL login and its password, made now; the password is not kept anywhere."""
+
+    login: str
+    password: str = field(repr=False)
 
 
 def normalise_email(email: str) -> str:

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from chronotrace_desktop.config import Paths, Profile, Settings
+from chronotrace_desktop.domain.errors import EnvironmentProblemError
 from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.embedding.defaults import DEFAULT_EMBEDDING_DIMENSION
 from chronotrace_desktop.services.access import (
@@ -31,7 +32,7 @@ from chronotrace_desktop.services.search import SearchService
 from chronotrace_desktop.services.signing import EvidenceSigner
 from chronotrace_desktop.storage.blobs import BlobStore, LocalBlobStore
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
-from chronotrace_desktop.storage.migrations import apply_migrations
+from chronotrace_desktop.storage.migrations import migration_status
 from chronotrace_desktop.storage.secrets import SecretStore
 from chronotrace_desktop.storage.vectors import (
     DEFAULT_PAYLOAD_INDEXES,
@@ -133,17 +134,35 @@ def open_blobs(settings: Settings, paths: Paths, secrets: SecretStore) -> BlobSt
     return S3BlobStore(client, location, paths.cache_dir / "media")
 
 
+def _require_current_schema(database: Database) -> None:
+    """The team profile never migrates at start (its login owns nothing): say who must, and how."""
+    with translate_db_errors(database.display_url):
+        states = migration_status(database.engine)
+    pending = [state.name for state in states if not state.applied]
+    if len(pending) == len(states):
+        raise EnvironmentProblemError(
+            f"The database at {database.display_url} is not set up for ChronoTrace yet. Its owner sets it up "
+            "and creates the first administrator: chronotrace --profile team init --admin-email E --owner ROLE"
+        )
+    if pending:
+        raise EnvironmentProblemError(
+            f"The database at {database.display_url} needs migrations this program brings "
+            f"({', '.join(pending)}). An administrator applies them with the owner's credentials: "
+            "chronotrace db migrate --owner OWNER_ROLE --user ADMIN_EMAIL"
+        )
+
+
 def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppServices:
-    """Open the installation at ``paths``: database (starting the embedded server), migrations, vectors."""
+    """Open the installation at ``paths``: database (starting the embedded server), migrations, vectors.
+
+    ``migrate``: the workstation migrates its own database at start; a team database is migrated by an
+    administrator (``chronotrace db migrate``) and is refused at start while it is behind."""
     paths.ensure()
     secrets = SecretStore()
-    database = open_database(settings, paths, secrets)
+    database = open_database(settings, paths, secrets, migrate=migrate)
     try:
-        if migrate:
-            with translate_db_errors(database.display_url):
-                applied = apply_migrations(database.engine)
-            if applied:
-                logger.info("Applied migrations: %s", ", ".join(applied))
+        if migrate and settings.profile is Profile.TEAM:
+            _require_current_schema(database)
         vectors, vector_display = open_vectors(settings, paths, secrets)
     except BaseException:
         database.close()

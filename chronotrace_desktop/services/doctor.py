@@ -131,6 +131,14 @@ class DoctorService:
             users = session.scalar(sa.select(sa.func.count()).select_from(User)) or 0
         if not users:
             return CheckResult("database", CheckStatus.PROBLEM, f"{where}; no users: run 'chronotrace init'")
+        powerful = _owner_rights(database)
+        if powerful:
+            return CheckResult(
+                "database",
+                CheckStatus.WARNING,
+                f"{where}; this machine connects {powerful}: the database enforces no role for it. Give it "
+                "its user's own login (chronotrace users db-login) and keep the owner for 'db migrate'",
+            )
         return CheckResult(
             "database",
             CheckStatus.OK,
@@ -202,3 +210,17 @@ def _guarded(check: Callable[[], CheckResult]) -> CheckResult:
     except Exception as exc:  # a doctor reports every failure instead of stopping at the first
         logger.exception("Doctor check %s failed", name)
         return CheckResult(name, CheckStatus.PROBLEM, f"{type(exc).__name__}: {exc}")
+
+
+def _owner_rights(database: Database) -> str | None:
+    """How the app's login is more than a role's group (a superuser, or the owner of the tables), if it is."""
+    with database.engine.connect() as conn:
+        superuser, owns = conn.execute(
+            sa.text(
+                "SELECT rolsuper, EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public' "
+                "AND tableowner = current_user) FROM pg_roles WHERE rolname = current_user"
+            )
+        ).one()
+    if superuser:
+        return "as a database superuser"
+    return "as the owner of the tables" if owns else None

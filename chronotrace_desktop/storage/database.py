@@ -1,8 +1,11 @@
 """Engine, sessions and the two relational profiles.
 
 Workstation: the embedded server in ``<data_dir>/postgres``, database ``settings.database_name`` (created on
-first start). Team: ``settings.database_url`` with the password from the keyring. Both end in one
-:class:`Database` holding a SQLAlchemy engine on psycopg 3.
+first start), migrated at start by the cluster's superuser (the migration owner; the OS account is the
+boundary there) and then used through the runtime login, which owns nothing (``storage.db_roles``). Team:
+``settings.database_url`` with the password from the keyring: the signed-in user's own login, never the
+owner; migrations are an administrator's ``chronotrace db migrate`` with the owner's credentials. Both end in
+one :class:`Database` holding a SQLAlchemy engine on psycopg 3.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from chronotrace_desktop.config import (
 )
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
 from chronotrace_desktop.domain.secrets import SecretName
+from chronotrace_desktop.storage.db_roles import migrate_database, role_exists, runtime_login
 from chronotrace_desktop.storage.embedded_pg import EmbeddedPostgres
 from chronotrace_desktop.storage.secrets import SecretStore, secret_target
 
@@ -43,6 +47,9 @@ class Database:
 
     engine: Engine
     embedded: EmbeddedPostgres | None = None
+    # The workstation's migration owner (the embedded cluster's superuser, over its private socket); a team
+    # profile's owner credentials are never kept: ``db migrate`` asks for them.
+    owner_url: URL | None = None
     sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -176,8 +183,14 @@ def team_database_url(settings: Settings, secrets: SecretStore) -> URL:
     return url.set(password=password) if password else url
 
 
-def open_database(settings: Settings, paths: Paths, secrets: SecretStore) -> Database:
-    """Connect to the installation's database, starting the embedded server for the workstation profile."""
+def open_database(
+    settings: Settings, paths: Paths, secrets: SecretStore, *, migrate: bool = False
+) -> Database:
+    """Connect to the installation's database, starting the embedded server for the workstation profile.
+
+    Workstation: with ``migrate`` the schema is brought up to date and the roles in step first (as the owner);
+    the app then connects as the runtime login (as the owner only while no runtime login exists yet, i.e.
+    before the first migration)."""
     if settings.profile is Profile.TEAM:
         url = team_database_url(settings, secrets)
         database = Database(create_engine_for(url, **_limits(settings)))
@@ -185,15 +198,39 @@ def open_database(settings: Settings, paths: Paths, secrets: SecretStore) -> Dat
         embedded = EmbeddedPostgres(paths.postgres_dir)
         server_url = embedded.start()
         try:
-            url = ensure_database_exists(server_url, settings.database_name)
+            owner_url = ensure_database_exists(server_url, settings.database_name)
+            url = _workstation_runtime_url(owner_url, migrate=migrate)
         except BaseException:
             embedded.stop()
             raise
-        database = Database(create_engine_for(url, **_limits(settings)), embedded=embedded)
+        database = Database(
+            create_engine_for(url, **_limits(settings)), embedded=embedded, owner_url=owner_url
+        )
     with database.transaction() as session:
         session.execute(sa.text("SELECT 1"))
     logger.info("Connected to %s", database.display_url)
     return database
+
+
+def owner_engine(url: URL) -> Engine:
+    """A short-lived engine for the migration owner (one connection, no pool to leave behind)."""
+    return sa.create_engine(url, poolclass=sa.pool.NullPool, hide_parameters=True)
+
+
+def _workstation_runtime_url(owner_url: URL, *, migrate: bool) -> URL:
+    engine = owner_engine(owner_url)
+    try:
+        with translate_db_errors(owner_url.render_as_string(hide_password=True)):
+            if migrate:
+                applied = migrate_database(engine, with_runtime_login=True)
+                if applied:
+                    logger.info("Applied migrations: %s", ", ".join(applied))
+            login = runtime_login(str(owner_url.database))
+            with engine.connect() as conn:
+                exists = role_exists(conn, login)
+    finally:
+        engine.dispose()
+    return owner_url.set(username=login) if exists else owner_url
 
 
 def _limits(settings: Settings) -> dict[str, float]:

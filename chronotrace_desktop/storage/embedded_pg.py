@@ -23,6 +23,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import psutil
+import sqlalchemy as sa
 from sqlalchemy import URL, make_url
 
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_MARK = "# ChronoTrace: only the OS account that runs the app reaches this server (peer authentication)"
 _HANDLES_FILE = ".handle_pids.json"
 _PID_FILE = "postmaster.pid"
 
@@ -56,7 +58,30 @@ class EmbeddedPostgres:
                 self._remove_stale_pid_file()
             self._server = self._get_server()
         uri: str = self._server.get_uri()
-        return make_url(uri).set(drivername="postgresql+psycopg")
+        url = make_url(uri).set(drivername="postgresql+psycopg")
+        if os.name == "posix":
+            self._admit_only_this_account(url)
+        return url
+
+    def _admit_only_this_account(self, url: URL) -> None:
+        """Peer authentication on the private socket: only this OS account connects, whatever role it
+        names (initdb's default, trust, would admit any account that reaches the socket). Written once;
+        the running server rereads its configuration."""
+        hba, ident = self.pgdata / "pg_hba.conf", self.pgdata / "pg_ident.conf"
+        account = _os_account()
+        wanted_hba = f"{_MARK}\nlocal all all peer map=chronotrace\n"
+        wanted_ident = f"{_MARK}\nchronotrace {account} all\n"
+        if _read(hba) == wanted_hba and _read(ident) == wanted_ident:
+            return
+        engine = sa.create_engine(url.set(database="postgres"), poolclass=sa.pool.NullPool)
+        try:
+            with engine.connect() as conn:
+                _write_as_server(ident, wanted_ident)
+                _write_as_server(hba, wanted_hba)
+                conn.execute(sa.text("SELECT pg_reload_conf()"))
+        finally:
+            engine.dispose()
+        logger.info("The embedded PostgreSQL in %s now admits only the OS account %s", self.pgdata, account)
 
     def stop(self) -> None:
         """Leave the server; it stops when no other process on this data dir still uses it."""
@@ -111,6 +136,30 @@ class EmbeddedPostgres:
             return
         logger.warning("Removing stale %s (pid %s is not this cluster's server)", _PID_FILE, pid)
         (self.pgdata / _PID_FILE).unlink(missing_ok=True)
+
+
+def _os_account() -> str:
+    import pwd  # POSIX only, like peer authentication
+
+    return pwd.getpwuid(os.geteuid()).pw_name
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def _write_as_server(path: Path, text: str) -> None:
+    """Replace a configuration file atomically, keeping its owner (the server's account) and mode 0600."""
+    before = path.stat()
+    tmp = path.with_name(path.name + ".chronotrace.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.chmod(0o600)
+    if os.geteuid() == 0:
+        os.chown(tmp, before.st_uid, before.st_gid)
+    tmp.replace(path)
 
 
 def _read_postmaster_pid(pgdata: Path) -> int | None:

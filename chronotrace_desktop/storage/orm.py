@@ -100,6 +100,8 @@ class User(Base):
     # 0002_auth_lockout
     failed_login_count: Mapped[int] = mapped_column(Integer, server_default=_ZERO)
     locked_until: Mapped[datetime | None] = _ts()
+    # 0010_database_logins: the team profile's PostgreSQL login of this user
+    db_login: Mapped[str | None] = mapped_column(String(63), unique=True)
 
     videos: Mapped[list[Video]] = relationship(back_populates="uploader", passive_deletes=True)
     api_keys: Mapped[list[ApiKey]] = relationship(back_populates="user", cascade=_OWNED, passive_deletes=True)

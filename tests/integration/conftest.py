@@ -31,7 +31,9 @@ from sqlalchemy.pool import NullPool
 from chronotrace_desktop.config import Settings, load_settings, resolve_paths
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.users import Actor
+from chronotrace_desktop.services.admin import OwnerCredentials, initialise_team
 from chronotrace_desktop.services.app import AppServices, open_app
+from chronotrace_desktop.storage.db_roles import role_prefix
 from chronotrace_desktop.storage.migrations import apply_migrations
 from tests.conftest import scratch_dir
 
@@ -101,11 +103,18 @@ def create_database(admin_url: URL) -> URL:
 
 
 def drop_database(url: URL) -> None:
-    """Drop the database of ``url`` (closing whatever still connects to it)."""
+    """Drop the database of ``url`` (closing whatever still connects to it) and its roles (cluster-wide, so
+    they would outlive it: groups, runtime and user logins all carry the database's name as prefix)."""
     admin = _admin_engine(url.set(database="postgres"))
     try:
         with admin.connect() as conn:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS {url.database} WITH (FORCE)"))
+            prefix = role_prefix(str(url.database))
+            roles = conn.execute(
+                sa.text("SELECT rolname FROM pg_roles WHERE starts_with(rolname, :p)"), {"p": prefix + "_"}
+            ).scalars()
+            for role in sorted(roles, key=lambda name: "_u_" not in name and "_runtime" not in name):
+                conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
     finally:
         admin.dispose()
 
@@ -184,9 +193,14 @@ def new_installation(backend: str, **overrides: object) -> Iterator[Installation
     data_dir = scratch_dir(f"install-{backend}-")
     database_url = create_database(_server_backend()) if backend == "server" else None
     settings = installation_settings(backend, data_dir, database_url, **overrides)
-    services = open_app(settings, resolve_paths(data_dir))
+    paths = resolve_paths(data_dir)
+    if database_url is not None:  # team: set up as the owner, then run as the administrator's own login
+        owner = OwnerCredentials(str(database_url.username))
+        settings, _ = initialise_team(settings, paths, owner, ADMIN_EMAIL, ADMIN_PASSWORD, "First Admin")
+    services = open_app(settings, paths)
     try:
-        services.installation.create_first_admin(ADMIN_EMAIL, ADMIN_PASSWORD, "First Admin")
+        if database_url is None:
+            services.installation.create_first_admin(ADMIN_EMAIL, ADMIN_PASSWORD, "First Admin")
         admin = services.auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)
         yield Installation(backend, services, admin, data_dir, settings)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -135,3 +136,30 @@ def test_an_unusable_data_folder_is_a_clear_error(scratch: Path, bad: str) -> No
     blocker.write_text("not a folder")
     with pytest.raises((EnvironmentProblemError, OSError)):
         EmbeddedPostgres(blocker / "pg").start()
+
+
+def test_only_the_apps_os_account_is_admitted(scratch: Path) -> None:
+    """initdb's trust would admit any OS account that reaches the socket; peer authentication admits the app's
+    own. Shown with another account that can reach the socket: the server's own, when the tests run as root
+    (as CI does: the wheel then runs the server as a system user that owns the data folder)."""
+    server = EmbeddedPostgres(scratch / "pg")
+    try:
+        assert _query_ok(server)  # the app's own account
+        hba = (scratch / "pg" / "pg_hba.conf").read_text()
+        assert [line for line in hba.splitlines() if not line.startswith("#")] == [
+            "local all all peer map=chronotrace"
+        ]
+        other = Path(server.pgdata).owner()
+        if os.geteuid() != 0 or other == "root" or shutil.which("psql") is None:
+            pytest.skip("needs root, the server's own system account and psql to act as another account")
+        psql = ["psql", "-h", str(server.pgdata), "-U", "postgres", "-d", "postgres", "-Atc", "SELECT 1"]
+        attempt = subprocess.run(
+            ["runuser", "-u", other, "--", *psql],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert attempt.returncode != 0, attempt.stdout
+        assert "Peer authentication failed" in attempt.stderr
+    finally:
+        server.stop()

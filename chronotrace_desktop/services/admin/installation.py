@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy import make_url
 
-from chronotrace_desktop.config import Profile
+from chronotrace_desktop.config import Profile, update_settings_file
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.errors import ConflictError
 from chronotrace_desktop.domain.roles import Role
-from chronotrace_desktop.domain.users import Actor, UserInfo
+from chronotrace_desktop.domain.secrets import SecretName
+from chronotrace_desktop.domain.users import Actor, NewDatabaseLogin, UserInfo
 from chronotrace_desktop.services.access import AuditEvent, AuditService
 from chronotrace_desktop.services.admin.users import new_user, user_info
-from chronotrace_desktop.storage.database import open_database
+from chronotrace_desktop.storage.database import (
+    Database,
+    open_database,
+    owner_engine,
+    team_database_url,
+    translate_db_errors,
+)
+from chronotrace_desktop.storage.db_roles import migrate_database, provide_login
 from chronotrace_desktop.storage.orm import User
-from chronotrace_desktop.storage.secrets import SecretStore
+from chronotrace_desktop.storage.secrets import SecretStore, secret_target
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from sqlalchemy import URL
+
     from chronotrace_desktop.config import Paths, Settings
-    from chronotrace_desktop.storage.database import Database
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +62,7 @@ class InstallationService:
         self._settings = settings
         self._paths = paths
         self._vector_store = vector_store
+        self._team = settings.profile is Profile.TEAM
 
     def needs_first_admin(self) -> bool:
         with self._db.transaction() as session:
@@ -87,7 +98,10 @@ class InstallationService:
                         },
                     ),
                 )
-            info = user_info(user)
+            login = provide_login(session.connection(), user.id) if self._team else None
+            if login is not None:
+                session.refresh(user)
+            info = replace(user_info(user), new_login=NewDatabaseLogin(*login) if login else None)
         logger.info("Installation initialised with administrator %s", info.email)
         return info
 
@@ -116,3 +130,51 @@ def installation_has_users(settings: Settings, paths: Paths) -> bool:
             return bool(session.scalar(sa.select(sa.exists().select_from(User))))
     finally:
         database.close()
+
+
+def initialise_team(
+    settings: Settings,
+    paths: Paths,
+    owner: OwnerCredentials,
+    admin_email: str,
+    admin_password: str,
+    full_name: str | None = None,
+) -> tuple[Settings, UserInfo]:
+    """Set up a team database: migrate it and make its roles as ``owner``, create the first administrator
+    with a login of its own, keep that login's password in this workstation's keyring and point
+    ``database_url`` at the login. The owner's credentials are used for this and not kept.
+
+    Returns the settings to open the installation with (also written to ``settings.json``) and the admin.
+    """
+    secrets = SecretStore()
+    url = owner_url(settings, owner)
+    engine = owner_engine(url)
+    try:
+        with translate_db_errors(url.render_as_string(hide_password=True)):
+            migrate_database(engine, with_runtime_login=False)
+        database = Database(engine)
+        installer = InstallationService(database, AuditService(database), settings, paths, "")
+        admin = installer.create_first_admin(admin_email, admin_password, full_name)
+    finally:
+        engine.dispose()
+    assert admin.new_login is not None
+    login_url = make_url(settings.database_url or "").set(username=admin.new_login.login)
+    database_url = login_url.render_as_string(hide_password=True)
+    target = secret_target(SecretName.DATABASE_PASSWORD, database_url)
+    secrets.set(SecretName.DATABASE_PASSWORD, target, admin.new_login.password)
+    update_settings_file(paths, {"database_url": database_url})
+    logger.info("Team database initialised; this workstation connects as %s", admin.new_login.login)
+    return settings.model_copy(update={"database_url": database_url}), admin
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerCredentials:
+    """The migration owner's role and password, for one migration or initialisation."""
+
+    role: str
+    password: str | None = field(default=None, repr=False)
+
+
+def owner_url(settings: Settings, owner: OwnerCredentials) -> URL:
+    """The team database's URL as ``owner`` (same server, database and TLS settings as the runtime's)."""
+    return team_database_url(settings, SecretStore()).set(username=owner.role, password=owner.password)

@@ -7,17 +7,23 @@ import time
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.services.access import AuditEvent, AuditService
-from chronotrace_desktop.storage.database import Database, translate_db_errors
-from chronotrace_desktop.storage.migrations import MigrationState, apply_migrations, migration_status
+from chronotrace_desktop.storage.database import Database, owner_engine, translate_db_errors
+from chronotrace_desktop.storage.db_roles import migrate_database
+from chronotrace_desktop.storage.migrations import MigrationState, migration_status
 
 if TYPE_CHECKING:
+    from sqlalchemy import URL
+
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import Authorizer
     from chronotrace_desktop.storage.vectors import VectorIndex
 
 logger = logging.getLogger(__name__)
+
+OWNER_PASSWORD_HINT = "CHRONOTRACE_DB_OWNER_PASSWORD"
 
 
 # Below this many points the embedded engine's exact search is already fast (~2 ms at 10k); above it, an
@@ -52,20 +58,32 @@ class MaintenanceService:
         )
         return True
 
-    def migrate(self, actor: Actor) -> list[str]:
-        """Apply pending migrations; the names applied (empty when up to date)."""
+    def migrate(self, actor: Actor, owner_url: URL | None = None) -> list[str]:
+        """Apply pending migrations and bring the database roles in step, as the migration owner: the
+        workstation's own (the embedded superuser) or, in the team profile, ``owner_url`` (the owner's
+        credentials, given for this run only). The names applied (empty when up to date); always audited."""
         actor = self._authorizer.require(actor, Action.MANAGE_DATABASE, resource_type="database")
-        with translate_db_errors(self._db.display_url):
-            applied = apply_migrations(self._db.engine)
-        if applied:
-            self._audit.record(
-                AuditEvent(
-                    AuditAction.DATABASE_MIGRATED,
-                    actor=actor,
-                    resource_type="database",
-                    metadata={"applied": applied},
-                )
+        owner = owner_url or self._db.owner_url
+        if owner is None:
+            raise InvalidInputError(
+                "Migrating a team database needs the owner's credentials: chronotrace db migrate --owner ROLE "
+                f"(the password from {OWNER_PASSWORD_HINT} or a prompt)"
             )
+        engine = owner_engine(owner)
+        try:
+            with translate_db_errors(owner.render_as_string(hide_password=True)):
+                applied = migrate_database(engine, with_runtime_login=self._db.owner_url is not None)
+                owner_name = str(engine.url.username or "")
+        finally:
+            engine.dispose()
+        self._audit.record(
+            AuditEvent(
+                AuditAction.DATABASE_MIGRATED,
+                actor=actor,
+                resource_type="database",
+                metadata={"applied": applied, "owner": owner_name},
+            )
+        )
         return applied
 
     def status(self, actor: Actor) -> list[MigrationState]:

@@ -7,11 +7,13 @@ throttle like a failed sign-in (issue 13), so the password dialog is no way arou
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from chronotrace_desktop.config import Profile
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import (
@@ -23,6 +25,7 @@ from chronotrace_desktop.domain.errors import (
 from chronotrace_desktop.domain.roles import Action, Role
 from chronotrace_desktop.domain.users import (
     Actor,
+    NewDatabaseLogin,
     UserInfo,
     email_problem,
     normalise_email,
@@ -30,6 +33,7 @@ from chronotrace_desktop.domain.users import (
 )
 from chronotrace_desktop.services.access import AuditEvent, AuditService, SignInThrottle, attempt_source
 from chronotrace_desktop.services.access.passwords import hash_password, verify_password
+from chronotrace_desktop.storage.db_roles import provide_login, sync_login
 from chronotrace_desktop.storage.orm import User
 
 if TYPE_CHECKING:
@@ -59,6 +63,7 @@ def user_info(user: User) -> UserInfo:
         created_at=user.created_at,
         last_login_at=user.last_login_at,
         locked_until=user.locked_until,
+        db_login=user.db_login,
     )
 
 
@@ -86,6 +91,8 @@ class UserService:
         self._authorizer = authorizer
         self._settings = settings
         self._throttle = SignInThrottle(settings)
+        # Team profile: every user has a PostgreSQL login of its own, kept in step with role and status here.
+        self._logins = settings.profile is Profile.TEAM
 
     def add_user(
         self, actor: Actor, email: str, role: Role, password: str, *, full_name: str | None = None
@@ -96,12 +103,35 @@ class UserService:
             with self._db.transaction() as session:
                 session.add(user)
                 session.flush()
-                self._audit_change(session, actor, AuditAction.USER_CREATED, user, {"role": role.value})
-                info = user_info(user)
+                login = self._provide_login(session, user) if self._logins else None
+                meta = {"role": role.value, "db_login": user.db_login}
+                self._audit_change(session, actor, AuditAction.USER_CREATED, user, meta)
+                info = replace(user_info(user), new_login=login)
         except IntegrityError as exc:
             raise ConflictError(f"A user with the e-mail {user.email} already exists.") from exc
         logger.info("%s added user %s (%s)", actor.email, info.email, role.value)
         return info
+
+    def reset_database_login(self, actor: Actor, email: str) -> UserInfo:
+        """Team profile: give the user a PostgreSQL login, or a new password for it (shown once, in the
+        answer's ``new_login``); the old password stops working. For a user from before logins existed, or a
+        workstation whose keyring lost it."""
+        actor = self._authorizer.require(actor, Action.MANAGE_USERS, resource_type="user")
+        if not self._logins:
+            raise ConflictError(
+                "Database logins are for the team profile; on a workstation the OS account is the boundary."
+            )
+        with self._db.transaction() as session:
+            user = self._user(session, normalise_email(email))
+            login = self._provide_login(session, user)
+            self._audit_change(session, actor, AuditAction.USER_UPDATED, user, {"db_login": login.login})
+            return replace(user_info(user), new_login=login)
+
+    @staticmethod
+    def _provide_login(session: Session, user: User) -> NewDatabaseLogin:
+        name, password = provide_login(session.connection(), user.id)
+        session.refresh(user)
+        return NewDatabaseLogin(name, password)
 
     def list_users(self, actor: Actor) -> list[UserInfo]:
         self._authorizer.require(actor, Action.MANAGE_USERS)
@@ -188,6 +218,8 @@ class UserService:
                 setattr(user, key, value)
             session.flush()
             self._ensure_an_admin_remains(session)
+            if self._logins:
+                sync_login(session.connection(), user.id)
             self._audit_change(
                 session,
                 actor,

@@ -1,0 +1,110 @@
+"""Which table privileges each app role's database group holds, derived from ``domain/roles.py``.
+
+A group gets the grants of every action its role may perform (:data:`ACTION_GRANTS`) plus what any signed-in
+user needs (:data:`SIGNED_IN`). Nobody but the migration owner may ALTER, TRUNCATE, UPDATE or DELETE
+``audit_log``: no grant here names those privileges on it, and the owner is never a group member. Where a
+rule depends on the row, row-level security narrows a grant (``storage.db_roles``: a user's own ``users``
+row; audit rows only in one's own name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from chronotrace_desktop.domain.roles import PERMISSIONS, Action, Role
+
+
+class Privilege(StrEnum):
+    SELECT = "SELECT"
+    INSERT = "INSERT"
+    UPDATE = "UPDATE"
+    DELETE = "DELETE"
+
+
+_READ = frozenset({Privilege.SELECT})
+_WRITE = frozenset(Privilege)
+_APPEND = frozenset({Privilege.SELECT, Privilege.INSERT})
+
+
+@dataclass(frozen=True, slots=True)
+class TableGrant:
+    """Privileges on a table; ``columns`` narrows an UPDATE grant to those columns."""
+
+    table: str
+    privileges: frozenset[Privilege]
+    columns: tuple[str, ...] = ()
+
+
+# The sign-in bookkeeping columns of one's own users row (row-level security keeps it to one's own row).
+_SIGN_IN_COLUMNS = ("failed_login_count", "locked_until", "last_login_at", "updated_at")
+
+SIGNED_IN: tuple[TableGrant, ...] = (
+    TableGrant("users", _READ),
+    TableGrant("users", frozenset({Privilege.UPDATE}), _SIGN_IN_COLUMNS),
+    TableGrant("login_throttle", _WRITE),
+    TableGrant("audit_log", _APPEND),
+    TableGrant("schema_migrations", _READ),
+)
+
+_LIBRARY = (
+    TableGrant("videos", _READ),
+    TableGrant("video_segments", _READ),
+    TableGrant("video_tracks", _READ),
+    TableGrant("cameras", _READ),
+)
+_FOOTAGE_WRITE = (
+    TableGrant("videos", _WRITE),
+    TableGrant("video_segments", _WRITE),
+    TableGrant("video_tracks", _WRITE),
+    TableGrant("anomalies", _WRITE),
+    TableGrant("anomaly_scans", _WRITE),
+    TableGrant("cameras", frozenset({Privilege.SELECT, Privilege.INSERT})),
+)
+_EXPORT = (
+    TableGrant("exports", frozenset({Privilege.SELECT, Privilege.INSERT, Privilege.UPDATE})),
+    # An export renders the redacted clips it packs and records them on their segments.
+    TableGrant("video_segments", frozenset({Privilege.UPDATE}), ("redacted_path", "metadata")),
+)
+
+ACTION_GRANTS: dict[Action, tuple[TableGrant, ...]] = {
+    Action.VIEW_LIBRARY: _LIBRARY,
+    Action.SEARCH: (*_LIBRARY, TableGrant("searches", _APPEND)),
+    Action.VIEW_REDACTED_MEDIA: (TableGrant("video_segments", _READ),),
+    Action.REVEAL_PII: (),  # media, not rows: the reveal's audit row is a signed-in user's append
+    Action.INGEST_VIDEO: _FOOTAGE_WRITE,
+    Action.DELETE_VIDEO: _FOOTAGE_WRITE,
+    Action.VIEW_ANOMALIES: (
+        TableGrant("anomalies", _READ),
+        TableGrant("anomaly_scans", _READ),
+        TableGrant("cameras", _READ),
+    ),
+    Action.TRIAGE_ANOMALY: (TableGrant("anomalies", frozenset({Privilege.SELECT, Privilege.UPDATE})),),
+    Action.CONFIGURE_CAMERAS: (TableGrant("cameras", _WRITE), TableGrant("anomaly_scans", _WRITE)),
+    Action.EXPORT_REDACTED: _EXPORT,
+    Action.EXPORT_UNREDACTED: _EXPORT,
+    Action.VIEW_AUDIT_LOG: (TableGrant("audit_log", _READ), TableGrant("audit_chain_head", _READ)),
+    Action.MANAGE_USERS: (TableGrant("users", _WRITE),),
+    Action.MANAGE_API_KEYS: (TableGrant("api_keys", _WRITE),),
+    Action.MANAGE_DATABASE: (TableGrant("schema_migrations", _READ),),
+    Action.CHANGE_OWN_PASSWORD: (
+        TableGrant("users", frozenset({Privilege.UPDATE}), ("password_hash", *_SIGN_IN_COLUMNS)),
+    ),
+}
+
+# Tables whose rows only some of a group may see or change; the policies live in ``storage.db_roles``.
+ROW_SECURED_TABLES = ("users", "audit_log")
+
+
+def role_grants(role: Role) -> tuple[TableGrant, ...]:
+    """Everything ``role``'s group is granted: the signed-in basics and each permitted action's grants."""
+    grants = list(SIGNED_IN)
+    for action in sorted(PERMISSIONS[role]):
+        grants.extend(ACTION_GRANTS[action])
+    return tuple(grants)
+
+
+def sees_every_user(role: Role) -> bool:
+    """Whether the group reads and writes every users row and may write audit rows in anyone's name (the
+    administrators, who manage users); other groups see their own row only."""
+    return Action.MANAGE_USERS in PERMISSIONS[role]
