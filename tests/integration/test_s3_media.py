@@ -14,18 +14,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import av
 import pytest
 
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError, NotFoundError
+from chronotrace_desktop.domain.export import ExportRequest, ExportSelection, ExportType
 from chronotrace_desktop.domain.ingest import IngestOptions, IngestStatus
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.services.doctor import DoctorService
 from chronotrace_desktop.storage.blobs_s3 import S3BlobStore, S3Location, make_s3_client
 from chronotrace_desktop.storage.secrets import SecretStore
 from tests.conftest import VIDEOS_DIR, scratch_dir
-from tests.integration.conftest import new_installation, wait_for_port
+from tests.integration.conftest import ADMIN_PASSWORD, new_installation, wait_for_port
 
 ACCESS_KEY = "chronotrace-test"
 SECRET_KEY = "moto-secret-for-tests"  # stored in the test keyring, never in settings
@@ -177,6 +180,65 @@ def test_a_team_installation_keeps_its_media_in_s3(endpoint: str) -> None:
         assert media.status.value == "ok", media
         assert f"s3://{bucket}/media/" in media.detail
         assert SECRET_KEY not in media.detail
+
+
+@pytest.mark.server_pg
+def test_an_original_fetched_for_a_reveal_leaves_the_cache_when_the_reveal_ends(endpoint: str) -> None:
+    """Issue 13 item 2: a revealed original stays on the workstation only while a reveal holds it (the player
+    shows it); then it is evicted, and at the latest when the app closes."""
+    bucket = _bucket(endpoint, "team-reveals")
+    SecretStore().set(SecretName.S3_SECRET_ACCESS_KEY, endpoint, SECRET_KEY)
+    overrides = {
+        "media_store": "s3",
+        "s3_bucket": bucket,
+        "s3_endpoint_url": endpoint,
+        "s3_region": "us-east-1",
+        "s3_access_key_id": ACCESS_KEY,
+    }
+    reason = "CASE-2024-0300: identify the driver of the car"
+    with new_installation("server", **overrides) as inst:
+        services = inst.services
+        results = services.ingest.ingest_paths(
+            inst.admin, [VIDEOS_DIR / "car-detection.mp4"], IngestOptions(), Unattended()
+        )
+        assert [r.status for r in results] == [IngestStatus.COMPLETED], results
+        video_id = results[0].video_id
+        assert video_id is not None
+        shutil.rmtree(services.blobs.root)  # an analyst's workstation that has not seen the video
+        cache = services.blobs.root
+        _, analyst = inst.add_user(Role.ANALYST)
+        first, second = (s.id for s in services.library.segments_of(analyst, video_id))
+        proof = services.reauth.confirm(analyst, ADMIN_PASSWORD, ReauthPurpose.REVEAL)
+
+        # The player shows the original: it is fetched into the cache and stays while shown, whatever else
+        # reads it meanwhile (a second reveal, a render of its segment, an export of it).
+        shown = services.media.reveal(analyst, first, reason, proof=proof)
+        assert _cached_originals(cache) == [shown]
+        again = services.media.reveal(analyst, first, reason, proof=proof)
+        services.media.end_reveal(again)
+        assert services.media.prerender(inst.admin, Unattended(), video_ids=[video_id]) == 2
+        export_proof = services.reauth.confirm(analyst, ADMIN_PASSWORD, ReauthPurpose.EXPORT_UNREDACTED)
+        request = ExportRequest(
+            case_id="CASE-2024-0300",
+            selection=ExportSelection.of_segments([first, second]),
+            destination=scratch_dir("s3-export-"),
+            types=frozenset({ExportType.VIDEO_CLIP}),
+            reveal_justification=reason,
+        )
+        assert services.exports.export(analyst, request, proof=export_proof).unredacted
+        assert _cached_originals(cache) == [shown]  # the export's own copies are gone, the shown one is not
+        with av.open(str(shown)) as container:  # and it still plays
+            assert next(container.decode(video=0)).width > 0
+
+        # Back to the redacted clip (or another segment): the reveal ends, the original leaves the cache.
+        services.media.end_reveal(shown)
+        assert _cached_originals(cache) == []
+        assert services.blobs.exists(services.blobs.key_of(shown))  # the bucket keeps it
+
+        # A reveal still held when the app closes is evicted then.
+        held = services.media.reveal(analyst, second, reason, proof=proof)
+        assert _cached_originals(cache) == [held]
+    assert not held.exists()
 
 
 def _cached_originals(cache: Path) -> list[Path]:

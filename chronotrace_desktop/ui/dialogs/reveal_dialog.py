@@ -19,7 +19,8 @@ from chronotrace_desktop.ui.qt import (
 EXPLANATION = (
     "The original shows faces and other personal details. Say why you need it — the case number and what "
     "you must identify. Your name, the time and this justification are written to the audit log before "
-    f"the original is shown (at least {MIN_JUSTIFICATION_CHARS} characters)."
+    f"the original is shown (at least {MIN_JUSTIFICATION_CHARS} characters). Enter your password too: it "
+    "confirms that you are the one asking."
 )
 
 
