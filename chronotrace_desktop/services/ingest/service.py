@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +41,7 @@ from chronotrace_desktop.domain.ingest import (
 )
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.media.hashing import sha256_file
+from chronotrace_desktop.media.pinning import PinnedSource
 from chronotrace_desktop.media.probe import check_regular_file, probe
 from chronotrace_desktop.media.windows import plan_windows
 from chronotrace_desktop.services.access import AuditEvent
@@ -50,6 +50,7 @@ from chronotrace_desktop.services.ingest import records
 from chronotrace_desktop.services.ingest.duplicates import being_ingested, settled_duplicate
 from chronotrace_desktop.services.ingest.inputs import collect_inputs, expected_work
 from chronotrace_desktop.services.ingest.lease import source_lease
+from chronotrace_desktop.services.ingest.refusals import record_bad_input
 from chronotrace_desktop.services.ingest.segments import SegmentPipeline
 from chronotrace_desktop.storage.orm import Video
 from chronotrace_desktop.storage.vectors import Equals, VectorFilter
@@ -169,12 +170,31 @@ class IngestService:
         progress = progress or _unwatched
         progress(0, 0, IngestStage.PROBING)
         try:
-            found = probe(path)
+            check_regular_file(path)  # before opening: never open a FIFO or a device
+            source = PinnedSource.open(
+                path
+            )  # held to the last cut: what is probed, hashed and cut is one file
+        except InvalidInputError as exc:
+            return self._record_bad_input(actor, path, options, str(exc))
+        with source:
+            return self._ingest_held(actor, source, options, task, progress)
+
+    def _ingest_held(
+        self,
+        actor: Actor,
+        source: PinnedSource,
+        options: IngestOptions,
+        task: TaskControl,
+        progress: ProgressCallback[IngestStage],
+    ) -> IngestResult:
+        path = source.original
+        try:
+            found = probe(source.read_path)
         except InvalidInputError as exc:
             return self._record_bad_input(actor, path, options, str(exc))
         progress(0, 0, IngestStage.HASHING)
         try:
-            digest = sha256_file(path, should_stop=lambda: task.cancelled)
+            digest = sha256_file(source.read_path, should_stop=lambda: task.cancelled)
         except OperationCancelledError:
             return IngestResult(path, IngestStatus.CANCELLED, error="cancelled before anything was stored")
         except InvalidInputError as exc:
@@ -185,7 +205,7 @@ class IngestService:
             claim = self._claim(actor, path, options, found, digest)
             if isinstance(claim, IngestResult):
                 return claim
-            return self._process(actor, claim, path, found, task, progress)
+            return self._process(actor, claim, source, found, task, progress)
 
     # ------------------------------------------------------------------ claiming a video row
 
@@ -235,67 +255,7 @@ class IngestService:
     def _record_bad_input(
         self, actor: Actor, path: Path, options: IngestOptions, message: str
     ) -> IngestResult:
-        """A failed row that says why; nothing already stored is touched. Retried in place later."""
-        logger.info("Refused %s: %s", path, message)
-        digest: str | None = None
-        size: int | None = None
-        try:
-            check_regular_file(path)
-            size = path.stat().st_size
-            digest = sha256_file(path)
-        except (UserFacingError, OSError):
-            digest = None
-        lease = source_lease(self._db, digest) if digest else nullcontext(True)
-        with lease as held:  # not held: the same bytes are being ingested, their row is not ours to mark
-            result = (
-                self._write_bad_input(actor, path, options, message, digest, size)
-                if held
-                else IngestResult(path, IngestStatus.FAILED, error=message)
-            )
-        if result.status is IngestStatus.FAILED:  # the refusal is audited, whether a row was marked or not
-            meta = {"filename": path.name, "path": str(path), "sha256": digest}
-            self._audit.record(
-                AuditEvent(
-                    AuditAction.VIDEO_UPLOAD,
-                    actor=actor,
-                    resource_type="video",
-                    resource_id=result.video_id,
-                    success=False,
-                    error_message=message,
-                    metadata=meta,
-                )
-            )
-        return result
-
-    def _write_bad_input(
-        self,
-        actor: Actor,
-        path: Path,
-        options: IngestOptions,
-        message: str,
-        digest: str | None,
-        size: int | None,
-    ) -> IngestResult:
-        try:
-            with self._db.transaction() as session:
-                video = records.live_video_by_sha(session, digest) if digest else None
-                video = video or records.failed_video_by_path(session, path)
-                if video is not None and video.processing_status == VideoStatus.COMPLETED:
-                    return settled_duplicate(video, path)
-                if video is None:
-                    video = records.new_video(
-                        session,
-                        path=path,
-                        uploaded_by=actor.user_id,
-                        options=options,
-                        sha256=digest,
-                        size_bytes=size,
-                    )
-                records.set_status(video, VideoStatus.FAILED, error=message)
-                video_id = video.id
-        except IntegrityError:
-            return IngestResult(path, IngestStatus.FAILED, error=message)
-        return IngestResult(path, IngestStatus.FAILED, video_id, error=message)
+        return record_bad_input(self._db, self._audit, actor, path, options, message)
 
     # ------------------------------------------------------------------ processing
 
@@ -303,17 +263,19 @@ class IngestService:
         self,
         actor: Actor,
         video_id: uuid.UUID,
-        path: Path,
+        source: PinnedSource,
         found: VideoProbe,
         task: TaskControl,
         progress: ProgressCallback[IngestStage],
     ) -> IngestResult:
+        path = source.original
         try:
             self._reconcile(video_id)
             windows = plan_windows(found.duration_s)
             with self._db.transaction() as session:
                 done = records.done_segment_indexes(session, video_id)
-            outcome = self._pipeline.run(video_id, path, found, windows, done, task, progress)
+            outcome = self._pipeline.run(video_id, source.read_path, found, windows, done, task, progress)
+            source.check_unchanged()  # cut while changing in place: failed, and resumable once it is final
             progress(0, 0, IngestStage.TRACKS)
             self._pipeline.build_tracks(video_id)
             detect_for_video(self._db, self._settings, actor, video_id, task)
