@@ -45,6 +45,7 @@ from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.media.hashing import sha256_file
 from chronotrace_desktop.media.redaction import BODY, PlanTimeline, redact_still, render_redacted_clip
 from chronotrace_desktop.services.access import AuditEvent, proof_problem, reauth_needed
+from chronotrace_desktop.storage.blobs import HeldCopies
 from chronotrace_desktop.storage.orm import Video, VideoSegment
 
 if TYPE_CHECKING:
@@ -110,8 +111,7 @@ class MediaAccessService:
         self.redaction_mode = redaction_mode
         self._render_locks: dict[uuid.UUID, threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        self._held: dict[str, int] = {}  # original keys fetched for reveals still in use: by how many
-        self._held_guard = threading.Lock()
+        self._held = HeldCopies(blobs)  # originals fetched for reveals still in use
 
     def redacted_thumbnail(self, actor: Actor, segment_id: uuid.UUID) -> Path:
         self._authorizer.require(
@@ -195,23 +195,13 @@ class MediaAccessService:
         """The reveal that returned ``original`` is over: once no other reveal holds it, a shared store's copy
         leaves this machine's cache (the object stays in the bucket). A path no reveal holds is ignored."""
         try:
-            key = self._blobs.key_of(original)
-        except ValueError:
+            self._held.release(self._blobs.key_of(original))
+        except ValueError:  # not in the store
             return
-        with self._held_guard:
-            holders = self._held.get(key, 0)
-            if holders > 1:
-                self._held[key] = holders - 1
-            elif holders == 1:
-                del self._held[key]
-                self._evict(key)
 
     def end_reveals(self) -> None:
         """Every reveal is over (the app closes): every original fetched for one leaves this machine's cache."""
-        with self._held_guard:
-            held, self._held = list(self._held), {}
-            for key in held:
-                self._evict(key)
+        self._held.release_all()
 
     def _reauthenticated(
         self,
@@ -281,25 +271,12 @@ class MediaAccessService:
             )
         )
         logger.info("%s revealed the original %s of segment %s", actor.email, what, segment_id)
-        with self._held_guard:
-            self._held[key] = self._held.get(key, 0) + 1
+        self._held.hold(key)
         try:
             return self._blobs.readable(key)
         except BaseException:
-            self.end_reveal(self._blobs.path(key))
+            self._held.release(key)
             raise
-
-    def _evict(self, key: str) -> None:
-        """Drop this machine's cached copy of ``key`` (a shared store's; nothing for a local one)."""
-        try:
-            self._blobs.evict(key)
-        except OSError as exc:  # e.g. still open elsewhere on a system that cannot remove open files
-            logger.warning("Could not remove %s from the media cache: %s", key, exc)
-
-    def _evict_unless_held(self, key: str) -> None:
-        with self._held_guard:
-            if key not in self._held:
-                self._evict(key)
 
     def prerender(
         self, actor: Actor, task: TaskControl, *, video_ids: Sequence[uuid.UUID] | None = None
@@ -395,7 +372,7 @@ class MediaAccessService:
             )
             digest = sha256_file(tmp)
         # The original fetched for rendering leaves this machine's cache (unless a reveal shows it meanwhile).
-        self._evict_unless_held(segment.segment_path)
+        self._held.evict_unless_held(segment.segment_path)
         with self._db.transaction() as session:
             row = session.get(VideoSegment, segment.id)
             if row is not None:

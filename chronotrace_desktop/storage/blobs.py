@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Protocol
@@ -150,3 +151,48 @@ class LocalBlobStore:
         if removed:
             logger.info("Removed %d temp file(s) left under %s", removed, folder)
         return removed
+
+
+class HeldCopies:
+    """Keys whose copy in this machine's cache is in use, and by how many holders (thread-safe).
+
+    The last :meth:`release` of a key evicts its cached copy (``BlobStore.evict``: a shared store's copy
+    leaves the cache, a local store keeps its files); :meth:`evict_unless_held` lets a reader that fetched a
+    key for itself drop it without pulling it from under a holder.
+    """
+
+    def __init__(self, blobs: BlobStore) -> None:
+        self._blobs = blobs
+        self._holders: dict[str, int] = {}
+        self._guard = threading.Lock()
+
+    def hold(self, key: str) -> None:
+        with self._guard:
+            self._holders[key] = self._holders.get(key, 0) + 1
+
+    def release(self, key: str) -> None:
+        """One holder of ``key`` is done; a key nobody holds is ignored."""
+        with self._guard:
+            holders = self._holders.get(key, 0)
+            if holders > 1:
+                self._holders[key] = holders - 1
+            elif holders == 1:
+                del self._holders[key]
+                self._evict(key)
+
+    def release_all(self) -> None:
+        with self._guard:
+            held, self._holders = list(self._holders), {}
+            for key in held:
+                self._evict(key)
+
+    def evict_unless_held(self, key: str) -> None:
+        with self._guard:
+            if key not in self._holders:
+                self._evict(key)
+
+    def _evict(self, key: str) -> None:
+        try:
+            self._blobs.evict(key)
+        except OSError as exc:  # e.g. still open on a system that cannot remove open files
+            logger.warning("Could not remove %s from the media cache: %s", key, exc)
