@@ -166,6 +166,13 @@ class Installation:
     data_dir: Path
     settings: Settings
 
+    def owner_engine(self) -> Engine:
+        """An engine as the tables' owner (the cluster's superuser here), for a test that tampers the way only
+        the owner could; the app itself never connects so. Dispose of it after use."""
+        database = self.services.database
+        url = database.owner_url or database.engine.url.set(username=SERVER_URL.username, password=None)
+        return sa.create_engine(url, poolclass=NullPool)
+
     def add_user(self, role: Role, *, password: str = ADMIN_PASSWORD) -> tuple[str, Actor]:
         email = f"{role.value}-{uuid.uuid4().hex[:8]}@chronotrace.test"
         self.services.users.add_user(self.admin, email, role, password)

@@ -38,7 +38,7 @@ def tampered(installation: Installation) -> Iterator[Connection]:
     for i in range(3):
         services.audit.record(AuditEvent(AuditAction.SEARCH_QUERY, installation.admin, request_id=f"r{i}"))
     snapshot = f"audit_snapshot_{uuid.uuid4().hex[:8]}"
-    engine = services.database.engine
+    engine = installation.owner_engine()
     with engine.begin() as conn:
         conn.execute(sa.text(f"CREATE TABLE {snapshot} AS SELECT * FROM audit_log"))
         conn.execute(sa.text(f"CREATE TABLE {snapshot}_head AS SELECT * FROM audit_chain_head"))
@@ -55,6 +55,7 @@ def tampered(installation: Installation) -> Iterator[Connection]:
             conn.execute(sa.text(f"INSERT INTO audit_chain_head SELECT * FROM {snapshot}_head"))
             conn.execute(sa.text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
             conn.execute(sa.text(f"DROP TABLE {snapshot}, {snapshot}_head"))
+        engine.dispose()
         assert _verify(installation).ok
 
 
