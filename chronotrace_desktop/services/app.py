@@ -170,7 +170,14 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
     audit = AuditService(database)
     authorizer = Authorizer(database, audit)
     blobs = open_blobs(settings, paths, secrets)
-    media = MediaAccessService(database, blobs, authorizer, audit, redaction_mode=settings.redaction_mode)
+    media = MediaAccessService(
+        database,
+        blobs,
+        authorizer,
+        audit,
+        redaction_mode=settings.redaction_mode,
+        viewers_render=settings.profile is not Profile.TEAM,
+    )
     search = SearchService(database, vectors, authorizer, audit)
     signer = EvidenceSigner(secrets, str(paths.data_dir.resolve()), audit)
     return AppServices(

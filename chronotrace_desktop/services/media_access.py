@@ -103,8 +103,12 @@ class MediaAccessService:
         audit: AuditService,
         *,
         redaction_mode: RedactionMode = RedactionMode.HEADS,
+        viewers_render: bool = True,
     ) -> None:
         self._db = database
+        # Whether a role that may not reveal renders missing redacted clips itself. Not in the team profile,
+        # where such a login may not record a rendition on its segment (storage/db_grants.py).
+        self._viewers_render = viewers_render
         self._blobs = blobs
         self._authorizer = authorizer
         self._audit = audit
@@ -145,8 +149,11 @@ class MediaAccessService:
             recorded = _recorded_rendition(segment.redacted_path, segment.meta, key)
             if recorded is not None and self._blobs.exists(key):
                 return self._blobs.readable(key), recorded
-            if self._blobs.shared and not is_allowed(actor.role, Action.REVEAL_PII):
-                # Rendering reads the original: a viewer's machine never fetches one from the shared store.
+            if (self._blobs.shared or not self._viewers_render) and not is_allowed(
+                actor.role, Action.REVEAL_PII
+            ):
+                # Rendering reads the original: a viewer's machine never fetches one from the shared store,
+                # and a viewer's team login may not record what it rendered.
                 raise NotFoundError(
                     "This segment's redacted clip is not ready yet. It is rendered where originals may be read: "
                     "an analyst's workstation after ingest, or 'chronotrace ingest prerender'."

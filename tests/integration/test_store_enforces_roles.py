@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from chronotrace_desktop.config import resolve_paths
-from chronotrace_desktop.domain.errors import AuthenticationError, EnvironmentProblemError, InvalidInputError
+from chronotrace_desktop.domain.errors import (
+    AuthenticationError,
+    EnvironmentProblemError,
+    InvalidInputError,
+    NotFoundError,
+)
 from chronotrace_desktop.domain.ingest import IngestOptions, IngestStatus
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.search import SegmentQuery
@@ -36,7 +42,7 @@ from tests.integration.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, Installation
 
 pytestmark = pytest.mark.server_pg
 
-CLIP = VIDEOS_DIR / "one-by-one-person-detection.mp4"
+CLIP = VIDEOS_DIR / "car-detection.mp4"  # 30 s: a short ingest
 USER_PASSWORD = "a long enough password"
 
 
@@ -172,26 +178,28 @@ def test_an_analyst_login_cannot_change_users_or_the_audit_log(team: Team) -> No
 
 
 def test_the_analyst_app_ingests_and_the_viewer_app_reads_and_searches(team: Team) -> None:
-    analyst_app = _member_app(team, team.analyst)
-    try:
-        analyst = analyst_app.auth.login(team.analyst.email, USER_PASSWORD)
-        result = analyst_app.ingest.ingest_file(
-            analyst, CLIP, IngestOptions(camera_id="cam-lobby"), Unattended()
-        )
+    with closing(_member_app(team, team.analyst)) as app:
+        analyst = app.auth.login(team.analyst.email, USER_PASSWORD)
+        result = app.ingest.ingest_file(analyst, CLIP, IngestOptions(camera_id="cam-lobby"), Unattended())
         assert result.status is IngestStatus.COMPLETED, result
-    finally:
-        analyst_app.close()
-    viewer_app = _member_app(team, team.viewer)
-    try:
-        viewer = viewer_app.auth.login(team.viewer.email, USER_PASSWORD)
-        assert result.video_id in viewer_app.library.video_ids(viewer)
-        hits = viewer_app.search.search(viewer, SegmentQuery(text="a person walking"))
+        assert result.video_id is not None
+        first = app.library.segments_of(analyst, result.video_id)[0].id
+    with closing(_member_app(team, team.viewer)) as app:
+        viewer = app.auth.login(team.viewer.email, USER_PASSWORD)
+        assert result.video_id in app.library.video_ids(viewer)
+        hits = app.search.search(viewer, SegmentQuery(text="a car on the road"))
         assert hits.hits, "the viewer's search found nothing in the analyst's clip"
-        viewer_app.anomalies.list_anomalies(viewer)  # reads through its own grants
+        app.anomalies.list_anomalies(viewer)  # reads through its own grants
+        with pytest.raises(NotFoundError, match="not ready yet"):  # its login may not record a rendition
+            app.media.redacted_clip(viewer, first)
         with pytest.raises(AuthenticationError):  # another user's row is invisible to this login
-            viewer_app.auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)
-    finally:
-        viewer_app.close()
+            app.auth.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+    with closing(_member_app(team, team.analyst)) as app:
+        analyst = app.auth.login(team.analyst.email, USER_PASSWORD)
+        assert app.media.prerender(analyst, Unattended(), video_ids=[result.video_id]) >= 1
+    with closing(_member_app(team, team.viewer)) as app:
+        viewer = app.auth.login(team.viewer.email, USER_PASSWORD)
+        assert app.media.redacted_clip(viewer, first).is_file()
 
 
 def test_role_changes_and_disabling_move_the_login(team: Team) -> None:
