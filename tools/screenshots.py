@@ -272,6 +272,7 @@ def _render_panes(app: QApplication, services: AppServices, out: Path, suffix: s
     dialog = player.ask_reveal()
     assert dialog is not None
     dialog.justification_edit.setPlainText("CASE-2024-0113: identify the person waiting at the counter")
+    dialog.password_edit.setText(ADMIN_PASSWORD)  # the reveal asks for the signed-in user's password again
     _save(app, dialog, out, f"reveal-dialog{suffix}")
     dialog.accept()
     _settle(app, lambda: player.showing_original, timeout=30)
