@@ -286,8 +286,24 @@ class Paths:
         return self.log_dir / "chronotrace.log"
 
     def ensure(self) -> None:
+        """Create the installation's folders, owner-only (0700): the OS account is the workstation's boundary.
+
+        The data folder itself stays as it is when running as root: the embedded PostgreSQL then runs as a
+        system account that must traverse it to its cluster (the wheel opens it so), and tightening it under a
+        running server would cut the server off from its files. Its subfolders are owner-only regardless."""
         for folder in (self.data_dir, self.config_dir, self.cache_dir, self.log_dir, self.media_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if folder != self.data_dir or os.name != "posix" or os.geteuid() != 0:
+                owner_only(folder)
+
+
+def owner_only(path: Path) -> None:
+    """Take group and other permissions off ``path`` if this account owns it (POSIX; elsewhere a no-op)."""
+    if os.name != "posix":
+        return
+    info = path.stat()
+    if info.st_uid == os.geteuid() and info.st_mode & 0o077:
+        path.chmod(info.st_mode & 0o700)
 
 
 def resolve_paths(data_dir: Path | str | None = None) -> Paths:
@@ -347,8 +363,9 @@ def update_settings_file(paths: Paths, changes: dict[str, Any]) -> Settings:
     with _reading_file(Path(os.devnull)):
         validated = Settings(**values)
     stored = validated.model_dump(mode="json", include=set(values))
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    paths.config_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = paths.settings_file.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    owner_only(tmp)
     tmp.replace(paths.settings_file)
     return load_settings(paths)

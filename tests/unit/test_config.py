@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,19 @@ def test_bcrypt_rounds_has_a_floor_of_12(monkeypatch: pytest.MonkeyPatch) -> Non
         Settings(bcrypt_rounds=4)
     monkeypatch.setenv(WEAK_BCRYPT_ENV, "1")
     assert Settings(bcrypt_rounds=4).bcrypt_rounds == 4
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_the_installation_folders_and_settings_are_owner_only(tmp_path: Path) -> None:
+    root = tmp_path / "install"
+    root.mkdir(mode=0o755)
+    root.chmod(0o755)  # as a pre-existing, group-readable folder would be
+    paths = resolve_paths(root)
+    paths.ensure()
+    for folder in (paths.config_dir, paths.cache_dir, paths.log_dir, paths.media_dir):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
+    # root runs the embedded server as a system account that must traverse the data folder itself
+    expected = 0o755 if os.geteuid() == 0 else 0o700
+    assert root.stat().st_mode & 0o777 == expected
+    update_settings_file(paths, {"log_level": "DEBUG"})
+    assert paths.settings_file.stat().st_mode & 0o777 == 0o600
