@@ -66,7 +66,11 @@ def _reveal(
     state: TaskState, services: AppServices, actor: Actor, segment_id: uuid.UUID, why: str, password: str
 ) -> Path:
     proof = services.reauth.confirm(actor, password, ReauthPurpose.REVEAL)
-    return services.media.reveal(actor, segment_id, why, proof=proof)
+    original = services.media.reveal(actor, segment_id, why, proof=proof)
+    if state.cancelled:  # the player stopped meanwhile: nobody shows it, so the reveal ends here
+        services.media.end_reveal(original)
+        state.check_cancelled()
+    return original
 
 
 def boxes_at(detail: SegmentDetail, t: float) -> tuple[Box, ...]:
