@@ -156,6 +156,35 @@ def test_export_of_a_search_as_a_zip(cli: Cli, tmp_path: Path) -> None:
     assert verified.returncode == 0, verified.stdout
 
 
+def test_an_analyst_exports_the_originals_re_authenticated_by_the_commands_password(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The export service needs a fresh re-authentication for originals: the command gives it from the password
+    it read (CHRONOTRACE_PASSWORD here, a prompt in a terminal)."""
+    ids = _segment_ids(cli)
+    exported = cli(
+        "export",
+        "--segments",
+        ids[0],
+        "--case",
+        "CASE-CLI-4",
+        "--out",
+        str(tmp_path),
+        "--types",
+        "video_clip",
+        "--reveal-justification",
+        "CASE-CLI-4: identify the driver of the car",
+        "--json",
+        "--user",
+        ANALYST,
+    )
+    assert exported.returncode == 0, exported.stderr
+    result = json.loads(exported.stdout)
+    assert result["unredacted"] is True
+    manifest = json.loads((Path(result["path"]) / "manifest.json").read_text())
+    assert [f["kind"] for f in manifest["files"]].count("original_clip") == 1
+
+
 def test_viewers_may_not_export_unredacted_media_exit_3(cli: Cli, tmp_path: Path) -> None:
     ids = _segment_ids(cli)
     denied = cli(
