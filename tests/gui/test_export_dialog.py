@@ -163,12 +163,12 @@ def test_unredacted_originals_need_the_password_again(
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
     assert "password is wrong" in dialog.error_label.text()
+    assert dialog.password_edit.text() == ""  # to be typed again
     assert list(tmp_path.iterdir()) == []
     shots = Path(os.environ.get("EXPORT_DIALOG_SCREENSHOTS", tmp_path / "shots"))
     shots.mkdir(exist_ok=True)
     assert dialog.grab().save(str(shots / "export-dialog-wrong-password.png"))
 
-    dialog.password_edit.clear()
     qtbot.keyClicks(dialog.password_edit, PASSWORD)
     with qtbot.waitSignal(dialog.export_finished, timeout=120_000) as finished:
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)

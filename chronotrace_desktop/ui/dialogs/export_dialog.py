@@ -258,6 +258,8 @@ class ExportDialog(QDialog):
         if request.unredacted and not self.password_edit.text():
             self.show_error("Enter your password to include the unredacted originals, or untick that option.")
             return
+        password = self.password_edit.text() if request.unredacted else None
+        self.password_edit.clear()  # kept by no widget: asked again for another try
         self.show_error(None)
         self.result_ = None
         self._worker = start_task(
@@ -268,7 +270,7 @@ class ExportDialog(QDialog):
             self._actor,
             request,
             self._renderer,
-            self.password_edit.text() if request.unredacted else None,
+            password,
             on_returned=self._on_exported,
             on_errored=self._on_failed,
             progress=self._on_progress,
