@@ -128,6 +128,22 @@ class Settings(BaseSettings):
     # Redacted clips and thumbnails blur heads and faces, or (upper_body) whole upper bodies as well.
     redaction_mode: RedactionMode = RedactionMode.HEADS
 
+    # Embedding engines beside the offline default (which always runs): "nova" (Amazon Nova multimodal
+    # embeddings on Bedrock) and "clip" (a CLIP-style ONNX model in clip_model_dir). Each has its own vectors;
+    # search fuses the engines that answer. Adding one later: chronotrace reembed --engine NAME.
+    embedding_engines: list[Literal["nova", "clip"]] = Field(default_factory=list)
+    nova_model_id: str = Field(
+        default="amazon.nova-2-multimodal-embeddings-v1:0", min_length=1, max_length=200
+    )
+    nova_region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
+    nova_profile: str | None = Field(
+        default=None, max_length=128
+    )  # an AWS profile in ~/.aws, else boto3's chain
+    nova_dimension: Literal[256, 384, 1024, 3072] = 1024
+    # What Nova sees of a segment: its redacted rendition (default: no face leaves the site) or the original cut.
+    nova_segment_source: Literal["redacted", "original"] = "redacted"
+    clip_model_dir: str | None = None  # a folder with the image and text towers (ONNX) and the tokenizer
+
     # E-mail alerts for new high/critical anomalies (to each camera's recipients). No host: no e-mail; alerts
     # wait (pending) until one is set. The SMTP password, if the server wants one, is in the keyring
     # (secret "smtp-password" for the host); it is never sent without TLS.
