@@ -136,9 +136,10 @@ class Settings(BaseSettings):
         default="amazon.nova-2-multimodal-embeddings-v1:0", min_length=1, max_length=200
     )
     nova_region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")
-    nova_profile: str | None = Field(
-        default=None, max_length=128
-    )  # an AWS profile in ~/.aws, else boto3's chain
+    # An AWS profile in ~/.aws for Bedrock (else boto3's own chain: environment, instance role); or an
+    # access key of its own: the id here, the secret in the keyring (bedrock-secret-access-key).
+    nova_profile: str | None = Field(default=None, max_length=128)
+    nova_access_key_id: str | None = Field(default=None, pattern=r"^[A-Z0-9]{16,128}$")
     nova_dimension: Literal[256, 384, 1024, 3072] = 1024
     # What Nova sees of a segment: its redacted rendition (default: no face leaves the site) or the original cut.
     nova_segment_source: Literal["redacted", "original"] = "redacted"

@@ -18,6 +18,7 @@ from chronotrace_desktop.cli import (
     commands_anomalies,
     commands_audit,
     commands_cameras,
+    commands_engines,
     commands_eval,
     commands_export,
     commands_ingest,
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_admin.register(commands)
     commands_users.register(commands)
     commands_ingest.register(commands)
+    commands_engines.register(commands)
     commands_anomalies.register(commands)
     commands_cameras.register(commands)
     commands_search.register(commands)

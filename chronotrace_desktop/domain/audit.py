@@ -35,6 +35,7 @@ class AuditAction(StrEnum):
     SETTINGS_CHANGED = "settings_changed"
     SIGNING_KEY_CREATED = "signing_key_created"
     AUDIT_VERIFIED = "audit_verified"
+    SEGMENTS_EMBEDDED = "segments_embedded"  # a re-embedding run (engine, source, how many, remote calls)
 
 
 class AuditChainFault(StrEnum):

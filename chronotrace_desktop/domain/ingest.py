@@ -55,6 +55,7 @@ class IngestStage(StrEnum):
     HASHING = "hashing"
     SEGMENTS = "segments"  # ``done`` of ``total`` segments written
     TRACKS = "tracks"
+    ENGINES = "engines"  # the multimodal engines (Nova, CLIP) embed the finished segments
     DONE = "done"
 
 

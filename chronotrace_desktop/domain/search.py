@@ -221,6 +221,8 @@ class SearchResult:
     timings: SearchTimings
     understood: tuple[str, ...] = ()  # the attributes read from the query ("person", "red top"...)
     fused: bool = False  # whether attribute matches took part in the ranking
+    engines: tuple[str, ...] = ("offline",)  # the embedding engines whose rankings were fused
+    engines_failed: tuple[str, ...] = ()  # "nova: why" for a configured engine that could not answer
 
     @property
     def top_score(self) -> float | None:

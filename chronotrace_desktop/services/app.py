@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chronotrace_desktop.config import Paths, Profile, Settings
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
@@ -24,6 +25,13 @@ from chronotrace_desktop.services.admin import (
 )
 from chronotrace_desktop.services.anomalies import AnomalyService
 from chronotrace_desktop.services.cameras import CameraService
+from chronotrace_desktop.services.engines import (
+    EngineCatalog,
+    EngineFactory,
+    EngineIndexes,
+    EngineSearch,
+    SegmentEmbedding,
+)
 from chronotrace_desktop.services.export import ExportService
 from chronotrace_desktop.services.ingest import IngestService
 from chronotrace_desktop.services.library import LibraryService
@@ -42,6 +50,9 @@ from chronotrace_desktop.storage.vectors import (
     VectorIndex,
     open_vector_index,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -70,10 +81,14 @@ class AppServices:
     cameras: CameraService
     settings_admin: SettingsService
     signer: EvidenceSigner
+    engines: EngineCatalog
+    engine_indexes: EngineIndexes
+    embedding: SegmentEmbedding
 
     def close(self) -> None:
         try:
             self.media.end_reveals()  # originals fetched for reveals leave a shared store's cache
+            self.engine_indexes.close()
             self.vectors.close()
         finally:
             self.database.close()
@@ -96,8 +111,11 @@ def collection_spec(settings: Settings) -> CollectionSpec:
     )
 
 
-def open_vectors(settings: Settings, paths: Paths, secrets: SecretStore) -> tuple[VectorIndex, str]:
-    """The profile's vector index bound to the installation's collection, and a display string (no key)."""
+def open_vectors(
+    settings: Settings, paths: Paths, secrets: SecretStore, spec: CollectionSpec | None = None
+) -> tuple[VectorIndex, str]:
+    """The profile's vector index bound to ``spec`` (default: the installation's collection), and a display
+    string (no key)."""
     if settings.profile is Profile.TEAM and settings.qdrant_url:
         api_key = secrets.get(SecretName.QDRANT_API_KEY, settings.qdrant_url)
         index = open_vector_index("server", url=settings.qdrant_url, api_key=api_key)
@@ -106,11 +124,20 @@ def open_vectors(settings: Settings, paths: Paths, secrets: SecretStore) -> tupl
         index = open_vector_index("edge", path=paths.vectors_dir)
         display = f"Qdrant embedded engine at {paths.vectors_dir}"
     try:
-        index.ensure_collection(collection_spec(settings))
+        index.ensure_collection(spec or collection_spec(settings))
     except BaseException:
         index.close()
         raise
     return index, display
+
+
+def engine_indexes(settings: Settings, paths: Paths, secrets: SecretStore) -> EngineIndexes:
+    """The engines' collections, in the same vector store as the default's."""
+    return EngineIndexes(
+        settings.vector_collection,
+        DEFAULT_PAYLOAD_INDEXES + EXTRA_PAYLOAD_INDEXES,
+        lambda spec: open_vectors(settings, paths, secrets, spec)[0],
+    )
 
 
 def open_blobs(settings: Settings, paths: Paths, secrets: SecretStore) -> BlobStore:
@@ -152,11 +179,19 @@ def _require_current_schema(database: Database) -> None:
         )
 
 
-def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppServices:
+def open_app(
+    settings: Settings,
+    paths: Paths,
+    *,
+    migrate: bool = True,
+    engine_factories: Mapping[str, EngineFactory] | None = None,
+) -> AppServices:
     """Open the installation at ``paths``: database (starting the embedded server), migrations, vectors.
 
     ``migrate``: the workstation migrates its own database at start; a team database is migrated by an
-    administrator (``chronotrace db migrate``) and is refused at start while it is behind."""
+    administrator (``chronotrace db migrate``) and is refused at start while it is behind.
+    ``engine_factories``: how the configured engines are built (default: from the settings; a test gives
+    Nova a stubbed Bedrock client this way, on the product's own code path)."""
     paths.ensure()
     secrets = SecretStore()
     database = open_database(settings, paths, secrets, migrate=migrate)
@@ -178,7 +213,13 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
         redaction_mode=settings.redaction_mode,
         viewers_render=settings.profile is not Profile.TEAM,
     )
-    search = SearchService(database, vectors, authorizer, audit)
+    catalog = EngineCatalog(settings, secrets, engine_factories)
+    indexes = engine_indexes(settings, paths, secrets)
+    embedding = SegmentEmbedding(database, vectors, catalog, indexes, media, blobs, authorizer, audit)
+    engines_on = bool(catalog.configured)
+    search = SearchService(
+        database, vectors, authorizer, audit, engines=EngineSearch(catalog, indexes) if engines_on else None
+    )
     signer = EvidenceSigner(secrets, str(paths.data_dir.resolve()), audit)
     return AppServices(
         settings=settings,
@@ -194,7 +235,9 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
         installation=InstallationService(database, audit, settings, paths, vector_display),
         maintenance=MaintenanceService(database, audit, authorizer, vectors),
         blobs=blobs,
-        ingest=IngestService(database, vectors, blobs, authorizer, audit, settings),
+        ingest=IngestService(
+            database, vectors, blobs, authorizer, audit, settings, engines=embedding if engines_on else None
+        ),
         media=media,
         search=search,
         # PDF reports need a renderer from the front end: the CLI passes one per call, the GUI sets
@@ -205,4 +248,7 @@ def open_app(settings: Settings, paths: Paths, *, migrate: bool = True) -> AppSe
         cameras=CameraService(database, authorizer, audit),
         settings_admin=SettingsService(settings, paths, authorizer, audit),
         signer=signer,
+        engines=catalog,
+        engine_indexes=indexes,
+        embedding=embedding,
     )

@@ -21,6 +21,7 @@ from chronotrace_desktop.domain.errors import UserFacingError
 from chronotrace_desktop.embedding.model_files import required_embedding_models
 from chronotrace_desktop.media.codecs import REDACTION_ENCODER, encoder_available, ffmpeg_version
 from chronotrace_desktop.services.app import open_blobs, open_vectors
+from chronotrace_desktop.services.engines import EngineCatalog
 from chronotrace_desktop.storage.blobs import LocalBlobStore
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
 from chronotrace_desktop.storage.migrations import migration_status
@@ -70,6 +71,7 @@ class DoctorService:
             self._check_vectors,
             self._check_media_store,
             self._check_models,
+            self._check_engines,
             self._check_codecs,
             self._check_keyring,
         ]
@@ -180,6 +182,24 @@ class DoctorService:
                 "model files", CheckStatus.PROBLEM, "missing: " + ", ".join(missing) + "; run 'make models'"
             )
         return CheckResult("model files", CheckStatus.OK, ", ".join(name for name, _, _ in found))
+
+    def _check_engines(self) -> CheckResult:
+        """Each configured engine embeds one query for real (for Nova: one Bedrock call, the dry run)."""
+        names = self._settings.embedding_engines
+        if not names:
+            return CheckResult(
+                "engines", CheckStatus.OK, "the offline default only (embedding_engines is empty)"
+            )
+        catalog = EngineCatalog(self._settings, self._secrets)
+        answered: list[str] = []
+        for name in dict.fromkeys(names):
+            try:
+                engine = catalog.engine(name)
+                vector = engine.embed_text_query("a person walking")
+            except UserFacingError as exc:
+                return CheckResult("engines", CheckStatus.PROBLEM, f"{name}: {exc}")
+            answered.append(f"{name} ({engine.model_name}, {len(vector)}-d)")
+        return CheckResult("engines", CheckStatus.OK, "offline default, " + ", ".join(answered))
 
     @staticmethod
     def _check_codecs() -> CheckResult:

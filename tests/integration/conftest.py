@@ -18,7 +18,7 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,7 @@ from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.users import Actor
 from chronotrace_desktop.services.admin import OwnerCredentials, initialise_team
 from chronotrace_desktop.services.app import AppServices, open_app
+from chronotrace_desktop.services.engines import EngineFactory
 from chronotrace_desktop.storage.db_roles import role_prefix
 from chronotrace_desktop.storage.migrations import apply_migrations
 from tests.conftest import scratch_dir
@@ -193,10 +194,13 @@ def installation_settings(
 
 
 @contextmanager
-def new_installation(backend: str, **overrides: object) -> Iterator[Installation]:
+def new_installation(
+    backend: str, *, engine_factories: Mapping[str, EngineFactory] | None = None, **overrides: object
+) -> Iterator[Installation]:
     """A brand-new installation on ``backend``, its administrator signed in; closed and removed afterwards.
 
-    ``overrides`` are settings (e.g. the team profile's S3 media store)."""
+    ``overrides`` are settings (e.g. the team profile's S3 media store); ``engine_factories`` builds the
+    configured engines (Nova on a stubbed Bedrock client)."""
     data_dir = scratch_dir(f"install-{backend}-")
     database_url = create_database(_server_backend()) if backend == "server" else None
     settings = installation_settings(backend, data_dir, database_url, **overrides)
@@ -204,7 +208,7 @@ def new_installation(backend: str, **overrides: object) -> Iterator[Installation
     if database_url is not None:  # team: set up as the owner, then run as the administrator's own login
         owner = OwnerCredentials(str(database_url.username))
         settings, _ = initialise_team(settings, paths, owner, ADMIN_EMAIL, ADMIN_PASSWORD, "First Admin")
-    services = open_app(settings, paths)
+    services = open_app(settings, paths, engine_factories=engine_factories)
     try:
         if database_url is None:
             services.installation.create_first_admin(ADMIN_EMAIL, ADMIN_PASSWORD, "First Admin")

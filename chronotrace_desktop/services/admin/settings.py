@@ -62,6 +62,7 @@ SECRET_TARGETS = {
     SecretName.QDRANT_API_KEY: "qdrant_url",
     SecretName.S3_SECRET_ACCESS_KEY: "s3_endpoint_url",
     SecretName.SMTP_PASSWORD: "smtp_host",
+    SecretName.BEDROCK_SECRET_ACCESS_KEY: "nova_access_key_id",
 }
 
 

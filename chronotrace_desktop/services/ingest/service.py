@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.tasks import ProgressCallback, TaskControl
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import AuditService, Authorizer
+    from chronotrace_desktop.services.engines import SegmentEmbedding
     from chronotrace_desktop.storage.blobs import BlobStore
     from chronotrace_desktop.storage.database import Database
     from chronotrace_desktop.storage.vectors import VectorIndex
@@ -81,8 +82,10 @@ class IngestService:
         authorizer: Authorizer,
         audit: AuditService,
         settings: Settings,
+        engines: SegmentEmbedding | None = None,
     ) -> None:
         self._db = database
+        self._engines = engines  # the multimodal engines' collections, filled after each completed file
         self._vectors = vectors
         self._blobs = blobs
         self._authorizer = authorizer
@@ -297,10 +300,17 @@ class IngestService:
             self._finish(video_id, VideoStatus.FAILED, message, outcome.warnings)
             return IngestResult(path, IngestStatus.FAILED, video_id, 0, error=message)
         self._finish(video_id, VideoStatus.COMPLETED, None, outcome.warnings)
+        warnings = list(outcome.warnings)
+        if self._engines is not None:  # the file is complete either way: 'reembed' finishes what fails here
+            progress(0, 0, IngestStage.ENGINES)
+            try:
+                warnings += self._engines.embed_videos(actor, [video_id], task)
+            except OperationCancelledError:
+                warnings.append(
+                    "cancelled before every engine embedded it; 'chronotrace reembed' completes it"
+                )
         progress(segments, segments, IngestStage.DONE)
-        return IngestResult(
-            path, IngestStatus.COMPLETED, video_id, segments, warnings=tuple(outcome.warnings)
-        )
+        return IngestResult(path, IngestStatus.COMPLETED, video_id, segments, warnings=tuple(warnings))
 
     def _finish(
         self, video_id: uuid.UUID, status: VideoStatus, error: str | None, warnings: list[str] | None = None

@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Literal
 
 from chronotrace_desktop.domain.errors import NotFoundError
@@ -23,6 +24,7 @@ from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.domain.search import QueryType, SearchHit, SearchResult, SearchTimings
 from chronotrace_desktop.embedding.query_cache import CachedQueryEmbedder
 from chronotrace_desktop.embedding.registry import default_text_embedder
+from chronotrace_desktop.services.engines.search import DEFAULT_ENGINE, EngineAnswers, fuse_ranks
 from chronotrace_desktop.services.search import store
 from chronotrace_desktop.services.search.filters import to_vector_filter
 from chronotrace_desktop.services.search.parse import parse_query
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.search import SegmentQuery
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import AuditService, Authorizer
+    from chronotrace_desktop.services.engines.search import EngineAnswer, EngineSearch
     from chronotrace_desktop.services.search.criteria import Criterion
     from chronotrace_desktop.storage.database import Database
     from chronotrace_desktop.storage.vectors import VectorFilter, VectorIndex
@@ -66,6 +69,7 @@ class _Prepared:
     db_ms: float = 0.0
     exclude: uuid.UUID | None = None
     understood: tuple[str, ...] = field(default_factory=tuple)
+    engines: EngineAnswers | None = None  # what the multimodal engines answered, when any are configured
 
 
 def _ms(started: float) -> float:
@@ -85,8 +89,10 @@ class SearchService:
         embedder: CachedQueryEmbedder | None = None,
         fuse: bool = True,
         embed_text: EmbedText = "both",
+        engines: EngineSearch | None = None,
     ) -> None:
         self._db = database
+        self._engines = engines if engines is not None and engines.active else None
         self._vectors = vectors
         self._authorizer = authorizer
         self._audit = audit
@@ -139,6 +145,23 @@ class SearchService:
     # ------------------------------------------------------------ preparing queries
 
     def _prepare(self, query: SegmentQuery) -> _Prepared:
+        prepared = self._prepare_default(query)
+        if self._engines is not None:
+            size, vector_filter = self._candidates(query), prepared.vector_filter
+            if query.query_type is QueryType.TEXT:
+                assert query.text is not None
+                prepared.engines = self._engines.for_text(query.text, vector_filter, size)
+            elif query.query_type is QueryType.IMAGE:
+                assert query.image_path is not None
+                prepared.engines = self._engines.for_image(query.image_path, vector_filter, size)
+            else:
+                assert query.similar_to is not None
+                prepared.engines = self._engines.for_similar(query.similar_to, vector_filter, size)
+            prepared.embed_ms += prepared.engines.embed_ms
+            prepared.vector_ms += prepared.engines.vector_ms
+        return prepared
+
+    def _prepare_default(self, query: SegmentQuery) -> _Prepared:
         vector_filter = to_vector_filter(query.filters)
         if query.query_type is QueryType.TEXT:
             assert query.text is not None
@@ -219,9 +242,10 @@ class SearchService:
         return min(MAX_CANDIDATES, max(MIN_CANDIDATES, wanted))
 
     def _threshold(self, query: SegmentQuery) -> float | None:
-        """A vector-score bound no hit above ``min_score`` can be under (fusion adds at most the attributes)."""
+        """A vector-score bound no hit above ``min_score`` can be under (fusion adds at most the attributes).
+        None with engines: a candidate the default scores low may rank high in an engine."""
         low = query.filters.min_score
-        if low is None:
+        if low is None or self._engines is not None:
             return None
         if self.fuse:
             low = (low - ATTRIBUTE_WEIGHT) / (1 - ATTRIBUTE_WEIGHT)
@@ -247,7 +271,8 @@ class SearchService:
             )
             vector_ms = _ms(t0)
             t0 = time.perf_counter()
-            rows = store.fetch_segments(session, (h.id for hits in batch for h in hits))
+            engine_ids = (key for i in pending for answer in _answers(prepared[i]) for key in answer.scores)
+            rows = store.fetch_segments(session, chain((h.id for hits in batch for h in hits), engine_ids))
             db_ms = _ms(t0)
             again: list[int] = []
             for i, vector_hits in zip(pending, batch, strict=True):
@@ -255,6 +280,8 @@ class SearchService:
                 p.vector_ms += vector_ms * share
                 p.db_ms += db_ms * share
                 scores = {h.id: h.score for h in vector_hits}
+                if _answers(p):  # the default's ranking and each engine's, fused by rank
+                    scores = fuse_ranks([scores, *(answer.scores for answer in _answers(p))])
                 ranked = rank(
                     p.text,
                     p.criteria if self.fuse else (),
@@ -286,4 +313,10 @@ class SearchService:
             timings=timings,
             understood=p.understood,
             fused=self.fuse and bool(p.criteria),
+            engines=(DEFAULT_ENGINE, *(p.engines.engines if p.engines else ())),
+            engines_failed=p.engines.failed if p.engines else (),
         )
+
+
+def _answers(p: _Prepared) -> tuple[EngineAnswer, ...]:
+    return p.engines.answers if p.engines is not None else ()
