@@ -204,6 +204,8 @@ def test_nova_ingest_search_and_its_time_are_recorded(nova: tuple[Installation, 
         logged = session.get(Search, result.search_id)
         assert logged is not None
         assert logged.nova_time_ms is not None
+        assert logged.meta is not None
+        assert logged.meta["engines"] == ["offline", "nova"]
 
 
 def test_a_nova_that_cannot_answer_leaves_the_search_standing(nova: tuple[Installation, Stubber]) -> None:

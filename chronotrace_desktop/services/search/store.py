@@ -205,6 +205,8 @@ def log_searches(
                 "limit": query.limit,
                 "understood": list(result.understood),
                 "fused": result.fused,
+                "engines": list(result.engines),
+                **({"engines_failed": list(result.engines_failed)} if result.engines_failed else {}),
                 "timings_ms": {
                     "total": round(t.total_ms, 3),
                     "embed": round(t.embed_ms, 3),
