@@ -208,6 +208,27 @@ def test_nova_ingest_search_and_its_time_are_recorded(nova: tuple[Installation, 
         assert logged.meta["engines"] == ["offline", "nova"]
 
 
+def test_nova_answers_query_by_image_and_find_similar(
+    nova: tuple[Installation, Stubber], tmp_path: Path
+) -> None:
+    inst, stubber = nova
+    services = inst.services
+    frame = tmp_path / "frame.jpg"
+    capture = cv2.VideoCapture(str(CLIP_A))
+    ok, image = capture.read()
+    capture.release()
+    assert ok
+    cv2.imwrite(str(frame), image)
+    stubber.add_response("invoke_model", _answer("IMAGE", _unit(1)))
+    by_image = services.search.search(inst.admin, SegmentQuery(image_path=frame))
+    stubber.assert_no_pending_responses()
+    assert by_image.engines == ("offline", "nova")
+    first = _segment_ids(inst)[0]
+    similar = services.search.search(inst.admin, SegmentQuery(similar_to=first))  # its stored vector: no call
+    assert similar.engines == ("offline", "nova")
+    assert first not in [hit.segment_id for hit in similar.hits]
+
+
 def test_a_nova_that_cannot_answer_leaves_the_search_standing(nova: tuple[Installation, Stubber]) -> None:
     inst, stubber = nova
     for _ in range(2):  # the engine's two attempts
