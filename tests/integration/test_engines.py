@@ -70,7 +70,7 @@ def test_ingest_fills_the_engines_collection_with_the_segments_payload(with_clip
         payload = stored[segment_id].payload
         assert payload["embedding_model"] == "tiny-clip"
         assert payload["embedding_version"] == engine.model_version
-        assert payload["embedding_source"] == "redacted"
+        assert payload["embedding_source"] == "original"  # a local model: nothing leaves the machine
         assert payload["video_id"] == default[segment_id].payload["video_id"]
         assert payload["start_time"] == default[segment_id].payload["start_time"]
     assert engine_collection(services.settings.vector_collection, engine).startswith("video_segments__clip_")
@@ -194,6 +194,8 @@ def test_nova_ingest_search_and_its_time_are_recorded(nova: tuple[Installation, 
     services = inst.services
     index = services.engine_indexes.index_for(services.engines.engine("nova"))
     assert index.count() == 2
+    sources = {p.payload["embedding_source"] for p in index.retrieve(_segment_ids(inst))}
+    assert sources == {"redacted"}  # a remote service is shown the redacted rendition by default
     stubber.add_response("invoke_model", _answer("TEXT", _unit(2)))  # the query lands on the second segment
     result = services.search.search(inst.admin, SegmentQuery(text="a white car turning"))
     stubber.assert_no_pending_responses()

@@ -1,7 +1,8 @@
 """Filling an engine's collection: the segments of an ingest, or a whole library (``chronotrace reembed``).
 
-A segment is embedded from its redacted rendition by default (``nova_segment_source``: nothing with a face
-leaves the site), or from its original cut. Each point is one upsert with the payload of the segment's point
+A remote engine (Nova) is shown a segment's redacted rendition by default (``nova_segment_source``: nothing
+with a face leaves the site), or its original cut; a local engine (CLIP) its original cut (nothing leaves the
+machine, and no rendering is needed). Each point is one upsert with the payload of the segment's point
 in the default collection (same filters, same ``why``), its ``embedding_model``/``embedding_version`` the
 engine's: a segment is in an engine's collection completely or not at all, and a run resumes by skipping the
 segments already there. A cancel stops between segments. A segment the engine refuses (bad input) is counted
@@ -179,8 +180,9 @@ class SegmentEmbedding:
         if not stored:  # not in the default collection yet: the ingest's reconcile puts it there first
             report.refused.append(f"segment {segment.id}: not indexed yet")
             return
+        source = self._source_for(engine)
         try:
-            clip, evict = self._clip_of(actor, segment)
+            clip, evict = self._clip_of(actor, segment, source)
         except (NotFoundError, InvalidInputError) as exc:
             report.refused.append(f"segment {segment.id}: {exc}")
             return
@@ -198,14 +200,20 @@ class SegmentEmbedding:
             "embedding_model": engine.model_name,
             "embedding_version": engine.model_version,
             "embedding_generated_at": utc_iso(utcnow()),
-            "embedding_source": self._catalog.source,
+            "embedding_source": source,
         }
         index.upsert([VectorPoint(segment.id, vector, payload)])
         report.embedded += 1
 
-    def _clip_of(self, actor: Actor, segment: _Pending) -> tuple[Path, str | None]:
+    def _source_for(self, engine: SegmentEngine) -> str:
+        """What the engine is shown: a local model (no remote call) the original cut, since nothing leaves the
+        machine and blurred faces would only blur what it sees; a remote service what ``nova_segment_source``
+        says (the redacted rendition by default: no face leaves the site)."""
+        return "original" if engine.remote_calls_per_segment == 0 else self._catalog.source
+
+    def _clip_of(self, actor: Actor, segment: _Pending, source: str) -> tuple[Path, str | None]:
         """The clip the engine is shown, and the store key to evict afterwards (an original fetched here)."""
-        if self._catalog.source == "original":
+        if source == "original":
             if not segment.segment_path or not self._blobs.exists(segment.segment_path):
                 raise NotFoundError("its original cut is missing")
             return self._blobs.readable(segment.segment_path), segment.segment_path
@@ -248,7 +256,7 @@ class SegmentEmbedding:
                     "engine": engine.name,
                     "model": engine.model_name,
                     "version": engine.model_version,
-                    "source": self._catalog.source,
+                    "source": self._source_for(engine),
                     "embedded": report.embedded,
                     "refused": len(report.refused),
                     "remote_calls": report.remote_calls,
