@@ -3,20 +3,21 @@
     .venv/bin/python bench/embedding.py [--video PATH] [--start 15] [--repeats 5] [--segments 4]
                                         [--queries 20] [--no-vit]
 
-A real 15 s segment is cut from a real clip with the product's own ``cut_segment`` and rendered as the
-redacted rendition (``render_redacted_clip``, an empty plan: the same H.264 encode and size as ingest's) into
-a temp folder; nothing is kept. Each figure is the median of ``--repeats`` rounds.
+A real 15 s segment is cut from a real clip with the product's own ``cut_segment`` (the original cut, what a
+local engine such as CLIP is shown) and rendered as the redacted rendition (``render_redacted_clip``, an empty
+plan: the same H.264 encode and size as ingest's; what Nova is shown by default) into a temp folder; nothing is
+kept. Each figure is the median of ``--repeats`` rounds.
 
 * offline default: MiniLM (caption at ingest, one per segment; a text query) and MobileNet (an image; the
   8 frames a CLIP segment embeds, for comparison).
 * clip: the tests' tiny model (``tests/tiny_clip.build_folder``; meaningless for quality) through the product's
-  engine and frame sampler: decoding the clip, sampling 8 frames, preprocessing, ONNX. It measures OUR
+  engine and frame sampler: decoding the original cut, sampling 8 frames, preprocessing, ONNX. It measures OUR
   per-segment overhead; a real CLIP ViT-B/32 costs more, so the bench also times random ONNX graphs with
   ViT-B/32's shapes and multiply-adds (image: 49 patches + 1, width 768, 12 layers; text: 77 tokens, width
   512, 12 layers) as an estimate of a real model's compute on this machine (``--no-vit`` skips it).
-* nova: a real ``bedrock-runtime`` client under botocore's ``Stubber`` (no network): reading the clip, base64,
-  the JSON request, botocore's parameter validation and serialisation, parsing the 1024-d answer. It measures
-  ONLY our overhead; a real call adds the upload and Bedrock's own time (seconds per segment, not measured).
+* nova: a real ``bedrock-runtime`` client under botocore's ``Stubber`` (no network): reading the redacted
+  clip, base64, the JSON request, botocore's parameter validation and serialisation, parsing the 1024-d
+  answer. It measures ONLY our overhead; a real call adds the upload and Bedrock's own time (not measured).
 
 Ratios to one MiniLM query are printed too: they drift less than milliseconds when the machine's speed does.
 """
@@ -80,7 +81,7 @@ def median_ms(work: Callable[[], object], count: int, repeats: int) -> float:
     return statistics.median(rounds)
 
 
-def prepare_segment(video: Path, start: float, folder: Path) -> Path:
+def prepare_segment(video: Path, start: float, folder: Path) -> tuple[Path, Path]:
     """A 15 s cut and its redacted rendition, as ingest makes them."""
     cut = cut_segment(video, Window(0, start, start + SEGMENT_S), folder / "cut")
     dest = folder / "redacted.mp4"
@@ -92,7 +93,7 @@ def prepare_segment(video: Path, start: float, folder: Path) -> Path:
         start_s=start,
         end_s=start + SEGMENT_S,
     )
-    return dest
+    return cut.path, dest
 
 
 # ------------------------------------------------------------------ a ViT-B/32-sized random graph
@@ -235,13 +236,13 @@ def main() -> int:
     print(f"machine: {describe()}")
     with tempfile.TemporaryDirectory(prefix="ct-bench-embedding-") as tmp:
         folder = Path(tmp)
-        clip = prepare_segment(args.video, args.start, folder)
-        media = SegmentMedia(clip, args.start, args.start + SEGMENT_S)
-        frame = frame_at(clip, SEGMENT_S / 2)
+        original, redacted = prepare_segment(args.video, args.start, folder)
+        media = SegmentMedia(original, args.start, args.start + SEGMENT_S)
+        frame = frame_at(original, SEGMENT_S / 2)
         print(
-            f"segment: {SEGMENT_S:.0f} s of {args.video.name} from {args.start:g} s, redacted rendition "
-            f"{clip.stat().st_size / 1e6:.2f} MB, frames {frame.shape[1]}x{frame.shape[0]}; "
-            f"median of {args.repeats} rounds"
+            f"segment: {SEGMENT_S:.0f} s of {args.video.name} from {args.start:g} s; original cut "
+            f"{original.stat().st_size / 1e6:.2f} MB, redacted rendition {redacted.stat().st_size / 1e6:.2f} MB; "
+            f"query frame {frame.shape[1]}x{frame.shape[0]}; median of {args.repeats} rounds"
         )
 
         text = default_text_embedder()
@@ -271,7 +272,7 @@ def main() -> int:
         engine.embed_segment(media)
         print(f"clip (the tests' tiny model {engine.model_name}: our overhead, not a real model's compute):")
         sample_ms = median_ms(lambda: segment_frames(media), args.segments, args.repeats)
-        row(f"decode + sample {len(frames)} frames of the clip", sample_ms, "segments", query_ms)
+        row(f"decode + sample {len(frames)} frames of the original cut", sample_ms, "segments", query_ms)
         segment_ms = median_ms(lambda: engine.embed_segment(media), args.segments, args.repeats)
         row("segment: sampling + preprocessing + tiny ONNX", segment_ms, "segments", query_ms)
         clip_query_ms = median_ms(lambda: engine.embed_text_query("a red car"), args.queries, args.repeats)
@@ -289,7 +290,8 @@ def main() -> int:
             row("  segment = sampling + image tower", sample_ms + vit_image_ms, "segments", query_ms)
             row("  text query through the text tower", vit_text_ms, "queries", query_ms)
 
-        seg_ms, nova_text_ms, nova_image_ms = nova_ms(media, frame, args.segments * 2, args.repeats)
+        shown = SegmentMedia(redacted, args.start, args.start + SEGMENT_S)
+        seg_ms, nova_text_ms, nova_image_ms = nova_ms(shown, frame, args.segments * 2, args.repeats)
         print(
             "nova (botocore Stubber, no network: ONLY our overhead; Bedrock's time and the upload come on top):"
         )
