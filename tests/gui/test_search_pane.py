@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from chronotrace_desktop.domain.search import QueryType
+import uuid
+from dataclasses import replace
+
+from chronotrace_desktop.domain.search import QueryType, SearchResult, SearchTimings
 from chronotrace_desktop.ui.models.search_model import HitRole, IdRole, SearchResultsModel
+from chronotrace_desktop.ui.panes.search_engines import engines_text, failures_text
 from chronotrace_desktop.ui.panes.search_pane import SearchPane
 from chronotrace_desktop.ui.qt import QDropEvent, QImage, QMimeData, QPixmap, QPointF, Qt, QUrl
 from tests.gui.conftest import segments_of
@@ -107,3 +111,56 @@ def test_a_contradicting_filter_is_explained_not_searched(qtbot, library, pool) 
 def test_results_model_alone(qtmodeltester) -> None:
     model = SearchResultsModel()
     qtmodeltester.check(model)
+
+
+NOVA_FAILURE = (
+    "nova: Bedrock could not be reached (EndpointConnectionError: Could not connect to the endpoint URL "
+    '"https://bedrock-runtime.eu-west-1.amazonaws.com/model/amazon.nova-2-multimodal-embeddings-v1:0/invoke"); '
+    "check the network, the region and the credentials, then search again"
+)
+
+
+def test_the_summary_names_the_engines_that_answered(qtbot, library, pool) -> None:
+    pane = _pane(qtbot, library, pool)
+    result = _search(qtbot, pane, "car")
+    assert result.engines == ("offline",)  # nothing configured beside the default
+    assert "engines: offline" in pane.status_label.text()
+    assert pane.engines_warning.isHidden()
+
+    width = pane.width()
+    pane.show_result(replace(result, engines=("offline", "clip"), engines_failed=(NOVA_FAILURE,)))
+    assert "engines: offline + clip" in pane.status_label.text()
+    assert "results for" in pane.status_label.text()
+    warning = pane.engines_warning
+    assert warning.isVisible()
+    assert warning.full_text.startswith("nova did not answer: Bedrock could not be reached")
+    assert warning.toolTip() == warning.full_text
+    assert warning.text().startswith("⚠ nova did not answer")
+    assert warning.text().endswith("…")  # elided to the pane's width, the whole reason in the tooltip
+    assert warning.fontMetrics().horizontalAdvance(warning.text()) <= warning.contentsRect().width()
+    assert pane.width() == width  # a long reason never widens the pane
+
+    pane.resize(3000, 650)
+    qtbot.waitUntil(lambda: not warning.text().endswith("…"), timeout=5_000)
+
+    _search(qtbot, pane, "people walking")  # the next answer has every engine: no warning left over
+    assert pane.engines_warning.isHidden()
+    assert pane.engines_warning.full_text == ""
+
+
+def test_every_failed_engine_is_named() -> None:
+    result = SearchResult(
+        search_id=uuid.uuid4(),
+        query_text="red top",
+        query_type=QueryType.TEXT,
+        hits=(),
+        cache_hit=False,
+        timings=SearchTimings(total_ms=12.0, embed_ms=3.0, vector_ms=2.0, db_ms=4.0),
+        engines=("offline",),
+        engines_failed=("nova: throttled after 5 tries", "clip: model folder /srv/clip is gone", "other"),
+    )
+    assert engines_text(result) == "engines: offline"
+    assert failures_text(result) == (
+        "nova did not answer: throttled after 5 tries; "
+        "clip did not answer: model folder /srv/clip is gone; other did not answer"
+    )

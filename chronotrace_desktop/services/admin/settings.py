@@ -55,6 +55,14 @@ EDITABLE = (
     "ingest_detect_interval",
     "ingest_workers",
     "redaction_mode",
+    "embedding_engines",
+    "nova_region",
+    "nova_profile",
+    "nova_access_key_id",
+    "nova_model_id",
+    "nova_dimension",
+    "nova_segment_source",
+    "clip_model_dir",
 )
 # Which setting names the target a secret is stored for.
 SECRET_TARGETS = {

@@ -1,7 +1,9 @@
-"""Tools ▸ Settings…: profile, server addresses, passwords (to the keyring), detection options.
+"""Tools ▸ Settings…: profile, server addresses, passwords (to the keyring), detection options, and the
+embedding engines beside the offline default (one tab each, so the dialog fits a laptop screen).
 
 Values go to the installation's ``settings.json`` and passwords to the system keyring through the settings
-service (administrators only; others see the values read-only). Changes apply at the next start.
+service (administrators only; others see the values read-only, without the engines page). Changes apply at
+the next start.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from chronotrace_desktop.domain.errors import UserFacingError
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.services.admin import SECRET_TARGETS
+from chronotrace_desktop.ui.dialogs.engine_settings import ENGINES_SETTING, FIELD_HINTS, EngineSettingsPage
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.qt import (
     QComboBox,
@@ -19,11 +22,14 @@ from chronotrace_desktop.ui.qt import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
     Qt,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -60,9 +66,11 @@ class SettingsDialog(QDialog):
         self.editable = is_allowed(actor.role, Action.MANAGE_DATABASE)
         self.fields: dict[str, QWidget] = {}
         self.secrets: dict[SecretName, QLineEdit] = {}
+        self.engines_page: EngineSettingsPage | None = None
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: palette(bright-text); background: #b3261e; padding: 6px;")
+        # White on the danger red in both schemes (a dark palette's bright-text can be red itself: unreadable).
+        self.error_label.setStyleSheet("color: #ffffff; background: #b3261e; padding: 6px;")
         self.error_label.hide()
         self._build()
 
@@ -129,11 +137,28 @@ class SettingsDialog(QDialog):
             analysis.addRow("Redaction blurs:", redaction)
 
         layout = QVBoxLayout(self)
-        for title, form in (("Installation", place), ("Team servers", servers),
-                            ("E-mail alerts", alerts), ("Analysis", analysis)):  # fmt: skip
-            box = QGroupBox(title)
-            box.setLayout(form)
-            layout.addWidget(box)
+        self.tabs = QTabWidget()
+        pages = (("General", (("Installation", place), ("Analysis", analysis))),
+                 ("Team servers", (("Team servers", servers),)),
+                 ("E-mail alerts", (("E-mail alerts", alerts),)))  # fmt: skip
+        for tab_title, groups in pages:
+            page = QWidget()
+            page_layout = QVBoxLayout(page)
+            for title, form in groups:
+                box = QGroupBox(title)
+                box.setLayout(form)
+                page_layout.addWidget(box)
+            page_layout.addStretch(1)
+            self.tabs.addTab(page, tab_title)
+        if self.editable and ENGINES_SETTING in values:  # engines: administrators only
+            self.engines_page = EngineSettingsPage(values, self.fields, self.secrets)
+            scroll = QScrollArea()  # the tallest page: it scrolls rather than squash on a short screen
+            scroll.setWidget(self.engines_page)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.tabs.addTab(scroll, "Embedding engines")
+        layout.addWidget(self.tabs)
         keyring = self.view.keyring_backend if self.view.keyring_available else "none available"
         note = QLabel(
             f"Passwords go to the system keyring ({keyring}), never to the settings file. "
@@ -154,6 +179,14 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         for widget in [*self.fields.values(), *self.secrets.values()]:
             widget.setEnabled(self.editable)
+        if self.engines_page is not None:
+            self.engines_page.sync_enabled()
+            # Open tall enough for the whole engines page where the screen allows; shorter screens scroll it.
+            whole = (
+                self.sizeHint().height() - scroll.sizeHint().height() + self.engines_page.sizeHint().height()
+            )
+            screen = self.screen().availableGeometry().height()
+            self.resize(max(640, self.sizeHint().width()), min(whole, int(screen * 0.9)))
 
     def _choice(self, name: str, items: tuple[tuple[str, str], ...], value: Any) -> QComboBox:
         box = QComboBox()
@@ -180,6 +213,8 @@ class SettingsDialog(QDialog):
         """The settings whose widgets differ from the stored values (empty text: remove the setting)."""
         current = self.view.values
         found: dict[str, Any] = {}
+        if self.engines_page is not None and self.engines_page.engines_changed():
+            found[ENGINES_SETTING] = self.engines_page.engines()
         for name, widget in self.fields.items():
             if isinstance(widget, QLineEdit):
                 value: Any = widget.text().strip() or None
@@ -200,6 +235,11 @@ class SettingsDialog(QDialog):
         if not changes and not secrets:
             self.accept()
             return
+        problem = self.engines_page.problem(changes, secrets) if self.engines_page is not None else None
+        if problem is not None:
+            text, widget = problem
+            self._show_problem(text, widget)
+            return
         self.buttons.setEnabled(False)
         self.error_label.hide()
 
@@ -218,7 +258,26 @@ class SettingsDialog(QDialog):
     def _on_failed(self, exc: Exception) -> None:
         self.buttons.setEnabled(True)
         if isinstance(exc, UserFacingError):
-            self.error_label.setText(str(exc))
-            self.error_label.show()
+            text = str(exc)
+            field = text.split(":", 1)[0].strip()
+            if field in FIELD_HINTS:  # pydantic's pattern means little to an administrator
+                text = f"{field}: expected {FIELD_HINTS[field]}" if "pattern" in text else text
+            self._show_problem(text, self.fields.get(field))
         else:
             show_error(self, exc)
+
+    def _show_problem(self, text: str, widget: QWidget | None) -> None:
+        """The message under the tabs; the tab holding the setting to fix is brought forward."""
+        self.error_label.setText(text)
+        self.error_label.show()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))  # room for the message
+        if widget is None:
+            return
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            if page is not None and page.isAncestorOf(widget):
+                self.tabs.setCurrentIndex(index)
+                if isinstance(page, QScrollArea):
+                    page.ensureWidgetVisible(widget)
+                widget.setFocus()
+                break

@@ -16,6 +16,7 @@ from chronotrace_desktop.domain.search import SearchResult, SegmentQuery
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.models.search_model import IdRole, SearchResultsModel
 from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
+from chronotrace_desktop.ui.panes.search_engines import EngineWarningLabel, engines_text
 from chronotrace_desktop.ui.panes.search_filters import SearchFiltersPanel
 from chronotrace_desktop.ui.panes.search_results import THUMB_GRID, HitsView
 from chronotrace_desktop.ui.qt import (
@@ -168,6 +169,7 @@ class SearchPane(QWidget):
         self.hint_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
+        self.engines_warning = EngineWarningLabel()  # "nova did not answer: …"
         self.busy_bar = QProgressBar()
         self.busy_bar.setRange(0, 0)
         self.busy_bar.setMaximumWidth(120)
@@ -197,6 +199,7 @@ class SearchPane(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(status)
+        layout.addWidget(self.engines_warning)
         self.results_view.hide()
         self._selection_changed()
         self.refresh_options()
@@ -244,6 +247,7 @@ class SearchPane(QWidget):
             self._show_status(str(exc), error=True)
             return
         self._thumb_task.cancel()
+        self.engines_warning.clear_failures()
         self.busy_bar.show()
         self._show_status(f"Searching for {query.display_text}…")
         self._search_task.start(
@@ -258,6 +262,13 @@ class SearchPane(QWidget):
 
     # ------------------------------------------------------------------ results
     def _on_result(self, result: SearchResult) -> None:
+        self.show_result(result)
+        self.refresh_options()
+        self.search_finished.emit(result)
+
+    def show_result(self, result: SearchResult) -> None:
+        """Hits, the summary line (count, time, what was understood, the engines that answered), a warning
+        for each engine that did not, and the thumbnails (loaded in a worker)."""
         self.busy_bar.hide()
         self.last_result = result
         self.results_model.set_hits(list(result.hits))
@@ -272,7 +283,10 @@ class SearchPane(QWidget):
         ]
         if result.understood:
             parts.append("understood: " + ", ".join(result.understood))
+        if result.engines:
+            parts.append(engines_text(result))
         self._show_status(" · ".join(parts))
+        self.engines_warning.show_failures(result)
         if has_hits:
             self.results_view.setCurrentIndex(self.results_model.index(0))
             ids = [hit.segment_id for hit in result.hits]
@@ -285,11 +299,10 @@ class SearchPane(QWidget):
                 on_errored=lambda exc: logger.warning("Thumbnails failed: %s", exc),
                 name="thumbnails",
             )
-        self.refresh_options()
-        self.search_finished.emit(result)
 
     def _on_failed(self, exc: Exception) -> None:
         self.busy_bar.hide()
+        self.engines_warning.clear_failures()
         if isinstance(exc, UserFacingError):
             self._show_status(str(exc), error=True)
         else:
