@@ -164,6 +164,21 @@ class Settings(BaseSettings):
     alert_max_attempts: int = Field(default=6, ge=1, le=50)
     alert_retry_seconds: float = Field(default=60.0, ge=0, le=3600)
 
+    @field_validator("embedding_engines", mode="before")
+    @classmethod
+    def _engine_list(cls, value: object) -> object:
+        """A list as it is, or text as typed at ``config set``: JSON (``["nova", "clip"]``), comma-separated
+        names (``nova,clip``) or empty (none)."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                return json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"not a JSON list of engine names ({exc.msg})") from None
+        return [name.strip() for name in text.split(",") if name.strip()]
+
     @field_validator("bcrypt_rounds")
     @classmethod
     def _bcrypt_floor(cls, value: int) -> int:

@@ -71,8 +71,8 @@ def cli(clip_folder: Path) -> Cli:
         assert added.returncode == 0, added.stderr
     folder = runner("config", "set", "clip_model_dir", str(clip_folder), "--user", ADMIN)
     assert folder.returncode == 0, folder.stderr
-    # `config set embedding_engines '["clip"]'` cannot set a list (see the xfail below): the file is edited.
-    _change_settings(runner, embedding_engines=["clip"])
+    engines = runner("config", "set", "embedding_engines", "clip", "--user", ADMIN)
+    assert engines.returncode == 0, engines.stderr
     ingested = runner(
         "ingest", "--user", ADMIN, "--camera-id", "CAM-LOT", str(VIDEOS_DIR / "car-detection.mp4")
     )
@@ -82,13 +82,16 @@ def cli(clip_folder: Path) -> Cli:
     return runner
 
 
-@pytest.mark.xfail(
-    reason="config set passes the value as a string; embedding_engines (a list) is refused as 'not a valid list'",
-    strict=True,
-)
 def test_config_set_turns_an_engine_on(cli: Cli) -> None:
-    result = cli("config", "set", "embedding_engines", '["clip"]', "--user", ADMIN)
-    assert result.returncode == 0, result.stderr
+    for value in ('["clip"]', "clip"):
+        result = cli("config", "set", "embedding_engines", value, "--user", ADMIN)
+        assert result.returncode == 0, result.stderr
+        assert json.loads((cli.data_dir / "config" / "settings.json").read_text())["embedding_engines"] == [
+            "clip"
+        ]
+    refused = cli("config", "set", "embedding_engines", "clip,sift", "--user", ADMIN)
+    assert refused.returncode == 2
+    assert "embedding_engines" in refused.stderr
 
 
 def test_after_ingest_reembed_finds_nothing_missing(cli: Cli) -> None:

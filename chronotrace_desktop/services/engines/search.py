@@ -133,5 +133,5 @@ def fuse_ranks(rankings: Sequence[Mapping[uuid.UUID, float]], k: int = RRF_K) ->
             fused[key] = fused.get(key, 0.0) + 1.0 / (k + position)
     if not fused:
         return {}
-    best = len(rankings) / (k + 1)
+    best = sum(1 for scores in rankings if scores) / (k + 1)  # an engine with nothing to say dilutes nothing
     return {key: value / best for key, value in fused.items()}
