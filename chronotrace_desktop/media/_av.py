@@ -84,6 +84,13 @@ def map_av_error(
         )
     if code in _ENVIRONMENT_ERRNOS:
         return EnvironmentProblemError(f"could not {action} {path.name}: {os.strerror(code or 0)}")
+    if code == errno.EPERM and isinstance(exc, av.error.FFmpegError):
+        # FFmpeg's EPERM is "the demuxer does not allow that" (seeking in a raw elementary stream), never the
+        # file's access rights (those fail the open with EACCES).
+        return InvalidInputError(
+            f"{path.name}: could not {action} the media: FFmpeg refused the operation (EPERM: this format "
+            "cannot seek, e.g. a raw H.264/H.265 stream); this is not a file permission problem"
+        )
     if isinstance(exc, av.error.PermissionError | PermissionError):
         return InvalidInputError(f"{path.name}: permission denied")
     if isinstance(exc, av.error.FileNotFoundError | FileNotFoundError):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import av
 import av.error
+from av.video.codeccontext import VideoCodecContext
 
-from chronotrace_desktop.media._av import check_stop, origin, seconds, to_pts
+from chronotrace_desktop.media import _raw
+from chronotrace_desktop.media._av import check_stop, seconds, to_pts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,6 +32,7 @@ logger = logging.getLogger(__name__)
 MIN_KEYFRAME_BYTES = 64
 _EPS = 1e-6
 _CHECK_EVERY = 200  # packets between cancel checks
+Seek = Literal["window", "none", "rewind"]
 
 
 @dataclass
@@ -133,13 +136,15 @@ def copy_window(
     """Copy the packets of ``window`` into ``dest`` (muxer ``fmt``), rebased to start at 0."""
     video = container.streams.video[0]
     audio = container.streams.audio[0] if copy_audio and container.streams.audio else None
-    options = {"movflags": "+faststart"} if fmt == "mp4" else {}
-    with av.open(str(dest), mode="w", format=fmt, options=options) as out:
+    with av.open(str(dest), mode="w", format=fmt, options=_muxer_options(fmt)) as out:
         writer = _Writer(out, video, audio, copy_audio)
-        if not _copy_from(container, writer, window, video, audio, should_stop, seek=window.start > 0):
+        # Window 0 reads the fresh container from where it is: seeking to the first timestamp can land past
+        # the first keyframe (MPEG-TS/PS seek on dts).
+        seek: Seek = "window" if window.start > 0 else "none"
+        if not _copy_from(container, writer, window, video, audio, should_stop, seek=seek):
             # The seek landed after the start (no usable index): read from the beginning instead.
             writer.gop = []
-            _copy_from(container, writer, window, video, audio, should_stop, seek=False)
+            _copy_from(container, writer, window, video, audio, should_stop, seek="rewind")
         if not writer.streaming:
             writer.settle()
         return writer.span
@@ -153,10 +158,13 @@ def _copy_from(
     audio: AudioStream | None,
     should_stop: Callable[[], bool] | None,
     *,
-    seek: bool,
+    seek: Seek,
 ) -> bool:
-    """Demux and offer packets; False if a seek overshot the window start (retry without seeking)."""
-    container.seek(to_pts(window.start, video) if seek else origin(video), stream=video, backward=True)
+    """Demux and offer packets; False if a seek overshot the window start (retry from the start)."""
+    if seek == "window":
+        container.seek(to_pts(window.start, video), stream=video, backward=True)
+    elif seek == "rewind":
+        container.seek(0, backward=True)  # container-wide time 0: at or before every stream's start
     streams: list[Stream] = [video] if audio is None else [video, audio]
     video_done = False
     audio_done = audio is None
@@ -173,7 +181,7 @@ def _copy_from(
                 continue
             first = writer.kf_time is None
             if is_cut_point(packet) and not writer.streaming and (first or t <= window.start + _EPS):
-                if seek and first and t > window.start + _EPS:
+                if seek == "window" and first and t > window.start + _EPS:
                     return False
                 writer.start_gop(packet, t)
                 continue
@@ -190,4 +198,86 @@ def _copy_from(
                 writer.offer(packet)
         if video_done and audio_done:
             break
-    return True
+    # A seek that landed after the last keyframe before the window (MPEG-TS/PS seek on dts, not on
+    # keyframes) finds none: read from the start instead.
+    return not (seek == "window" and writer.kf_time is None)
+
+
+def copy_raw_window(
+    container: InputContainer,
+    dest: Path,
+    fmt: str,
+    window: Window,
+    should_stop: Callable[[], bool] | None,
+) -> Span:
+    """Copy ``window`` of a raw elementary stream (no timestamps, no seeking) into ``dest``, timestamped.
+
+    The stream is read from its start; packet ``n`` (decode order) is at ``n`` frames (see ``media._raw``).
+    The cut keeps the packets from the last keyframe at or before the window start up to the window end.
+    Their presentation order is learnt by decoding them when the stream reorders frames (B-frames);
+    otherwise it is the decode order. The packets themselves are written unchanged.
+    """
+    video = container.streams.video[0]
+    step = _raw.frame_step(video)
+    kept: list[Packet[Stream]] = []
+    first = -1  # index of the kept keyframe
+    index = -1
+    streams: list[Stream] = [video]
+    for packet in container.demux(streams):
+        if not packet.size:
+            continue  # the flush packet at EOF
+        index += 1
+        if index % _CHECK_EVERY == 0:
+            check_stop(should_stop, "cutting a segment")
+        t = float(index * step * video.time_base) if video.time_base else 0.0
+        if t >= window.end - _EPS:
+            break
+        if is_cut_point(packet) and t <= window.start + _EPS:
+            kept, first = [packet], index
+        elif first >= 0:
+            kept.append(packet)
+    span = Span()
+    if not kept:
+        return span
+    order = _presentation_order(video, kept)
+    delay = max(i - rank for i, rank in enumerate(order))
+    with av.open(str(dest), mode="w", format=fmt, options=_muxer_options(fmt)) as out:
+        target = out.add_stream_from_template(video)
+        for i, packet in enumerate(kept):
+            packet.pts = round(order[i] * step)
+            packet.dts = round((i - delay) * step)
+            packet.duration = round(step)
+            packet.stream = target
+            out.mux(packet)
+    length = float(step * video.time_base) if video.time_base else 0.0
+    span.start = first * length
+    span.end = (first + len(kept)) * length
+    span.packets = len(kept)
+    return span
+
+
+def _presentation_order(video: VideoStream, packets: list[Packet[Stream]]) -> list[int]:
+    """For each packet (decode order), its frame's rank in display order; the identity without B-frames."""
+    if not video.codec_context.has_b_frames:
+        return list(range(len(packets)))
+    decoder = av.CodecContext.create(video.codec_context.name, "r")
+    if not isinstance(decoder, VideoCodecContext):
+        raise TypeError(f"{video.codec_context.name} is not a video decoder")
+    decoder.extradata = video.codec_context.extradata  # parameter sets for a GOP that does not repeat them
+    shown: list[int] = []
+    for i, packet in enumerate(packets):
+        copy = av.Packet(bytes(packet))
+        copy.pts = copy.dts = i
+        try:
+            shown.extend(int(f.pts) for f in decoder.decode(copy) if f.pts is not None)
+        except av.error.InvalidDataError:
+            continue
+    shown.extend(int(f.pts) for f in decoder.decode(None) if f.pts is not None)
+    rank = {decode_index: position for position, decode_index in enumerate(shown)}
+    if len(rank) != len(packets):  # frames the decoder dropped: fall back to decode order for the rest
+        logger.debug("presentation order of %d packets: %d frames decoded", len(packets), len(rank))
+    return [rank.get(i, i) for i in range(len(packets))]
+
+
+def _muxer_options(fmt: str) -> dict[str, str]:
+    return {"movflags": "+faststart"} if fmt == "mp4" else {}

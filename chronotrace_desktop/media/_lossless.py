@@ -9,7 +9,8 @@ import av
 from av.video.stream import VideoStream
 
 from chronotrace_desktop.domain.errors import InvalidInputError
-from chronotrace_desktop.media._av import check_stop, origin, seconds, to_pts
+from chronotrace_desktop.media import _raw
+from chronotrace_desktop.media._av import check_stop, seconds, to_pts
 from chronotrace_desktop.media._copy import Span
 
 if TYPE_CHECKING:
@@ -50,15 +51,22 @@ def reencode_window(
     tb = video.time_base
     if tb is None:
         raise InvalidInputError("the video stream has no time base")
-    # GIF frames are drawn over their predecessors, so a GIF is always decoded from its first frame.
+    # GIF frames are drawn over their predecessors, so a GIF is always decoded from its first frame. The
+    # container is freshly opened: reading from the start needs no seek (a raw stream could not seek).
     from_start = video.codec_context.name == "gif" or window.start <= 0
-    container.seek(origin(video) if from_start else to_pts(window.start, video), stream=video, backward=True)
+    untimed = _raw.is_untimed(container)  # a raw stream: timestamps are counted frames
+    if not from_start and not untimed:
+        container.seek(to_pts(window.start, video), stream=video, backward=True)
+    counted = 0
     span = Span()
     with av.open(str(dest), mode="w", format="matroska") as out:
         stream: VideoStream | None = None
         shift = 0
         last_length = 0.0
         for frame in container.decode(video):
+            if untimed:
+                frame.pts = _raw.frame_pts(counted, video)
+                counted += 1
             t = seconds(frame.pts, video)
             if t is None or t < window.start - _EPS:
                 continue

@@ -59,8 +59,48 @@ def looks_like_text(head: bytes) -> bool:
     return printable >= 0.97 * len(text)
 
 
-def container_hint(head: bytes) -> str:
+# Recorders' own containers, by their first bytes: what the file is and what converts it. Only signatures that
+# are publicly documented: Hikvision's "IMKH" 40-byte file header (its players' native recording format);
+# Dahua's "DHAV" frame header and "DAHUA" file header (what FFmpeg's ``dhav`` demuxer reads; a variant it
+# cannot read still needs Dahua's tools).
+_HIKVISION_TOOLS = "Hikvision's VSPlayer or the iVMS-4200 player (File > Convert to MP4/AVI)"
+_DAHUA_TOOLS = "Dahua's SmartPlayer or SmartPSS (export/convert to AVI or MP4)"
+_PROPRIETARY: tuple[tuple[bytes, str, str], ...] = (
+    (b"IMKH", "a Hikvision recording (IMKH header, Hikvision's own container)", _HIKVISION_TOOLS),
+    (b"DHAV", "a Dahua DAV recording in a variant FFmpeg's dhav demuxer cannot read", _DAHUA_TOOLS),
+    (b"DAHUA", "a Dahua DAV recording in a variant FFmpeg's dhav demuxer cannot read", _DAHUA_TOOLS),
+)
+# Formats known by their file name only (no public signature): the vendors' native exports.
+_PROPRIETARY_SUFFIXES: dict[str, tuple[str, str]] = {
+    ".avk": (
+        "an Avigilon AVK export (Avigilon's own format)",
+        "the Avigilon Control Center Player (export to AVI/MP4)",
+    ),
+    ".g64": ("a Genetec G64 export (Genetec's own format)", "the Genetec Video Player (convert to MP4/ASF)"),
+    ".g64x": (
+        "a Genetec G64X export (Genetec's own format)",
+        "the Genetec Video Player (convert to MP4/ASF)",
+    ),
+}
+
+
+def proprietary_kind(head: bytes, suffix: str = "") -> str | None:
+    """What a recorder's own container is and what converts it, or None when nothing says so."""
+    for magic, what, tools in _PROPRIETARY:
+        if head.startswith(magic):
+            return f"{what}: convert it with {tools}, then ingest the converted file"
+    known = _PROPRIETARY_SUFFIXES.get(suffix.lower())
+    if known is not None:
+        what, tools = known
+        return f"by its name {what}: convert it with {tools}, then ingest the converted file"
+    return None
+
+
+def container_hint(head: bytes, suffix: str = "") -> str:
     """What the header claims to be, for messages about files FFmpeg cannot read."""
+    proprietary = proprietary_kind(head, suffix)
+    if proprietary:
+        return proprietary
     if head[4:8] == b"ftyp":
         return (
             "it starts like an MP4/MOV file but its index (moov) is missing or damaged: an interrupted "

@@ -21,6 +21,7 @@ import av.error
 import numpy as np
 
 from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.media import _raw
 from chronotrace_desktop.media._av import check_stop, map_av_error, open_input, seconds, to_pts
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ def sample_frames(
             raise InvalidInputError(f"{path.name}: no video stream")
         video = container.streams.video[0]
         video.thread_type = "AUTO"
-        if start:
+        if start and not _raw.is_untimed(container):  # a raw stream cannot seek: read up to ``start``
             container.seek(to_pts(start, video), stream=video, backward=True)
         next_t = lower
         reached_end = False
@@ -186,7 +187,12 @@ def decode_frames(
     report: DecodeReport,
     should_stop: Callable[[], bool] | None,
 ) -> Iterator[VideoFrame]:
-    """Decoded frames, skipping undecodable packets and recording gaps in ``report``."""
+    """Decoded frames, skipping undecodable packets and recording gaps in ``report``.
+
+    A raw stream's frames get their counted time as pts (see ``media._raw``).
+    """
+    untimed = _raw.is_untimed(container)
+    counted = 0
     bad_run = 0
     gap_from: float | None = None
     packets = 0
@@ -218,6 +224,9 @@ def decode_frames(
                 break
             continue
         for frame in frames:
+            if untimed:
+                frame.pts = _raw.frame_pts(counted, video)
+                counted += 1
             t = seconds(frame.pts, video)
             report.frames_decoded += 1
             if t is not None:
@@ -239,7 +248,7 @@ def audio_level_db(path: Path, start: float, end: float, *, timeout_s: float = 2
     None when the file has no audio stream or no audio in the window.
     """
     with open_input(path, timeout_s=timeout_s) as container:
-        if not container.streams.audio:
+        if not container.streams.audio or _raw.is_untimed(container):
             return None
         audio = container.streams.audio[0]
         try:

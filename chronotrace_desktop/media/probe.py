@@ -22,7 +22,7 @@ from av.stream import Disposition
 
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
 from chronotrace_desktop.domain.media import VideoProbe
-from chronotrace_desktop.media import _sniff
+from chronotrace_desktop.media import _raw, _sniff
 from chronotrace_desktop.media._av import map_av_error, open_input, run_with_timeout, seconds, to_pts
 
 if TYPE_CHECKING:
@@ -114,7 +114,8 @@ def _probe(path: Path, timeout_s: float) -> VideoProbe:
     try:
         container = open_input(path, timeout_s=timeout_s)
     except InvalidInputError as exc:
-        raise InvalidInputError(f"{path.name}: not a readable video ({_sniff.container_hint(head)})") from exc
+        hint = _sniff.container_hint(head, path.suffix)
+        raise InvalidInputError(f"{path.name}: not a readable video ({hint})") from exc
     with container:
         try:
             return _inspect(path, container, head, st.st_size)
@@ -129,13 +130,18 @@ def _video_stream(path: Path, container: InputContainer, head: bytes) -> VideoSt
         image = _sniff.image_kind(head) or fmt.removesuffix("_pipe").upper()
         raise InvalidInputError(f"{path.name}: a still image ({image}), not a video")
     if not videos:
+        proprietary = _sniff.proprietary_kind(head, path.suffix)
+        if proprietary:
+            raise InvalidInputError(f"{path.name}: not a readable video ({proprietary})")
         audio = container.streams.audio
         if audio:
             codec = audio[0].codec_context.name if audio[0].codec_context else "unknown codec"
             length = f", {container.duration / 1e6:.1f} s" if container.duration else ""
             raise InvalidInputError(f"{path.name}: audio only ({codec}{length}), no video stream")
         if not container.streams:
-            raise InvalidInputError(f"{path.name}: not a readable video ({_sniff.container_hint(head)})")
+            raise InvalidInputError(
+                f"{path.name}: not a readable video ({_sniff.container_hint(head, path.suffix)})"
+            )
         kinds = ", ".join(sorted({s.type for s in container.streams}))
         raise InvalidInputError(f"{path.name}: no video stream (contains: {kinds})")
     stream = videos[0]
@@ -169,14 +175,18 @@ def _inspect(path: Path, container: InputContainer, head: bytes, size: int) -> V
     if (width, height) != (ctx.width, ctx.height) and ctx.width and ctx.height:
         warnings.append(f"the header declares {ctx.width}x{ctx.height} but frames are {width}x{height}")
     _check_resolution(path, width, height, "decodes to")
+    if _raw.is_untimed(container):
+        return _inspect_raw(path, container, stream, (width, height), size, warnings)
 
     declared = _declared_duration(container, stream)
     fps = _frame_rate(stream)
     duration = declared
     extent = _tail_extent(container, stream, declared, fps)
+    if extent is not None and declared is not None and extent > declared + _overrun(fps):
+        duration = extent  # e.g. a Dahua .dav declares whole seconds between its first and last frame's clock
     if extent is None or declared is None:
-        scanned = _scan_extent(container, stream)
-        if declared is None:
+        scanned = _scan_extent(path, container.streams.video.index(stream))
+        if declared is None or scanned > declared + _overrun(fps):
             duration = scanned
         elif scanned < declared - _tolerance(fps):
             duration = scanned
@@ -205,6 +215,50 @@ def _inspect(path: Path, container: InputContainer, head: bytes, size: int) -> V
         creation_time=_creation_time(container, stream),
         warnings=tuple(warnings),
     )
+
+
+def _inspect_raw(
+    path: Path,
+    container: InputContainer,
+    stream: VideoStream,
+    size_px: tuple[int, int],
+    size: int,
+    warnings: list[str],
+) -> VideoProbe:
+    """A raw elementary stream: no timestamps, no seeking; its duration is its frames at its rate."""
+    fps, from_stream = _raw.frame_rate(stream)
+    if not from_stream:
+        warnings.append(_raw.assumed_rate_warning(fps))
+    frames = _count_frames(path)
+    if frames <= 1:
+        raise InvalidInputError(f"{path.name}: no duration (a raw stream with {frames} frame)")
+    return VideoProbe(
+        path=path,
+        container=container.format.name,
+        duration_s=round(frames / fps, 3),
+        width=size_px[0],
+        height=size_px[1],
+        fps=round(fps, 3),
+        codec=stream.codec_context.name,
+        size_bytes=size,
+        has_audio=False,
+        audio_codec=None,
+        creation_time=None,
+        warnings=tuple(warnings),
+    )
+
+
+def _count_frames(path: Path) -> int:
+    """Demux a raw stream (no decoding) from a fresh open, front to back: its access units."""
+    frames = 0
+    with open_input(path) as container:
+        try:
+            for packet in container.demux(container.streams.video[0]):
+                if packet.size:
+                    frames += 1
+        except (av.error.InvalidDataError, av.error.EOFError):
+            pass
+    return frames
 
 
 def _decode_first_frames(
@@ -263,6 +317,11 @@ def _tolerance(fps: float) -> float:
     return max(1.0, 3.0 / fps) if fps > 0 else 1.0
 
 
+def _overrun(fps: float) -> float:
+    """How far video data may run past the declared duration before the data is believed instead."""
+    return max(0.25, 2.0 / fps) if fps > 0 else 0.25
+
+
 def _tail_extent(
     container: InputContainer, stream: VideoStream, declared: float | None, fps: float
 ) -> float | None:
@@ -296,16 +355,23 @@ def _tail_extent(
     return end
 
 
-def _scan_extent(container: InputContainer, stream: VideoStream) -> float:
-    """Demux (without decoding) from the start and return where readable video data ends."""
+def _scan_extent(path: Path, index: int) -> float:
+    """Demux (without decoding) from the start and return where readable video data ends.
+
+    It reads a fresh open of the file rather than seeking back: some demuxers cannot seek to the start
+    (FFmpeg's dhav answers EPERM).
+    """
     end = 0.0
-    try:
-        container.seek(0, stream=stream, backward=True)
-        for packet in container.demux(stream):
-            if packet.pts is not None:
-                end = max(end, _packet_end(packet.pts, packet.duration, stream))
-    except (av.error.InvalidDataError, av.error.EOFError):
-        pass
+    with open_input(path) as container:
+        stream = container.streams.video[index] if index < len(container.streams.video) else None
+        if stream is None:
+            return end
+        try:
+            for packet in container.demux(stream):
+                if packet.pts is not None:
+                    end = max(end, _packet_end(packet.pts, packet.duration, stream))
+        except (av.error.InvalidDataError, av.error.EOFError):
+            pass
     return end
 
 

@@ -1,7 +1,8 @@
 """Lossless cuts of one window of a video: stream copy (no re-encode) into a container that takes the codec.
 
-* h264/hevc (and mpeg4 from MP4/MOV) go into ``.mp4``; anything else (XVID/DivX from AVI, MJPEG...) into
-  Matroska ``.mkv``, which accepts every codec FFmpeg knows.
+* h264/hevc (and mpeg4 from MP4/MOV) go into ``.mp4``; anything else (XVID/DivX from AVI, MJPEG, MPEG-2 from
+  TS/PS, VP9...) into Matroska ``.mkv``; the Windows-era codecs Matroska's muxer refuses (WMV1/2/3 from ASF,
+  Sorenson FLV1, H.263 from 3GP) into ``.avi``, which stores them as they are.
 * A cut starts on the keyframe at or before the window start (a copy cannot start between keyframes), so the
   segment may begin a little early: the *true* start and end are measured from the packets written and
   returned. Video packets are taken in decode order while their dts is before the window end, so every frame
@@ -12,11 +13,16 @@
   recorded as ``method="lossless_reencode"``). The same re-encode is the fallback if a container refuses a
   copied stream.
 * Audio is copied along with the video when the container takes it.
+* A raw elementary stream (``.h264``, ``.265``...: no timestamps, cannot seek) is read from its start and its
+  packets are remuxed unchanged, with timestamps counted at the stream's frame rate, into MP4 (H.264/H.265) or
+  Matroska (anything else): still ``method="stream_copy"``, the container says where it went.
 * Output goes to a hidden temporary name and is renamed into place at the end (atomic on one file system).
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import logging
 import time
 from dataclasses import dataclass
@@ -26,8 +32,9 @@ import av
 import av.error
 
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
+from chronotrace_desktop.media import _raw
 from chronotrace_desktop.media._av import atomic_output, map_av_error, open_input
-from chronotrace_desktop.media._copy import Span, copy_window
+from chronotrace_desktop.media._copy import Span, copy_raw_window, copy_window
 from chronotrace_desktop.media._lossless import LOSSLESS_CODEC, reencode_window
 from chronotrace_desktop.media.hashing import sha256_file
 
@@ -59,7 +66,7 @@ class SegmentCut:
     start_s: float  # time of the first frame in the file (the keyframe at or before requested_start)
     end_s: float  # end of the last frame in the file
     size_bytes: int
-    container: str  # "mp4", "matroska" or "gif"
+    container: str  # "mp4", "matroska", "avi" or "gif"
     codec: str  # video codec in the file (unchanged for a stream copy)
     method: Method
     has_audio: bool
@@ -97,7 +104,18 @@ def plan_copy(
     mp4_ok = video_codec in MP4_VIDEO or (video_codec == "mpeg4" and container_format == _MP4_FAMILY)
     if mp4_ok and (audio_codec is None or audio_codec in MP4_AUDIO):
         return CopyPlan("mp4", ".mp4", "stream_copy", copy_audio=audio_codec is not None)
+    if video_codec not in muxer_codecs("matroska") and video_codec in muxer_codecs("avi"):
+        # Windows-era codecs Matroska's muxer refuses (WMV1/2/3, Sorenson FLV1, H.263): AVI stores them as is.
+        copy_audio = audio_codec is not None and audio_codec in muxer_codecs("avi")
+        return CopyPlan("avi", ".avi", "stream_copy", copy_audio=copy_audio)
     return CopyPlan("matroska", ".mkv", "stream_copy", copy_audio=audio_codec is not None)
+
+
+@functools.cache
+def muxer_codecs(muxer: str) -> frozenset[str]:
+    """The codecs FFmpeg's ``muxer`` can store (asked of a muxer writing to memory, nothing on disk)."""
+    with av.open(io.BytesIO(), mode="w", format=muxer) as probe_out:
+        return frozenset(probe_out.supported_codecs)
 
 
 def cut_segment(
@@ -122,7 +140,7 @@ def cut_segment(
         audio_codec = audio.codec_context.name if audio is not None and audio.codec_context else None
         plan = plan_copy(container.format.name, video.codec_context.name, audio_codec, window.start)
         dest = dest_stem.with_name(dest_stem.name + plan.suffix)
-        result = _cut(container, source, window, dest, plan, should_stop)
+        result = _cut(container, source, window, dest, plan, should_stop, timeout_s)
     logger.info(
         "cut %s window %d [%.2f, %.2f) -> %s [%.3f, %.3f] %s, %d bytes in %.3f s",
         source.name,
@@ -146,6 +164,7 @@ def _cut(
     dest: Path,
     plan: CopyPlan,
     should_stop: Callable[[], bool] | None,
+    timeout_s: float,
 ) -> SegmentCut:
     video = container.streams.video[0]
     try:
@@ -154,12 +173,15 @@ def _cut(
         except ValueError as exc:  # PyAV's own check, or FFmpeg's EINVAL (av.error.ArgumentError)
             if plan.method != "stream_copy":
                 raise
-            # The muxer refused the copied stream (codec parameters it cannot store): re-encode instead.
+            # The muxer refused the copied stream (codec parameters it cannot store): re-encode instead,
+            # reading the source again from a fresh open (a raw stream cannot seek back).
             logger.warning("stream copy of %s into %s failed (%s); re-encoding losslessly", source, dest, exc)
             plan = CopyPlan("matroska", ".mkv", "lossless_reencode", copy_audio=False)
             dest = dest.with_suffix(plan.suffix)
-            container.seek(0, stream=video)
-            span, size = _write(container, window, dest, plan, should_stop)
+            with open_input(source, timeout_s=timeout_s) as again:
+                span, size = _write(again, window, dest, plan, should_stop)
+    except _NothingWrittenError:
+        span, size = Span(), 0
     except (av.error.InvalidDataError, av.error.EOFError) as exc:
         raise map_av_error(exc, source, "read") from exc
     except (av.error.OSError, OSError) as exc:
@@ -185,6 +207,10 @@ def _cut(
     )
 
 
+class _NothingWrittenError(Exception):
+    """No packet of the window could be written (the caller says why, naming the source)."""
+
+
 def _write(
     container: InputContainer,
     window: Window,
@@ -193,9 +219,13 @@ def _write(
     should_stop: Callable[[], bool] | None,
 ) -> tuple[Span, int]:
     with atomic_output(dest) as tmp:
-        if plan.method == "stream_copy":
+        if plan.method == "stream_copy" and _raw.is_untimed(container):
+            span = copy_raw_window(container, tmp, plan.container, window, should_stop)
+        elif plan.method == "stream_copy":
             span = copy_window(container, tmp, plan.container, window, plan.copy_audio, should_stop)
         else:
             span = reencode_window(container, tmp, window, should_stop)
+        if span.packets == 0:  # nothing was muxed, so there is no file to keep
+            raise _NothingWrittenError
         size = tmp.stat().st_size
     return span, size

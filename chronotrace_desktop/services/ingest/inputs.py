@@ -2,7 +2,7 @@
 
 Files named explicitly are always tried (a text file called ``.mp4`` must fail with a clear message, not
 vanish). Folders are walked recursively without following symbolic links to folders (no loops); their files
-count as video by name (``VIDEO_EXTENSIONS``), the rest are reported as skipped. Nothing here reads a file but
+count as video by name (``SCANNED_EXTENSIONS``), the rest are reported as skipped. Nothing here reads a file but
 the probe of ``expected_work`` (the batch's order), which refuses named pipes and devices without blocking.
 """
 
@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
 logger = logging.getLogger(__name__)
+
+# Besides the video names: raw H.265 as some recorders name it, and vendors' own export formats, which are
+# tried so that the analyst reads what converts them instead of "skipped" (see ``media._sniff``).
+RECORDER_EXTENSIONS = frozenset({".hevc", ".avk", ".g64", ".g64x"})
+SCANNED_EXTENSIONS = VIDEO_EXTENSIONS | RECORDER_EXTENSIONS
 
 
 @dataclass
@@ -69,7 +74,7 @@ def _walk(folder: Path, add: Callable[[Path], None], found: IngestInputs) -> Non
             path = Path(root) / name
             if name.startswith("."):
                 continue
-            if path.suffix.lower() in VIDEO_EXTENSIONS:
+            if path.suffix.lower() in SCANNED_EXTENSIONS:
                 add(path)
             else:
                 found.settled.append(

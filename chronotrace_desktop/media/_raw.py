@@ -1,0 +1,57 @@
+"""Elementary streams (raw ``.h264 .264 .265 .hevc`` exports): no timestamps, no seeking.
+
+FFmpeg's raw demuxers (``h264``, ``hevc``, ``mpegvideo``...) carry the ``AVFMT_NOTIMESTAMPS`` flag: their
+packets have neither pts nor dts, and ``container.seek`` answers EPERM. Such a file is read front to back
+only, and its timeline is counted: frame ``n`` (in display order) is at ``n / fps``. The frame rate comes from
+the stream itself (the VUI timing of the SPS, which the decoder reports as ``codec_context.framerate``); the
+demuxer's own rate (``stream.average_rate``) is its ``-framerate`` option, 25 unless told, so it proves
+nothing. Without VUI timing ``DEFAULT_FPS`` is assumed and the probe records that as a warning.
+
+Probe, frame sampling, and cuts all take the rate from :func:`frame_rate`, so their times agree.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from av.container import InputContainer
+    from av.video.stream import VideoStream
+
+NO_TIMESTAMPS = 0x0080  # AVFMT_NOTIMESTAMPS
+DEFAULT_FPS = 25.0
+
+
+def is_untimed(container: InputContainer) -> bool:
+    """True for a raw elementary stream: no timestamps in the file, no seeking."""
+    return bool(container.format.flags & NO_TIMESTAMPS)
+
+
+def frame_rate(stream: VideoStream) -> tuple[float, bool]:
+    """``(fps, from_stream)``: the stream's VUI rate, else ``DEFAULT_FPS`` with ``from_stream`` False."""
+    rate = stream.codec_context.framerate
+    if rate and 0 < rate < 1000:
+        return float(rate), True
+    return DEFAULT_FPS, False
+
+
+def assumed_rate_warning(fps: float) -> str:
+    return (
+        f"no frame rate in the stream: {fps:g} fps assumed (a raw stream has no timestamps; its duration "
+        "and every time in it count frames at that rate)"
+    )
+
+
+def frame_step(stream: VideoStream) -> Fraction:
+    """One frame's length in ``stream``'s time base (exact when the rate divides it, as 1/1200000 does)."""
+    tb = stream.time_base
+    if tb is None:
+        return Fraction(1)
+    fps, _ = frame_rate(stream)
+    return Fraction(1) / (Fraction(fps).limit_denominator(1001 * 1000) * tb)
+
+
+def frame_pts(index: int, stream: VideoStream) -> int:
+    """The synthetic pts of the ``index``-th frame (display order), in ``stream``'s time base."""
+    return round(index * frame_step(stream))
