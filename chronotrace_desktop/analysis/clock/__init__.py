@@ -1,0 +1,39 @@
+"""The recorder's on-screen clock: find its overlay, read it on a few frames, derive the recording start.
+
+Pure functions over decoded frames (no file or database access); the OCR is the packaged rapidocr.
+"""
+
+from chronotrace_desktop.analysis.clock.estimate import (
+    ClockEstimate,
+    ClockOcr,
+    ClockReading,
+    StartCandidate,
+    TimedFrame,
+    estimate_clock,
+    fit_start,
+)
+from chronotrace_desktop.analysis.clock.ocr import RapidClockOcr, TextBox
+from chronotrace_desktop.analysis.clock.parse import (
+    DateOrder,
+    DateOrderDecision,
+    ParsedClock,
+    parse_clock_text,
+    resolve_date_order,
+)
+
+__all__ = [
+    "ClockEstimate",
+    "ClockOcr",
+    "ClockReading",
+    "DateOrder",
+    "DateOrderDecision",
+    "ParsedClock",
+    "RapidClockOcr",
+    "StartCandidate",
+    "TextBox",
+    "TimedFrame",
+    "estimate_clock",
+    "fit_start",
+    "parse_clock_text",
+    "resolve_date_order",
+]
