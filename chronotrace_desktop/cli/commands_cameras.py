@@ -1,4 +1,5 @@
-"""``chronotrace cameras ...``: list, show, set, add-zone, remove-zone (the anomaly rules of each camera)."""
+"""``chronotrace cameras ...``: list, show, set, add-zone, remove-zone (the anomaly rules of each camera),
+set-clock (the recorder clock offset of its new videos)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.domain.anomalies import Zone, ZoneKind
 from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
+from chronotrace_desktop.domain.recorder_time import format_offset, parse_offset
 from chronotrace_desktop.services.cameras import CameraChanges, parse_hours, parse_polygon
 
 if TYPE_CHECKING:
@@ -49,6 +51,22 @@ def register(commands: Any) -> None:
     add.add_argument("--labels", default="person,vehicle", metavar="L1,L2", help="person, vehicle, bag")
     add.add_argument("--replace", action="store_true", help="replace a zone of the same name")
     add.set_defaults(handler=run_add_zone)
+
+    clock = _common(
+        sub.add_parser(
+            "set-clock", help="a camera's recorder clock offset for its new videos (administrators)"
+        )
+    )
+    clock.add_argument("camera_id", metavar="CAMERA")
+    clock.add_argument(
+        "--offset", required=True, metavar="SECONDS", help="seconds to add to its clock ('none' clears)"
+    )
+    clock.add_argument(
+        "--apply-to-videos",
+        action="store_true",
+        help="also correct its videos already in that have no offset of their own",
+    )
+    clock.set_defaults(handler=run_set_clock)
 
     remove = _common(sub.add_parser("remove-zone", help="remove a zone"))
     remove.add_argument("camera_id", metavar="CAMERA")
@@ -154,3 +172,28 @@ def run_add_zone(ctx: CliContext) -> ExitCode:
 def run_remove_zone(ctx: CliContext) -> ExitCode:
     actor = ctx.actor()
     return _print(ctx, ctx.services().cameras.remove_zone(actor, ctx.args.camera_id, ctx.args.name))
+
+
+def run_set_clock(ctx: CliContext) -> ExitCode:
+    text = ctx.args.offset.strip()
+    offset = None if text.lower() in ("none", "") else parse_offset(text)
+    actor = ctx.actor()
+    change = ctx.services().clock.set_camera_offset(
+        actor, ctx.args.camera_id, offset, apply_to_videos=ctx.args.apply_to_videos
+    )
+    if ctx.args.json:
+        print_json(change.as_json())
+        return ExitCode.OK
+
+    def shown(value: float | None) -> str:
+        return "none" if value is None else f"{value:g} s ({format_offset(value)})"
+
+    print(f"camera {change.camera_id}: clock offset {shown(change.before)} -> {shown(change.after)}")
+    print(
+        "applies to the camera's new videos"
+        + (f"; {len(change.videos)} video(s) corrected" if ctx.args.apply_to_videos else "")
+    )
+    for video in change.videos:
+        for warning in video.warnings:
+            print(f"warning: {video.filename}: {warning}")
+    return ExitCode.OK

@@ -1,4 +1,5 @@
-"""``chronotrace ingest PATH... [--camera-id ID] [--location TEXT] [--recorded-at ISO8601] [--json]``."""
+"""``chronotrace ingest PATH... [--camera-id ID] [--location TEXT] [--recorded-at ISO8601] [--clock-offset S]
+[--json]``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from chronotrace_desktop.domain.ingest import (
     IngestStatus,
     parse_recorded_at,
 )
+from chronotrace_desktop.domain.recorder_time import parse_offset
 from chronotrace_desktop.workers.task_state import TaskState
 
 if TYPE_CHECKING:
@@ -31,6 +33,11 @@ def register(commands: Any) -> None:
     ingest.add_argument("--location", metavar="TEXT")
     ingest.add_argument(
         "--recorded-at", metavar="ISO8601", help="when the recording started (default: from the file)"
+    )
+    ingest.add_argument(
+        "--clock-offset",
+        metavar="SECONDS",
+        help="seconds to add to the recorder's clock for the true time (default: the camera's offset)",
     )
     ingest.add_argument("--json", action="store_true", help="print one JSON object per file")
     ingest.add_argument("--user", required=True, metavar="E", help="the account performing the ingest")
@@ -92,6 +99,7 @@ def run_ingest(ctx: CliContext) -> ExitCode:
         camera_id=ctx.args.camera_id,
         location=ctx.args.location,
         recorded_at=parse_recorded_at(ctx.args.recorded_at) if ctx.args.recorded_at else None,
+        clock_offset_s=parse_offset(ctx.args.clock_offset) if ctx.args.clock_offset is not None else None,
     )
     actor = ctx.actor()
     console = ConsoleProgress(sys.stderr)

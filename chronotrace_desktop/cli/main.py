@@ -28,6 +28,7 @@ from chronotrace_desktop.cli import (
     commands_search,
     commands_users,
     commands_verify,
+    commands_videos,
 )
 from chronotrace_desktop.cli.context import CliContext
 from chronotrace_desktop.cli.exits import EXPECTED_STOPS, stopped
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_admin.register(commands)
     commands_users.register(commands)
     commands_ingest.register(commands)
+    commands_videos.register(commands)
     commands_engines.register(commands)
     commands_anomalies.register(commands)
     commands_cameras.register(commands)

@@ -35,6 +35,8 @@ class AuditAction(StrEnum):
     SETTINGS_CHANGED = "settings_changed"
     SIGNING_KEY_CREATED = "signing_key_created"
     AUDIT_VERIFIED = "audit_verified"
+    VIDEO_TIME_CHANGED = "video_time_changed"  # a video's recording start or clock offset (before and after)
+    CAMERA_CLOCK_CHANGED = "camera_clock_changed"  # a camera's recorder clock offset (before and after)
     SEGMENTS_EMBEDDED = "segments_embedded"  # a re-embedding run (engine, source, how many, remote calls)
 
 

@@ -279,6 +279,7 @@ class ReportSegment:
     end_s: float
     wall_start: datetime | None  # naive UTC; None when the recording time is unknown
     wall_end: datetime | None
+    recorder_start: datetime | None  # the recorder's clock at wall_start, when an offset corrects it
     score: float | None
     detections: str  # one line: people, faces, vehicles, objects
     caption: str | None
@@ -292,9 +293,12 @@ class ReportVideo:
     filename: str
     sha256: str | None
     size_bytes: int | None
-    recorded_at: datetime | None
+    recorded_at: datetime | None  # corrected for the recorder's clock
     camera_id: str | None
     location: str | None
+    recorder_recorded_at: datetime | None = None  # what the recorder's clock said
+    clock_offset_s: float | None = None
+    clock_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.identifiers import check_identifier
+from chronotrace_desktop.domain.recorder_time import check_offset
 
 if TYPE_CHECKING:
     import uuid
@@ -63,9 +64,12 @@ class IngestStage(StrEnum):
 class IngestOptions:
     camera_id: str | None = None
     location: str | None = None
-    recorded_at: datetime | None = None  # naive UTC
+    recorded_at: datetime | None = None  # naive UTC, the recorder's clock
+    clock_offset_s: float | None = None  # seconds added to the recorder's clock (else the camera's offset)
 
     def __post_init__(self) -> None:
+        if self.clock_offset_s is not None:
+            object.__setattr__(self, "clock_offset_s", check_offset(self.clock_offset_s))
         if self.camera_id is not None:
             check_identifier("camera id", self.camera_id)
             if not _CAMERA_ID.fullmatch(self.camera_id):

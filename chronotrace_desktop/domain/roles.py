@@ -25,6 +25,7 @@ class Action(StrEnum):
     REVEAL_PII = "reveal_pii"
     INGEST_VIDEO = "ingest_video"
     DELETE_VIDEO = "delete_video"
+    CORRECT_VIDEO_TIME = "correct_video_time"  # a video's recording start or clock offset
     VIEW_ANOMALIES = "view_anomalies"
     TRIAGE_ANOMALY = "triage_anomaly"
     CONFIGURE_CAMERAS = "configure_cameras"
@@ -50,6 +51,7 @@ _ANALYST = _VIEWER | {
     Action.REVEAL_PII,
     Action.INGEST_VIDEO,
     Action.DELETE_VIDEO,
+    Action.CORRECT_VIDEO_TIME,
     Action.TRIAGE_ANOMALY,
     Action.EXPORT_REDACTED,
     Action.EXPORT_UNREDACTED,

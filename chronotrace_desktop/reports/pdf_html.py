@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING
 
+from chronotrace_desktop.domain.recorder_time import format_offset
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
-    from chronotrace_desktop.domain.export import ReportFile, ReportModel, ReportSegment
+    from chronotrace_desktop.domain.export import ReportFile, ReportModel, ReportSegment, ReportVideo
 
 THUMB_WIDTH_PX = 116  # CSS pixels (1/96 in): about 31 mm
 _LINE = "0.6px solid #8a96a3"
@@ -110,10 +112,22 @@ def _segment(s: ReportSegment) -> tuple[list[str], str | None]:
         f'<br/><span class="small">{_wrappable(s.video_filename)} #{s.segment_index}</span>'
     )
     times = f"{_when(s.wall_start)}<br/>to {_when(s.wall_end)}" if s.wall_start else "wall clock unknown"
+    if s.recorder_start is not None:
+        times += f'<br/><span class="small">(recorder {_when(s.recorder_start)})</span>'
     times += f'<br/><span class="small">{s.start_s:.1f}\u2013{s.end_s:.1f} s into the video</span>'
     score = "\u2013" if s.score is None else f"{s.score:.3f}"
     detections = _e(s.detections) + (f'<br/><span class="small">{_e(s.caption)}</span>' if s.caption else "")
     return [str(s.number), thumb, place, times, score, detections, _files(s.files)], image
+
+
+def _recorder(v: ReportVideo) -> str:
+    """The recorder's own start beside the corrected one, when an offset corrects it."""
+    if not v.clock_offset_s or v.recorder_recorded_at is None:
+        return ""
+    return (
+        f'<br/><span class="small">recorder {_when(v.recorder_recorded_at)}; clock offset '
+        f"{_e(format_offset(v.clock_offset_s))} ({_e(v.clock_source or 'set')})</span>"
+    )
 
 
 def _summary(model: ReportModel) -> str:
@@ -163,7 +177,7 @@ def report_blocks(model: ReportModel) -> list[str | Table]:
         size = "unknown" if v.size_bytes is None else f"{v.size_bytes:,} bytes"
         cells = [
             f'{_wrappable(v.filename)}<br/><span class="mono">{_e(v.video_id)}</span>',
-            _when(v.recorded_at),
+            _when(v.recorded_at) + _recorder(v),
             f"{_e(v.camera_id or '')}<br/>{_e(v.location or '')}",
             size,
             _sha(v.sha256),

@@ -24,7 +24,9 @@ from chronotrace_desktop.services.admin import (
     UserService,
 )
 from chronotrace_desktop.services.anomalies import AnomalyService
+from chronotrace_desktop.services.anomalies.scan import AnomalyScanner
 from chronotrace_desktop.services.cameras import CameraService
+from chronotrace_desktop.services.clock import ClockService
 from chronotrace_desktop.services.engines import (
     EngineCatalog,
     EngineFactory,
@@ -84,6 +86,7 @@ class AppServices:
     engines: EngineCatalog
     engine_indexes: EngineIndexes
     embedding: SegmentEmbedding
+    clock: ClockService
 
     def close(self) -> None:
         try:
@@ -221,6 +224,19 @@ def open_app(
         database, vectors, authorizer, audit, engines=EngineSearch(catalog, indexes) if engines_on else None
     )
     signer = EvidenceSigner(secrets, str(paths.data_dir.resolve()), audit)
+
+    def engine_collections() -> list[VectorIndex]:
+        return [indexes.index_for(catalog.engine(name)) for name in catalog.configured]
+
+    scanner = AnomalyScanner(database, audit)
+    clock = ClockService(
+        database,
+        vectors,
+        authorizer,
+        audit,
+        engine_indexes=engine_collections if engines_on else None,
+        rescan=lambda actor, video_id: scanner.scan(actor, video_id),
+    )
     return AppServices(
         settings=settings,
         paths=paths,
@@ -251,4 +267,5 @@ def open_app(
         engines=catalog,
         engine_indexes=indexes,
         embedding=embedding,
+        clock=clock,
     )

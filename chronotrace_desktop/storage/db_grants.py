@@ -74,6 +74,8 @@ ACTION_GRANTS: dict[Action, tuple[TableGrant, ...]] = {
     Action.REVEAL_PII: (),  # media, not rows: the reveal's audit row is a signed-in user's append
     Action.INGEST_VIDEO: _FOOTAGE_WRITE,
     Action.DELETE_VIDEO: _FOOTAGE_WRITE,
+    # A corrected clock moves recorded_at (table UPDATE covers 0011's columns) and rescans the anomalies.
+    Action.CORRECT_VIDEO_TIME: _FOOTAGE_WRITE,
     Action.VIEW_ANOMALIES: (
         TableGrant("anomalies", _READ),
         TableGrant("anomaly_scans", _READ),

@@ -128,7 +128,10 @@ class Video(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     camera_id: Mapped[str | None] = mapped_column(String(100))
     location: Mapped[str | None] = mapped_column(String(255))
-    recorded_at: Mapped[datetime | None] = _ts()
+    recorded_at: Mapped[datetime | None] = _ts()  # the corrected start (0011): recorder's clock + offset
+    recorder_recorded_at: Mapped[datetime | None] = _ts()  # 0011: what the recorder's clock said
+    clock_offset_s: Mapped[float | None] = mapped_column(Double)  # 0011: NULL = none set on the video
+    clock_source: Mapped[str | None] = mapped_column(String(20))  # 0011: container|flag|ocr|manual|camera
     uploaded_by: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -404,6 +407,7 @@ class Camera(Base):
     zones: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     thresholds: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=_EMPTY_JSON)
     alert_recipients: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    clock_offset_s: Mapped[float | None] = mapped_column(Double)  # 0011: the camera's recorder clock offset
     created_at: Mapped[datetime | None] = _ts(now=True)
     updated_at: Mapped[datetime | None] = _ts(now=True)
     updated_by: Mapped[uuid.UUID | None] = mapped_column(

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from chronotrace_desktop.domain.errors import (
     EnvironmentProblemError,
     InvalidInputError,
     NotFoundError,
+    PermissionDeniedError,
 )
 from chronotrace_desktop.domain.ingest import IngestOptions, IngestStatus
 from chronotrace_desktop.domain.roles import Role
@@ -200,6 +202,32 @@ def test_the_analyst_app_ingests_and_the_viewer_app_reads_and_searches(team: Tea
     with closing(_member_app(team, team.viewer)) as app:
         viewer = app.auth.login(team.viewer.email, USER_PASSWORD)
         assert app.media.redacted_clip(viewer, first).is_file()
+
+
+def test_the_analyst_login_corrects_a_videos_clock_and_the_viewer_login_may_not(
+    team: Team, as_viewer: Engine
+) -> None:
+    """0011's columns are covered by the table grants: the analyst's login moves recorded_at, re-runs the rules
+    (anomalies) and audits; the administrator's sets a camera's offset; a viewer's login is refused."""
+    with closing(_member_app(team, team.analyst)) as app:
+        analyst = app.auth.login(team.analyst.email, USER_PASSWORD)
+        options = IngestOptions(camera_id="cam-clock", recorded_at=datetime(2024, 2, 9, 14, 0))
+        result = app.ingest.ingest_file(analyst, VIDEOS_DIR / "video02.avi", options, Unattended())
+        assert result.status is IngestStatus.COMPLETED, result
+        assert result.video_id is not None
+        change = app.clock.set_video_time(analyst, result.video_id, offset_s=-30.0)
+        assert change.after.recorded_at == datetime(2024, 2, 9, 13, 59, 30)
+        assert change.anomalies_found is not None
+        assert change.warnings == ()
+        with pytest.raises(PermissionDeniedError):
+            app.clock.set_camera_offset(analyst, "cam-clock", 5.0)
+    assert team.inst.services.clock.set_camera_offset(team.inst.admin, "cam-clock", 5.0).after == 5.0
+    refusal = _refused(
+        as_viewer,
+        "UPDATE videos SET clock_offset_s = 1, recorded_at = now() WHERE id = :id",
+        id=result.video_id,
+    )
+    assert "42501" in refusal
 
 
 def test_role_changes_and_disabling_move_the_login(team: Team) -> None:

@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 APPLICATION = f"ChronoTrace Desktop {__version__}"
 CSV_COLUMNS = (
     "number", "segment_id", "video_id", "video_filename", "source_video_sha256", "segment_index",
-    "start_s", "end_s", "wall_start_utc", "wall_end_utc", "camera_id", "location", "score",
+    "start_s", "end_s", "wall_start_utc", "wall_end_utc", "recorder_start_utc", "recorder_end_utc",
+    "clock_offset_s", "camera_id", "location", "score",
     "people_count", "face_count", "vehicle_count", "objects", "motion_detected", "activity_level",
     "lighting", "caption", "redacted_clip", "redacted_clip_sha256", "original_clip", "original_clip_sha256",
 )  # fmt: skip
@@ -108,6 +109,9 @@ def segment_rows(ctx: PackageContext, files: Sequence[PackageFile]) -> list[dict
                 "end_s": round(s.end_s, 3),
                 "wall_start_utc": iso(video.wall(s.start_s)),
                 "wall_end_utc": iso(video.wall(s.end_s)),
+                "recorder_start_utc": iso(video.recorder_wall(s.start_s)),
+                "recorder_end_utc": iso(video.recorder_wall(s.end_s)),
+                "clock_offset_s": video.clock_offset_s,
                 "camera_id": s.camera_id,
                 "location": s.location,
                 "score": None if s.score is None else round(s.score, 4),
@@ -277,6 +281,7 @@ def report_model(
                 end_s=s.end_s,
                 wall_start=video.wall(s.start_s),
                 wall_end=video.wall(s.end_s),
+                recorder_start=video.recorder_wall(s.start_s) if video.clock_offset_s else None,
                 score=s.score,
                 detections=detections_line(s),
                 caption=s.caption,
@@ -285,7 +290,18 @@ def report_model(
             )
         )
     videos = tuple(
-        ReportVideo(v.id, v.filename, v.sha256, v.size_bytes, v.recorded_at, v.camera_id, v.location)
+        ReportVideo(
+            v.id,
+            v.filename,
+            v.sha256,
+            v.size_bytes,
+            v.recorded_at,
+            v.camera_id,
+            v.location,
+            v.recorder_recorded_at,
+            v.clock_offset_s,
+            v.clock_source,
+        )
         for v in ctx.resolved.videos.values()
     )
     this_export = ReportAuditEntry(
@@ -317,7 +333,8 @@ def report_model(
         notes=(
             "Every file of this package is listed with its SHA-256 in manifest.json, which is signed "
             "(manifest.sig) with the installation key named above; check both with: chronotrace verify <package>.",
-            "Times are UTC. Offsets are seconds from the start of the source video.",
+            "Times are UTC, corrected for the recorder's clock where an offset was set (the recorder's own "
+            "time is shown beside them). Offsets are seconds from the start of the source video.",
         ),
     )
 
@@ -384,6 +401,9 @@ def manifest(ctx: PackageContext, files: Sequence[PackageFile], warnings: Sequen
                 "sha256": v.sha256,
                 "size_bytes": v.size_bytes,
                 "recorded_at": iso(v.recorded_at),
+                "recorder_recorded_at": iso(v.recorder_recorded_at),
+                "clock_offset_s": v.clock_offset_s,
+                "clock_source": v.clock_source,
                 "camera_id": v.camera_id,
                 "location": v.location,
                 "duration_s": v.duration_s,
@@ -401,6 +421,8 @@ def manifest(ctx: PackageContext, files: Sequence[PackageFile], warnings: Sequen
                 "clip_end_s": round(s.clip_end_s, 3),
                 "wall_start": iso(ctx.video(s).wall(s.start_s)),
                 "wall_end": iso(ctx.video(s).wall(s.end_s)),
+                "recorder_wall_start": iso(ctx.video(s).recorder_wall(s.start_s)),
+                "recorder_wall_end": iso(ctx.video(s).recorder_wall(s.end_s)),
                 "camera_id": s.camera_id,
                 "location": s.location,
                 "score": s.score,

@@ -37,9 +37,17 @@ class VideoRecord:
     camera_id: str | None
     location: str | None
     duration_s: float | None
+    recorder_recorded_at: datetime | None = None  # what the recorder's clock said (recorded_at is corrected)
+    clock_offset_s: float | None = None  # seconds added to the recorder's clock; None: none applied
+    clock_source: str | None = None
 
     def wall(self, offset_s: float) -> datetime | None:
         return None if self.recorded_at is None else self.recorded_at + timedelta(seconds=offset_s)
+
+    def recorder_wall(self, offset_s: float) -> datetime | None:
+        """The recorder's clock ``offset_s`` into the video."""
+        start = self.recorder_recorded_at
+        return None if start is None else start + timedelta(seconds=offset_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +105,9 @@ def _video(row: Video) -> VideoRecord:
         camera_id=row.camera_id,
         location=row.location,
         duration_s=float(meta["duration_exact"]) if meta.get("duration_exact") is not None else None,
+        recorder_recorded_at=row.recorder_recorded_at,
+        clock_offset_s=row.clock_offset_s,
+        clock_source=row.clock_source,
     )
 
 

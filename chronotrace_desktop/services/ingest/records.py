@@ -16,7 +16,8 @@ from sqlalchemy.dialects.postgresql import insert
 
 from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.ingest import VideoStatus
-from chronotrace_desktop.storage.orm import Video, VideoSegment
+from chronotrace_desktop.domain.recorder_time import ClockSource, corrected
+from chronotrace_desktop.storage.orm import Camera, Video, VideoSegment
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -90,17 +91,19 @@ def new_video(
     return video
 
 
-def apply_probe(video: Video, probe: VideoProbe, options: IngestOptions) -> None:
-    """Record what the probe found; ``recorded_at``: the flag, else the container's creation time, else empty."""
+def apply_probe(
+    video: Video, probe: VideoProbe, options: IngestOptions, camera_offset: float | None = None
+) -> None:
+    """Record what the probe found. The recorder's start: the flag, else the container's creation time, else
+    empty; the offset: the flag's, else the one a resumed row has, else the camera's (copied onto the video, so a
+    later change of the camera's offset does not move videos already in); ``recorded_at`` is the corrected
+    start (:mod:`chronotrace_desktop.domain.recorder_time`)."""
     video.duration_seconds = round(probe.duration_s)
     video.resolution = probe.resolution[:20]
     video.fps = round(probe.fps) if probe.fps else None
     video.codec = probe.codec[:50]
     video.file_size_bytes = probe.size_bytes
-    if options.recorded_at is not None:
-        video.recorded_at = options.recorded_at
-    elif video.recorded_at is None and probe.creation_time is not None:
-        video.recorded_at = probe.creation_time
+    _apply_clock(video, probe, options, camera_offset)
     meta = dict(video.meta or {})
     meta.update(
         {
@@ -115,6 +118,33 @@ def apply_probe(video: Video, probe: VideoProbe, options: IngestOptions) -> None
         }
     )
     video.meta = meta
+
+
+def _apply_clock(
+    video: Video, probe: VideoProbe, options: IngestOptions, camera_offset: float | None
+) -> None:
+    recorder = video.recorder_recorded_at or video.recorded_at  # a resumed row keeps what it had
+    source = video.clock_source
+    if options.recorded_at is not None:
+        recorder, source = options.recorded_at, ClockSource.FLAG.value
+    elif recorder is None and probe.creation_time is not None:
+        recorder, source = probe.creation_time, ClockSource.CONTAINER.value
+    offset = video.clock_offset_s
+    if options.clock_offset_s is not None:
+        offset, source = options.clock_offset_s, ClockSource.FLAG.value
+    elif offset is None and camera_offset is not None:
+        offset, source = camera_offset, ClockSource.CAMERA.value
+    video.recorder_recorded_at = recorder
+    video.clock_offset_s = offset
+    video.clock_source = source if recorder is not None else None
+    video.recorded_at = corrected(recorder, offset)
+
+
+def camera_offset(session: Session, camera_id: str | None) -> float | None:
+    """The camera's recorder clock offset, when it has one."""
+    if not camera_id:
+        return None
+    return session.scalar(sa.select(Camera.clock_offset_s).where(Camera.camera_id == camera_id))
 
 
 def add_warnings(video: Video, warnings: list[str] | tuple[str, ...]) -> None:

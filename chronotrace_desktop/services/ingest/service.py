@@ -231,7 +231,7 @@ class IngestService:
                         sha256=digest,
                         size_bytes=found.size_bytes,
                     )
-                records.apply_probe(video, found, options)
+                records.apply_probe(video, found, options, records.camera_offset(session, video.camera_id))
                 records.add_warnings(video, found.warnings)
                 records.set_status(video, VideoStatus.PROCESSING)
                 self._audit.record_in(

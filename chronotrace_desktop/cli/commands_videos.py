@@ -1,0 +1,81 @@
+"""``chronotrace videos set-time ID (--recorded-at ISO8601 | --offset SECONDS) --user E``: correct a video's
+recorder clock (analysts and administrators; audited with the times before and after)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from chronotrace_desktop.cli.output import print_json
+from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
+from chronotrace_desktop.domain.ingest import parse_recorded_at
+from chronotrace_desktop.domain.recorder_time import format_offset, parse_offset
+
+if TYPE_CHECKING:
+    from chronotrace_desktop.cli.context import CliContext
+    from chronotrace_desktop.services.clock import TimeChange
+
+
+def register(commands: Any) -> None:
+    group = commands.add_parser("videos", help="a video's recorder clock")
+    sub = group.add_subparsers(dest="videos_command", required=True)
+
+    setter = sub.add_parser(
+        "set-time", help="correct a video's recording start: the true start or the recorder's clock offset"
+    )
+    setter.add_argument("video_id", metavar="ID")
+    which = setter.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--recorded-at",
+        metavar="ISO8601",
+        help="the true start (the offset is what separates it from the recorder's)",
+    )
+    which.add_argument(
+        "--offset",
+        metavar="SECONDS",
+        help="seconds to add to the recorder's clock for the true time (0 clears)",
+    )
+    setter.add_argument("--note", metavar="TEXT", help="why (kept in the audit log)")
+    setter.add_argument("--json", action="store_true")
+    setter.add_argument("--user", required=True, metavar="E", help="the account performing the change")
+    setter.set_defaults(handler=run_set_time)
+
+
+def video_id(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise InvalidInputError(f"{text!r} is not a video id (a UUID)") from None
+
+
+def run_set_time(ctx: CliContext) -> ExitCode:
+    args = ctx.args
+    target = video_id(args.video_id)
+    recorded_at = parse_recorded_at(args.recorded_at) if args.recorded_at is not None else None
+    offset = parse_offset(args.offset) if args.offset is not None else None
+    actor = ctx.actor()
+    change = ctx.services().clock.set_video_time(
+        actor, target, recorded_at=recorded_at, offset_s=offset, note=args.note
+    )
+    return print_change(ctx, change)
+
+
+def print_change(ctx: CliContext, change: TimeChange) -> ExitCode:
+    if ctx.args.json:
+        print_json(change.as_json())
+        return ExitCode.OK
+    for label, clock in (("before", change.before), ("after", change.after)):
+        start = clock.recorded_at.isoformat() + "Z" if clock.recorded_at else "unknown"
+        recorder = clock.recorder_recorded_at.isoformat() + "Z" if clock.recorder_recorded_at else "unknown"
+        print(
+            f"{label:7s} start {start}  (recorder {recorder}; offset {format_offset(clock.offset_s)}; "
+            f"source {clock.source or '-'})"
+        )
+    print(f"{change.points_updated} vector point(s) re-stamped", end="")
+    if change.anomalies_found is not None:
+        print(f"; anomaly rules run again: {change.anomalies_found} finding(s)")
+    else:
+        print("; not ingested yet: no anomaly rules run")
+    for warning in change.warnings:
+        print(f"warning: {warning}")
+    return ExitCode.OK
