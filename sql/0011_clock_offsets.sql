@@ -2,13 +2,13 @@
 --
 -- videos.recorder_recorded_at  what the recorder said the recording started at (the --recorded-at flag, the
 --                              container's creation time or the on-screen clock as read), naive UTC.
--- videos.clock_offset_s        seconds added to the recorder's clock to get the true time; NULL: none set on
---                              this video (its camera's offset, else none, applies).
+-- videos.clock_offset_s        seconds added to the recorder's clock to get the true time; NULL: none (at ingest
+--                              a video without one of its own takes a copy of its camera's, source 'camera').
 -- videos.clock_source          where the start time came from: container | flag | ocr | manual | camera.
 -- videos.recorded_at           from now on the CORRECTED start: recorder_recorded_at + the effective offset
---                              (the video's, else its camera's, else 0). Everything that computes times from
+--                              (the video's, copied from its camera's at ingest, else 0). Everything that computes times from
 --                              recorded_at (search filters, the after-hours rule, reports, mail) follows it.
--- cameras.clock_offset_s       the camera's default offset, applied to its videos without one of their own.
+-- cameras.clock_offset_s       the camera's default offset, copied onto its new videos at ingest.
 --
 -- Existing rows: the recorder's time is the time they have (no offset was ever applied before this).
 
