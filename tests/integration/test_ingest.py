@@ -374,6 +374,10 @@ def test_viewers_get_a_redacted_clip_rendered_once(
     inst, _ = library
     _, viewer = inst.add_user(Role.VIEWER)
     segment = _segments(inst, "classroom.gif")[0]
+    if (
+        inst.backend == "server"
+    ):  # a team viewer's login may not record a rendition: an analyst's machine renders
+        inst.services.media.redacted_clip(inst.admin, segment.id)
     clip = inst.services.media.redacted_clip(viewer, segment.id)
     with av.open(str(clip)) as container:
         stream = container.streams.video[0]
