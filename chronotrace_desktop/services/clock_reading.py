@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 BURST_S = 0.8  # length of each burst of frames
 BURST_FPS = 5.0  # frames per second inside a burst: ~4 frames; a reading that fails is retried on a neighbour
 MAX_SIDE = 1280  # the clock of a 1080p recorder is ~20 px tall: downscaling to 640 would make it unreadable
-MAX_OCR_CALLS = 24
+MAX_OCR_CALLS = 32
 
 
 def burst_starts(duration_s: float, frames: int) -> list[float]:
