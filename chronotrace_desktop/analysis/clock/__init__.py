@@ -5,13 +5,11 @@ Pure functions over decoded frames (no file or database access); the OCR is the 
 
 from chronotrace_desktop.analysis.clock.estimate import (
     ClockEstimate,
-    ClockOcr,
     ClockReading,
     StartCandidate,
-    TimedFrame,
     estimate_clock,
-    fit_start,
 )
+from chronotrace_desktop.analysis.clock.fit import Fit, fit_start
 from chronotrace_desktop.analysis.clock.ocr import RapidClockOcr, TextBox
 from chronotrace_desktop.analysis.clock.parse import (
     DateOrder,
@@ -20,6 +18,7 @@ from chronotrace_desktop.analysis.clock.parse import (
     parse_clock_text,
     resolve_date_order,
 )
+from chronotrace_desktop.analysis.clock.region import ClockOcr, TimedFrame
 
 __all__ = [
     "ClockEstimate",
@@ -27,6 +26,7 @@ __all__ = [
     "ClockReading",
     "DateOrder",
     "DateOrderDecision",
+    "Fit",
     "ParsedClock",
     "RapidClockOcr",
     "StartCandidate",
