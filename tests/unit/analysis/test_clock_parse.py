@@ -183,3 +183,17 @@ def test_readings_across_midnight_fit() -> None:
     fit = fit_start(readings, tolerance_s=1.5)
     assert fit is not None
     assert len(fit.consistent) == 3
+
+
+# ------------------------------------------------------------------ the service's sampling plan
+
+
+def test_bursts_cover_the_video_from_start_to_end() -> None:
+    from chronotrace_desktop.services.clock_reading import BURST_S, burst_starts
+
+    starts = burst_starts(30.0, 6)
+    assert starts[0] == 0.0
+    assert starts[-1] == pytest.approx(30.0 - BURST_S)
+    assert starts == sorted(starts)
+    assert len(starts) == 6
+    assert burst_starts(0.5, 6) == [0.0]  # shorter than a burst: one, from the start
