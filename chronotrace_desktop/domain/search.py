@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,8 +179,17 @@ class SearchHit:
     privacy_applied: bool
     caption: str | None
     why: tuple[str, ...]
+    clock_offset_s: float | None = None  # the recorder's clock correction in recorded_start (None: none)
+
+    @property
+    def recorder_start(self) -> datetime | None:
+        """The recorder's own clock at start_time, when an offset corrects it (shown beside the true time)."""
+        if not self.clock_offset_s or self.recorded_start is None:
+            return None
+        return self.recorded_start - timedelta(seconds=self.clock_offset_s)
 
     def as_json(self) -> dict[str, Any]:
+        recorder = self.recorder_start
         return {
             "segment_id": str(self.segment_id),
             "video_id": str(self.video_id),
@@ -188,6 +198,8 @@ class SearchHit:
             "start_time": self.start_time,
             "end_time": self.end_time,
             "recorded_start": utc_iso(self.recorded_start) if self.recorded_start else None,
+            "recorder_start": utc_iso(recorder) if recorder else None,
+            "clock_offset_s": self.clock_offset_s,
             "camera_id": self.camera_id,
             "location": self.location,
             "score": round(self.score, 4),

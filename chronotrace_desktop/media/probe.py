@@ -7,6 +7,7 @@ ever opens a file that is not a regular file, so named pipes and devices cannot 
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import logging
 import os
@@ -49,6 +50,13 @@ def probe(path: Path, *, timeout_s: float = 20.0) -> VideoProbe:
     path = Path(os.path.abspath(path))
     started = time.perf_counter()
     result = run_with_timeout(lambda: _probe(path, timeout_s), timeout_s, f"probing {path.name}")
+    if _raw.is_untimed_format(result.container):
+        # A raw stream's duration is its frame count, read through the whole file: a budget by its size.
+        budget = timeout_s + result.size_bytes / _raw.COUNT_BYTES_PER_S
+        frames = run_with_timeout(lambda: _count_frames(path), budget, f"counting the frames of {path.name}")
+        if frames <= 1:
+            raise InvalidInputError(f"{path.name}: no duration (a raw stream with {frames} frame)")
+        result = dataclasses.replace(result, duration_s=round(frames / result.fps, 3))
     logger.info(
         "probed %s: %s %s %.2f s %.3g fps in %.3f s%s",
         path.name,
@@ -225,17 +233,15 @@ def _inspect_raw(
     size: int,
     warnings: list[str],
 ) -> VideoProbe:
-    """A raw elementary stream: no timestamps, no seeking; its duration is its frames at its rate."""
+    """A raw elementary stream: no timestamps, no seeking. Its duration, its frames at its rate, is counted
+    by ``probe`` afterwards, under a time budget of its own."""
     fps, from_stream = _raw.frame_rate(stream)
     if not from_stream:
         warnings.append(_raw.assumed_rate_warning(fps))
-    frames = _count_frames(path)
-    if frames <= 1:
-        raise InvalidInputError(f"{path.name}: no duration (a raw stream with {frames} frame)")
     return VideoProbe(
         path=path,
         container=container.format.name,
-        duration_s=round(frames / fps, 3),
+        duration_s=0.0,
         width=size_px[0],
         height=size_px[1],
         fps=round(fps, 3),

@@ -167,7 +167,7 @@ class ClockService:
             video.clock_source = source.value
             video.recorded_at = new_start
             after = video_clock(video)
-            _shift_anomalies(session, video_id, before.recorded_at, new_start)
+            _shift_anomalies(session, video_id, before.recorded_at, new_start, offset)
             self._audit.record_in(
                 session,
                 AuditEvent(
@@ -302,16 +302,21 @@ def _live(video: Video | None) -> Video:
     return video
 
 
-def _shift_anomalies(session: Any, video_id: uuid.UUID, old: datetime | None, new: datetime | None) -> None:
-    """Anomaly times dated from the old start move with it (the rescan then rewrites the machine-made ones;
-    the ones a person touched keep their status and move too)."""
-    if old is None or new is None or old == new:
+def _shift_anomalies(
+    session: Any, video_id: uuid.UUID, old: datetime | None, new: datetime | None, offset: float | None
+) -> None:
+    """Anomaly times dated from the old start move with it, and carry the offset now in them (the rescan then
+    rewrites the machine-made ones; the ones a person touched keep their status and move too)."""
+    if old is None or new is None:
         return
     delta = new - old
-    rows = session.scalars(sa.select(Anomaly).where(Anomaly.video_id == video_id))
-    for row in rows:
-        if (row.meta or {}).get("detected_at_source") == "recorded_at" and row.detected_at is not None:
-            row.detected_at = row.detected_at + delta
+    for row in session.scalars(sa.select(Anomaly).where(Anomaly.video_id == video_id)):
+        meta = dict(row.meta or {})
+        if meta.get("detected_at_source") != "recorded_at" or row.detected_at is None:
+            continue
+        row.detected_at = row.detected_at + delta
+        meta["clock_offset_s"] = offset
+        row.meta = meta
 
 
 def _restamp(index: VectorIndex, starts: dict[uuid.UUID, float], start: datetime | None) -> int:

@@ -65,6 +65,9 @@ class VideoRow:
     segment_count: int
     face_segments: int  # segments in which at least one face was seen
     warnings: tuple[str, ...] = ()
+    recorder_recorded_at: datetime | None = None  # what the recorder's clock said (recorded_at is corrected)
+    clock_offset_s: float | None = None  # seconds added to the recorder's clock; None: none applied
+    clock_source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,8 @@ class SegmentDetail:
     recorded_at: datetime | None
     siblings: tuple[SegmentInfo, ...]  # every segment of the same video, in order
     detections: tuple[FrameDetections, ...]  # times in seconds from the start of the video
+    recorder_recorded_at: datetime | None = None  # the recorder's own start (recorded_at is corrected)
+    clock_offset_s: float | None = None
 
     @property
     def previous(self) -> SegmentInfo | None:
@@ -156,6 +161,9 @@ def _video_row(video: Video, segments: int, face_segments: int) -> VideoRow:
         segment_count=segments,
         face_segments=face_segments,
         warnings=tuple(str(w) for w in meta.get("warnings", [])),
+        recorder_recorded_at=video.recorder_recorded_at,
+        clock_offset_s=video.clock_offset_s,
+        clock_source=video.clock_source,
     )
 
 
@@ -272,6 +280,8 @@ class LibraryService:
                 recorded_at=video.recorded_at,
                 siblings=self._siblings(session, video),
                 detections=detections,
+                recorder_recorded_at=video.recorder_recorded_at,
+                clock_offset_s=video.clock_offset_s,
             )
 
     @staticmethod

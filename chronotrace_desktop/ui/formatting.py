@@ -50,6 +50,15 @@ def wall_clock(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S.") + f"{value.microsecond // 1000:03d} UTC"
 
 
+def recorder_note(true: datetime | None, recorder: datetime | None) -> str:
+    """`` (recorder 14:28:52)`` beside a corrected time, when the recorder's clock said otherwise (its date too
+    when the dates differ); empty when no offset applies."""
+    if true is None or recorder is None or true == recorder:
+        return ""
+    shown = recorder.strftime("%H:%M:%S" if recorder.date() == true.date() else "%Y-%m-%d %H:%M:%S")
+    return f" (recorder {shown})"
+
+
 def size(num_bytes: int | None) -> str:
     if num_bytes is None:
         return ""

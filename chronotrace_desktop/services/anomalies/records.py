@@ -213,6 +213,7 @@ def _values(
         "video_offset_start": round(candidate.start, 3),
         "video_offset_end": round(candidate.end, 3),
         "detected_at_source": source,
+        "clock_offset_s": video.clock_offset_s if source == "recorded_at" else None,
         "video_filename": video.filename,
         "alert": {
             "state": (AlertState.PENDING if alertable else AlertState.NOT_REQUIRED).value,

@@ -133,4 +133,5 @@ def _hit(
         privacy_applied=row.privacy_applied,
         caption=row.caption,
         why=why,
+        clock_offset_s=row.clock_offset_s,
     )

@@ -54,6 +54,7 @@ class SegmentRow:
     privacy_applied: bool
     caption: str | None
     attributes: SegmentAttributes
+    clock_offset_s: float | None = None  # the video's recorder clock correction (recorded_at includes it)
 
 
 _COLUMNS = (
@@ -78,6 +79,7 @@ _COLUMNS = (
     VideoSegment.activity_level,
     VideoSegment.search_attributes,
     VideoSegment.scene_type,
+    Video.clock_offset_s,
 )
 
 
@@ -159,6 +161,7 @@ def _row(r: Any) -> SegmentRow:
             scene_type=r.scene_type,
             anomalies=_spans(r.anomalies),
         ),
+        clock_offset_s=r.clock_offset_s,
     )
 
 

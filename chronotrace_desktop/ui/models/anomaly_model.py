@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chronotrace_desktop.domain.anomalies import Severity
@@ -57,6 +58,14 @@ class AnomalyLike(Protocol):
     def confidence(self) -> float: ...
     @property
     def status(self) -> str: ...
+
+
+def _recorder(item: AnomalyLike) -> str:
+    """`` (recorder 14:28:52)`` when the video's recorder clock was corrected."""
+    offset = (item.metadata or {}).get("clock_offset_s")
+    if not offset or item.detected_at is None:
+        return ""
+    return fmt.recorder_note(item.detected_at, item.detected_at - timedelta(seconds=float(offset)))
 
 
 def words(value: str) -> str:
@@ -131,7 +140,7 @@ class AnomalyTableModel(QAbstractTableModel):
             TYPE: words(item.type),
             TITLE: item.title or "",
             CAMERA: item.camera_id or "",
-            DETECTED: fmt.timestamp(item.detected_at, seconds=True),
+            DETECTED: fmt.timestamp(item.detected_at, seconds=True) + _recorder(item),
             CONFIDENCE: f"{float(item.confidence):.0%}",
             STATUS: words(item.status),
         }

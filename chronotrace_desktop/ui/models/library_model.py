@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.domain.ingest import IngestStage, VideoStatus
+from chronotrace_desktop.domain.recorder_time import format_offset
 from chronotrace_desktop.ui import formatting as fmt
 from chronotrace_desktop.ui.qt import (
     QAbstractTableModel,
@@ -46,6 +47,18 @@ LOADING = "…"
 Index = QModelIndex | QPersistentModelIndex
 
 
+def recorded_tooltip(row: VideoRow) -> str:
+    lines = [f"Recorded {fmt.timestamp(row.recorded_at, seconds=True)} UTC"]
+    if row.recorder_recorded_at is not None and row.clock_offset_s:
+        lines.append(
+            f"The recorder's clock said {fmt.timestamp(row.recorder_recorded_at, seconds=True)}; corrected by "
+            f"{format_offset(row.clock_offset_s)} ({row.clock_source or 'set by hand'})"
+        )
+    elif row.clock_source:
+        lines.append(f"Start from: {row.clock_source}; no clock offset")
+    return "\n".join(lines)
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     title: str
@@ -60,7 +73,11 @@ COLUMNS = (
     Column("Faces", "Segments in which faces were seen (shown blurred)", align_right=True),
     Column("Camera", "Camera id given at ingest"),
     Column("Location", "Location given at ingest"),
-    Column("Recorded (UTC)", "When the recording started, when known"),
+    Column(
+        "Recorded (UTC)",
+        "When the recording started, when known: corrected for the recorder's clock, with the recorder's own "
+        "time beside it when an offset applies",
+    ),
     Column("Uploaded (UTC)", "When the file was ingested"),
     Column("Duration", "Length of the video", align_right=True),
     Column("Resolution", "Frame size in pixels", align_right=True),
@@ -238,7 +255,8 @@ class VideoTableModel(QAbstractTableModel):
             FILE: row.filename,
             CAMERA: row.camera_id or "",
             LOCATION: row.location or "",
-            RECORDED: fmt.timestamp(row.recorded_at),
+            RECORDED: fmt.timestamp(row.recorded_at, seconds=row.clock_offset_s is not None)
+            + fmt.recorder_note(row.recorded_at, row.recorder_recorded_at),
             UPLOADED: fmt.timestamp(row.uploaded_at),
             DURATION: fmt.duration(row.duration_s),
             RESOLUTION: row.resolution or "",
@@ -271,6 +289,8 @@ class VideoTableModel(QAbstractTableModel):
             return "Warnings:\n" + "\n".join(row.warnings)
         if column == FILE:
             return f"{row.original_path}\n{fmt.size(row.size_bytes)}"
+        if column == RECORDED and row.recorded_at is not None:
+            return recorded_tooltip(row)
         return None
 
     # ------------------------------------------------------------------ fetching

@@ -25,7 +25,8 @@ Index = QModelIndex | QPersistentModelIndex
 def when_text(hit: SearchHit) -> str:
     span = f"{fmt.clock(hit.start_time, millis=False)}\u2013{fmt.clock(hit.end_time, millis=False)}"
     if hit.recorded_start is not None:
-        return f"{fmt.timestamp(hit.recorded_start, seconds=True)} UTC ({span})"
+        recorder = fmt.recorder_note(hit.recorded_start, hit.recorder_start)
+        return f"{fmt.timestamp(hit.recorded_start, seconds=True)} UTC{recorder} ({span})"
     return span
 
 
@@ -83,7 +84,8 @@ class SearchResultsModel(QAbstractListModel):
             return when_text(hit)
         if role == ShortWhenRole:
             if hit.recorded_start is not None:
-                return fmt.timestamp(hit.recorded_start, seconds=True)
+                recorder = fmt.recorder_note(hit.recorded_start, hit.recorder_start)
+                return fmt.timestamp(hit.recorded_start, seconds=True) + recorder
             return when_text(hit)
         if role == WhyRole:
             return "; ".join(hit.why)

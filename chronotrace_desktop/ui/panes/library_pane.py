@@ -11,6 +11,7 @@ from chronotrace_desktop.domain.ingest import IngestStatus, VideoStatus
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.delegates import ProgressDelegate
 from chronotrace_desktop.ui.dialogs.ingest_dialog import IngestDialog
+from chronotrace_desktop.ui.dialogs.video_time_dialog import VideoTimeDialog, start_set_time
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.models.library_model import (
     FILE,
@@ -25,6 +26,7 @@ from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
 from chronotrace_desktop.ui.panes.ingest_panel import IngestPanel
 from chronotrace_desktop.ui.qt import (
     QAbstractItemView,
+    QAction,
     QComboBox,
     QEvent,
     QFileDialog,
@@ -91,6 +93,7 @@ class LibraryPane(QWidget):
         self._pool = pool
         self.can_ingest = is_allowed(actor.role, Action.INGEST_VIDEO)
         self.can_delete = is_allowed(actor.role, Action.DELETE_VIDEO)
+        self.can_set_time = is_allowed(actor.role, Action.CORRECT_VIDEO_TIME)
         self.setAcceptDrops(self.can_ingest)
 
         self.model = VideoTableModel(services.library, actor, pool, self.palette(), self)
@@ -143,6 +146,12 @@ class LibraryPane(QWidget):
         for column, width in ((FILE, 220), (STATUS, 130)):
             header.resizeSection(column, width)
         self.table.doubleClicked.connect(self._activated)
+        if self.can_set_time:
+            self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+            self.set_time_action = QAction("Set recording time…", self.table)
+            self.set_time_action.setToolTip("Correct the recorder's clock of this video (audited)")
+            self.set_time_action.triggered.connect(self.ask_video_time)
+            self.table.addAction(self.set_time_action)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
 
         self.empty_label = QLabel(
@@ -323,6 +332,23 @@ class LibraryPane(QWidget):
     def _on_deleted(self, video_id: uuid.UUID) -> None:
         self.video_deleted.emit(video_id)
         self.model.schedule_reload()
+
+    # ------------------------------------------------------------------ recording time
+    def ask_video_time(self) -> VideoTimeDialog | None:
+        """The recording-time dialog for the selected video; on "Set time" the change runs in the background."""
+        ids = self.selected_ids()
+        row = self.model.cached(ids[0]) if ids and self.can_set_time else None
+        if row is None:
+            return None
+        dialog = VideoTimeDialog(row, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: start_set_time(
+                self._pool, self._services, self._actor, row.id, dialog, self.model.schedule_reload
+            )
+        )
+        dialog.open()
+        return dialog
 
     # ------------------------------------------------------------------ Qt overrides
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

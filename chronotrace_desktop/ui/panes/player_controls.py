@@ -174,11 +174,26 @@ class PlayerControls(QWidget):
         pixmap = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
         self.play_action.setIcon(self.style().standardIcon(pixmap))
 
-    def set_time(self, seconds: float, recorded_at: datetime | None) -> None:
+    def set_time(
+        self, seconds: float, recorded_at: datetime | None, recorder_at: datetime | None = None
+    ) -> None:
+        """``recorded_at``: the corrected start; ``recorder_at``: the recorder's own, shown beside it when an
+        offset corrects the recorder's clock."""
         self.time_label.setText(fmt.clock(seconds))
         if recorded_at is not None:
-            self.wall_label.setText("Recorded " + fmt.wall_clock(recorded_at + timedelta(seconds=seconds)))
-            self.wall_label.setToolTip("Wall-clock time of this frame (recording start + offset)")
+            moment = recorded_at + timedelta(seconds=seconds)
+            recorder = recorder_at + timedelta(seconds=seconds) if recorder_at is not None else None
+            self.wall_label.setText(
+                "Recorded " + fmt.wall_clock(moment) + fmt.recorder_note(moment, recorder)
+            )
+            self.wall_label.setToolTip(
+                "Wall-clock time of this frame (recording start + offset)"
+                + (
+                    "; corrected for the recorder's clock, whose own time is in brackets"
+                    if recorder is not None and recorder != moment
+                    else ""
+                )
+            )
         else:
             self.wall_label.setText("Recording time unknown — offset from the start of the video")
             self.wall_label.setToolTip("Set a recording time at ingest to see wall-clock time here")

@@ -323,7 +323,7 @@ class PlayerPane(QWidget):
             return
         origin = detail.segment.clip_start if self.showing_original else detail.segment.start_time
         t = origin + position_ms / 1000
-        c.set_time(t, detail.recorded_at)
+        c.set_time(t, detail.recorded_at, detail.recorder_recorded_at)
         if not c.boxes_action.isChecked():
             self.view.set_boxes(())
             return
