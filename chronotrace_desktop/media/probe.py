@@ -53,7 +53,12 @@ def probe(path: Path, *, timeout_s: float = 20.0) -> VideoProbe:
     if _raw.is_untimed_format(result.container):
         # A raw stream's duration is its frame count, read through the whole file: a budget by its size.
         budget = timeout_s + result.size_bytes / _raw.COUNT_BYTES_PER_S
-        frames = run_with_timeout(lambda: _count_frames(path), budget, f"counting the frames of {path.name}")
+        try:
+            frames = run_with_timeout(
+                lambda: _count_frames(path), budget, f"counting the frames of {path.name}"
+            )
+        except av.error.FFmpegError as exc:
+            raise map_av_error(exc, path, "read") from exc
         if frames <= 1:
             raise InvalidInputError(f"{path.name}: no duration (a raw stream with {frames} frame)")
         result = dataclasses.replace(result, duration_s=round(frames / result.fps, 3))
