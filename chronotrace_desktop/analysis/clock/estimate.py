@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from chronotrace_desktop.analysis.clock.fit import fit_start, spread_of
+from chronotrace_desktop.analysis.clock.fit import fit_start, spread_of, wrap
 from chronotrace_desktop.analysis.clock.ocr import RapidClockOcr
 from chronotrace_desktop.analysis.clock.parse import (
     DateOrder,
@@ -279,9 +279,14 @@ def _conclude(
     if others:
         warnings.append(f"the date was read differently on {len(used) - votes} of {len(used)} frames")
     on_date = [(t, p) for t, p in used if (p.year, p.first, p.second, p.year_first) == key]
-    decision = resolve_date_order([p for _, p in on_date], hint)
+    # every agreeing reading votes on the order (13/03 after midnight settles 12/03 before it); when misreads
+    # leave no order all of them allow, the readings of the majority date decide
+    decision = resolve_date_order([p for _, p in used], hint)
+    if not decision.candidates:
+        decision = resolve_date_order([p for _, p in on_date], hint)
     t_ref, ref = on_date[0]
-    shift = timedelta(seconds=fit.start_s - (ref.seconds_of_day - t_ref))  # start minus this reading's base
+    # the fitted start minus this reading's own, within a day: across midnight the two lie a day apart
+    shift = timedelta(seconds=wrap(fit.start_s - (ref.seconds_of_day - t_ref)))
     starts: list[StartCandidate] = []
     for order in decision.candidates:
         when = ref.datetime_for(order)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 DAY_S = 86_400
 
 
-def _wrap(delta: float) -> float:
+def wrap(delta: float) -> float:
     """``delta`` seconds brought into (-12 h, 12 h]: readings either side of midnight compare correctly."""
     return (delta + DAY_S / 2) % DAY_S - DAY_S / 2
 
@@ -69,11 +69,11 @@ def fit_start(readings: Sequence[tuple[float, str]], tolerance_s: float) -> Fit 
     best: Fit | None = None
     seen: set[tuple[int, ...]] = set()
     for ref in bases:
-        group = tuple(k for k, b in enumerate(bases) if abs(_wrap(b - ref)) <= tolerance_s)
+        group = tuple(k for k, b in enumerate(bases) if abs(wrap(b - ref)) <= tolerance_s)
         if len(group) < 2 or group in seen:
             continue
         seen.add(group)
-        values = [ref + _wrap(bases[k] - ref) for k in group]
+        values = [ref + wrap(bases[k] - ref) for k in group]
         centre = statistics.median(values)
         kept = [(k, v) for k, v in zip(group, values, strict=True) if abs(v - centre) <= tolerance_s]
         if len(kept) < 2:
@@ -90,7 +90,7 @@ def fit_start(readings: Sequence[tuple[float, str]], tolerance_s: float) -> Fit 
         ):
             residuals: list[float | None] = [None] * len(readings)
             for (index, _, _), b in zip(parsed, bases, strict=True):
-                residuals[index] = _wrap(b - start)
+                residuals[index] = wrap(b - start)
             consistent = tuple(index for index, _, _ in parsed if abs(residuals[index] or 0.0) <= tolerance_s)
             best = Fit(start, consistent, tuple(residuals), spread, support)
     return best
