@@ -17,6 +17,8 @@ from pathlib import Path
 
 import av
 import numpy as np
+from av.audio.stream import AudioStream
+from av.video.stream import VideoStream
 
 SOURCE_CLIP = "car-detection.mp4"  # 768x432 H.264 Baseline at 12.5 fps, no B-frames
 SECONDS = 16.0
@@ -29,30 +31,56 @@ class FormatClip:
     label: str  # for the README table
     codec: str  # the FFmpeg video codec in the file
     raw: bool = False  # an elementary stream: no timestamps
+    audio: str | None = None  # the audio codec beside the video, if any
     assumed_rate: bool = False  # no frame rate in the stream: the probe must warn
 
 
-def _h264_packets(source: Path, seconds: float) -> tuple[av.video.stream.VideoStream, list[av.Packet]]:
+def _h264_packets(source: Path, seconds: float) -> tuple[VideoStream, list[av.Packet[VideoStream]]]:
     container = av.open(str(source))
     video = container.streams.video[0]
+    tb = video.time_base or Fraction(1)
     packets = []
     for packet in container.demux(video):
         if packet.dts is None:
             continue
-        if packet.pts is not None and float(packet.pts * video.time_base) >= seconds:
+        if packet.pts is not None and float(packet.pts * tb) >= seconds:
             break
         packets.append(packet)
     return video, packets
 
 
-def _remux(source: Path, dest: Path, fmt: str, seconds: float = SECONDS) -> None:
+def _tone(out: av.container.OutputContainer, codec: str, seconds: float) -> None:
+    """A 440 Hz tone for ``seconds`` as ``codec`` audio (48 kHz mono), muxed into ``out``."""
+    rate = 48_000
+    stream = out.add_stream(codec, rate=rate)
+    assert isinstance(stream, AudioStream)
+    stream.layout = "mono"
+    formats = stream.codec_context.codec.audio_formats
+    assert formats, codec
+    fmt = formats[0].name
+    size = 1152
+    t = np.arange(int(seconds * rate)) / rate
+    wave = 0.3 * np.sin(2 * np.pi * 440 * t)
+    samples = (wave * 32767).astype(np.int16) if fmt.startswith("s16") else wave.astype(np.float32)
+    for at in range(0, len(samples) - size + 1, size):
+        frame = av.AudioFrame.from_ndarray(samples[at : at + size].reshape(1, -1), format=fmt, layout="mono")
+        frame.sample_rate = rate
+        frame.pts = at
+        out.mux(stream.encode(frame))
+    out.mux(stream.encode(None))
+
+
+def _remux(source: Path, dest: Path, fmt: str, seconds: float = SECONDS, audio: str | None = None) -> None:
     with av.open(str(source)) as src, av.open(str(dest), "w", format=fmt) as out:
         video = src.streams.video[0]
+        tb = video.time_base or Fraction(1)
         target = out.add_stream_from_template(video)
+        if audio:
+            _tone(out, audio, seconds)
         for packet in src.demux(video):
             if packet.dts is None:
                 continue
-            if packet.pts is not None and float(packet.pts * video.time_base) >= seconds:
+            if packet.pts is not None and float(packet.pts * tb) >= seconds:
                 break
             packet.stream = target
             out.mux(packet)
@@ -79,15 +107,19 @@ def _encode(
     options: dict[str, str] | None = None,
     tag: str | None = None,
     size: tuple[int, int] | None = None,
+    audio: str | None = None,
 ) -> None:
     height, width = images[0].shape[0] * 2 // 3, images[0].shape[1]
     with av.open(str(dest), "w", format=fmt) as out:
         stream = out.add_stream(codec, rate=rate, options=options or {})
+        assert isinstance(stream, VideoStream)
         stream.width, stream.height = size or (width, height)
         stream.pix_fmt = pix_fmt
         stream.codec_context.gop_size = 25
         if tag:
             stream.codec_tag = tag
+        if audio:
+            _tone(out, audio, len(images) / float(rate))
         for i, image in enumerate(images):
             frame = av.VideoFrame.from_ndarray(image, format="yuv420p")
             if size and size != (width, height):
@@ -155,12 +187,12 @@ def build_formats(dest: Path, videos_dir: Path) -> dict[str, FormatClip]:
         "libx265",
         options={"x265-params": x265 + ":vui-timing-info=0"},
     )
-    clips["ts"] = FormatClip(dest / "camera5.ts", "MPEG-TS (H.264)", "h264")
-    _remux(source, clips["ts"].path, "mpegts")
+    clips["ts"] = FormatClip(dest / "camera5.ts", "MPEG-TS (H.264, AAC)", "h264", audio="aac")
+    _remux(source, clips["ts"].path, "mpegts", audio="aac")
     clips["m2ts"] = FormatClip(dest / "camera6.m2ts", "MPEG-TS BDAV (MPEG-2 video)", "mpeg2video")
     _encode(doubled, clips["m2ts"].path, "mpegts", "mpeg2video", rate=Fraction(25))
-    clips["mpg"] = FormatClip(dest / "camera7.mpg", "MPEG-PS (MPEG-2 video)", "mpeg2video")
-    _encode(doubled, clips["mpg"].path, "mpeg", "mpeg2video", rate=Fraction(25))
+    clips["mpg"] = FormatClip(dest / "camera7.mpg", "MPEG-PS (MPEG-2 video, MP2)", "mpeg2video", audio="mp2")
+    _encode(doubled, clips["mpg"].path, "mpeg", "mpeg2video", rate=Fraction(25), audio="mp2")
     clips["vob"] = FormatClip(dest / "camera8.vob", "MPEG-PS DVD (MPEG-2 video)", "mpeg2video")
     _encode(doubled, clips["vob"].path, "vob", "mpeg2video", rate=Fraction(25))
     clips["asf"] = FormatClip(dest / "camera9.asf", "ASF (MS-MPEG4v3)", "msmpeg4")

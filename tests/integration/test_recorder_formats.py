@@ -91,6 +91,7 @@ def test_every_format_probes(formats: dict[str, FormatClip]) -> None:
         else:
             assert not found.warnings, (key, found.warnings)
             assert found.duration_s == pytest.approx(16.0, abs=0.3), key
+        assert found.audio_codec == clip.audio, key
         if clip.raw:
             assert found.container in ("h264", "hevc"), key
     assert probe(formats["dav"].path).container == "dhav"
@@ -110,6 +111,8 @@ def test_every_format_ingests_with_lossless_cuts_that_decode(
             assert cut["method"] == "stream_copy", (key, cut)
             assert cut["codec"] == clip.codec, (key, cut)
             assert cut["container"] == CUT_CONTAINER.get(clip.codec, "matroska"), (key, cut)
+            assert segment.has_audio is (clip.audio is not None), key
+            assert segment.segment_path is not None
             path = inst.services.blobs.path(segment.segment_path)
             with av.open(str(path)) as container:
                 frames = sum(1 for _ in container.decode(video=0))
@@ -133,12 +136,16 @@ def test_raw_stream_cuts_follow_the_counted_timeline(
         segments = _segments(inst, formats[key].path.name)
         assert len(segments) == 2
         second = segments[1]
-        assert float(second.clip_start_time) <= 15.0 < float(second.clip_end_time)
-        assert float(second.clip_end_time) == pytest.approx(16.0, abs=0.01)
+        assert second.clip_start_time is not None
+        assert second.clip_end_time is not None
+        assert second.segment_path is not None
+        start, end = float(second.clip_start_time), float(second.clip_end_time)
+        assert start <= 15.0 < end
+        assert end == pytest.approx(16.0, abs=0.01)
         with av.open(str(inst.services.blobs.path(second.segment_path))) as container:
-            times = [f.time for f in container.decode(video=0)]
+            times = [f.time or 0.0 for f in container.decode(video=0)]
         assert times == sorted(times), key  # B-frames (x265) shown in order
-        assert times[-1] - times[0] == pytest.approx(16.0 - float(second.clip_start_time) - 0.08, abs=0.01)
+        assert times[-1] - times[0] == pytest.approx(16.0 - start - 0.08, abs=0.01)
 
 
 def test_the_redacted_rendition_renders_for_each_kind_of_cut(
