@@ -108,9 +108,10 @@ def _encode(
     tag: str | None = None,
     size: tuple[int, int] | None = None,
     audio: str | None = None,
+    muxer_options: dict[str, str] | None = None,
 ) -> None:
     height, width = images[0].shape[0] * 2 // 3, images[0].shape[1]
-    with av.open(str(dest), "w", format=fmt) as out:
+    with av.open(str(dest), "w", format=fmt, options=muxer_options or {}) as out:
         stream = out.add_stream(codec, rate=rate, options=options or {})
         assert isinstance(stream, VideoStream)
         stream.width, stream.height = size or (width, height)
@@ -189,8 +190,15 @@ def build_formats(dest: Path, videos_dir: Path) -> dict[str, FormatClip]:
     )
     clips["ts"] = FormatClip(dest / "camera5.ts", "MPEG-TS (H.264, AAC)", "h264", audio="aac")
     _remux(source, clips["ts"].path, "mpegts", audio="aac")
-    clips["m2ts"] = FormatClip(dest / "camera6.m2ts", "MPEG-TS BDAV (MPEG-2 video)", "mpeg2video")
-    _encode(doubled, clips["m2ts"].path, "mpegts", "mpeg2video", rate=Fraction(25))
+    clips["m2ts"] = FormatClip(dest / "camera6.m2ts", "MPEG-TS, BDAV packets (MPEG-2 video)", "mpeg2video")
+    _encode(
+        doubled,
+        clips["m2ts"].path,
+        "mpegts",
+        "mpeg2video",
+        rate=Fraction(25),
+        muxer_options={"mpegts_m2ts_mode": "1"},  # 192-byte BDAV packets, as camcorders write .m2ts/.mts
+    )
     clips["mpg"] = FormatClip(dest / "camera7.mpg", "MPEG-PS (MPEG-2 video, MP2)", "mpeg2video", audio="mp2")
     _encode(doubled, clips["mpg"].path, "mpeg", "mpeg2video", rate=Fraction(25), audio="mp2")
     clips["vob"] = FormatClip(dest / "camera8.vob", "MPEG-PS DVD (MPEG-2 video)", "mpeg2video")
