@@ -1,5 +1,6 @@
 """``chronotrace videos set-time ID (--recorded-at ISO8601 | --offset SECONDS) --user E``: correct a video's
-recorder clock (analysts and administrators; audited with the times before and after)."""
+recorder clock (analysts and administrators; audited with the times before and after).
+``chronotrace videos read-clock ID [--accept] --user E``: read its on-screen clock; ``--accept`` sets the start."""
 
 from __future__ import annotations
 
@@ -40,6 +41,17 @@ def register(commands: Any) -> None:
     setter.add_argument("--user", required=True, metavar="E", help="the account performing the change")
     setter.set_defaults(handler=run_set_time)
 
+    reader = sub.add_parser(
+        "read-clock", help="read the recorder's on-screen clock (original file, else first segment)"
+    )
+    reader.add_argument("video_id", metavar="ID")
+    reader.add_argument(
+        "--accept", action="store_true", help="set the video's start from the reading (clock source 'ocr')"
+    )
+    reader.add_argument("--json", action="store_true")
+    reader.add_argument("--user", required=True, metavar="E", help="the account performing it")
+    reader.set_defaults(handler=run_read_clock)
+
 
 def video_id(text: str) -> uuid.UUID:
     try:
@@ -78,4 +90,29 @@ def print_change(ctx: CliContext, change: TimeChange) -> ExitCode:
         print("; not ingested yet: no anomaly rules run")
     for warning in change.warnings:
         print(f"warning: {warning}")
+    return ExitCode.OK
+
+
+def run_read_clock(ctx: CliContext) -> ExitCode:
+    target = video_id(ctx.args.video_id)
+    actor = ctx.actor()
+    reading = ctx.services().clock_reader.read(actor, target, accept=ctx.args.accept)
+    if ctx.args.json:
+        print_json(reading.as_json())
+        return ExitCode.OK
+    print(f"{reading.filename}: read from its {reading.read_from}")
+    print(f"  {reading.summary}")
+    if reading.recording_start is not None and reading.recording_start_local is not None:
+        print(
+            f"  start {reading.recording_start.isoformat()}Z "
+            f"(the clock shows {reading.recording_start_local:%Y-%m-%d %H:%M:%S}, {reading.timezone})"
+        )
+    if reading.implied_offset_s is not None:
+        print(f"  against the recorder's time it has: offset {format_offset(reading.implied_offset_s)}")
+    for warning in reading.warnings:
+        print(f"  note: {warning}")
+    if reading.change is not None:
+        return print_change(ctx, reading.change)
+    if reading.recording_start is not None:
+        print(f"Not applied. To apply it: chronotrace videos read-clock {reading.video_id} --accept")
     return ExitCode.OK

@@ -27,6 +27,7 @@ from chronotrace_desktop.services.anomalies import AnomalyService
 from chronotrace_desktop.services.anomalies.scan import AnomalyScanner
 from chronotrace_desktop.services.cameras import CameraService
 from chronotrace_desktop.services.clock import ClockService
+from chronotrace_desktop.services.clock_ocr import ClockReader
 from chronotrace_desktop.services.engines import (
     EngineCatalog,
     EngineFactory,
@@ -87,6 +88,7 @@ class AppServices:
     engine_indexes: EngineIndexes
     embedding: SegmentEmbedding
     clock: ClockService
+    clock_reader: ClockReader
 
     def close(self) -> None:
         try:
@@ -268,4 +270,5 @@ def open_app(
         engine_indexes=indexes,
         embedding=embedding,
         clock=clock,
+        clock_reader=ClockReader(database, blobs, authorizer, clock),
     )

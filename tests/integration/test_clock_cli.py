@@ -4,6 +4,7 @@ as a user runs them (real subprocesses on a fresh installation)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 
@@ -87,3 +88,28 @@ def test_offsets_at_ingest_by_hand_and_per_camera(cli: Cli) -> None:
     before = json.loads(shown.stdout)["before"]
     assert before["recorded_at"] == "2024-02-09T14:02:00Z"
     assert before["clock_source"] == "camera"
+
+
+def test_read_clock_reads_the_on_screen_clock_and_accept_sets_the_start(cli: Cli) -> None:
+    ingested = cli(
+        "ingest", str(VIDEOS_DIR / "video02.avi"), "--camera-id", "CAM-OCR", "--json", "--user", ADMIN,
+    )  # fmt: skip
+    assert ingested.returncode == 0, ingested.stderr
+    video_id = json.loads(ingested.stdout.splitlines()[0])["video_id"]
+    viewer = cli("videos", "read-clock", video_id, "--user", VIEWER, password="member password 1")
+    assert viewer.returncode == 3, viewer.stderr
+
+    shown = cli("videos", "read-clock", video_id, "--user", ANALYST, password="member password 1")
+    assert shown.returncode == 0, shown.stderr
+    assert "read from its original file" in shown.stdout
+    assert "Not applied" in shown.stdout
+
+    accepted = cli("videos", "read-clock", video_id, "--accept", "--json", "--user", ADMIN)
+    assert accepted.returncode == 0, accepted.stderr
+    reading = json.loads(accepted.stdout)
+    # What a person reads on the first frame of the highway clip: 17/09/07 12:04:11 (dd/mm/yy).
+    start = datetime.fromisoformat(reading["recording_start"].replace("Z", "+00:00")).replace(tzinfo=None)
+    assert abs((start - datetime(2007, 9, 17, 12, 4, 11)).total_seconds()) <= 2
+    after = reading["accepted"]["after"]
+    assert after["clock_source"] == "ocr"
+    assert after["recorded_at"] == reading["recording_start"]

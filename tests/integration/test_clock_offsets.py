@@ -7,6 +7,7 @@ import json
 import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.services.anomalies.service import AnomalyFilter
 from chronotrace_desktop.services.cameras import CameraChanges, parse_hours
+from chronotrace_desktop.services.clock_ocr import ClockReader
 from chronotrace_desktop.storage.migrations import DEFAULT_SQL_DIR, apply_migrations
 from chronotrace_desktop.storage.orm import AuditLog, Camera, Video, VideoSegment
 from tests.conftest import VIDEOS_DIR
@@ -233,3 +235,61 @@ def test_the_package_carries_the_corrected_and_the_recorders_times(
     header, first = next(package.rglob("segments.csv")).read_text(encoding="utf-8").splitlines()[:2]
     assert "recorder_start_utc" in header.split(",")
     assert "2024-02-09T14:00:00.000Z" in first
+
+
+@dataclass(frozen=True)
+class _Estimate:
+    recording_start: datetime | None
+    confidence: float = 0.9
+    warnings: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        return "no clock found" if self.recording_start is None else f"recording start {self.recording_start}"
+
+
+def test_an_accepted_clock_reading_is_taken_in_the_cameras_time_zone(
+    clocked: tuple[Installation, uuid.UUID],
+) -> None:
+    inst, video_id = clocked
+    services = inst.services
+    services.cameras.update(inst.admin, "CAM-CLOCK", CameraChanges(timezone="Europe/Madrid"))
+    reads: list[tuple[Path, float]] = []
+
+    def fake(path: Path, duration: float) -> _Estimate:
+        reads.append((path, duration))
+        return _Estimate(datetime(2024, 2, 9, 15, 1, 13, 400_000))  # Madrid is UTC+1 in February
+
+    reader = ClockReader(services.database, services.blobs, services.authorizer, services.clock, read=fake)
+    _, viewer = inst.add_user(Role.VIEWER)
+    with pytest.raises(PermissionDeniedError):
+        reader.read(viewer, video_id)
+    shown = reader.read(inst.admin, video_id)
+    assert reads == [(HIGHWAY, 30.0)]
+    assert (shown.read_from, shown.timezone) == ("original file", "Europe/Madrid")
+    assert shown.recording_start == datetime(2024, 2, 9, 14, 1, 13)
+    assert shown.implied_offset_s == 73.0
+    assert shown.change is None
+
+    accepted = reader.read(inst.admin, video_id, accept=True)
+    assert accepted.change is not None
+    assert accepted.change.after.recorded_at == datetime(2024, 2, 9, 14, 1, 13)
+    assert (accepted.change.after.offset_s, accepted.change.after.source) == (73.0, "ocr")
+    with services.database.transaction() as session:
+        audit = session.scalars(
+            sa.select(AuditLog)
+            .where(AuditLog.action == AuditAction.VIDEO_TIME_CHANGED.value, AuditLog.resource_id == video_id)
+            .order_by(AuditLog.created_at.desc())
+            .limit(1)
+        ).one()
+        assert audit.meta["after"]["clock_source"] == "ocr"
+        assert "on-screen clock read from the original file (Europe/Madrid)" in audit.meta["note"]
+
+    none = ClockReader(
+        services.database,
+        services.blobs,
+        services.authorizer,
+        services.clock,
+        read=lambda p, d: _Estimate(None),
+    )
+    with pytest.raises(InvalidInputError, match="cannot be accepted"):
+        none.read(inst.admin, video_id, accept=True)
