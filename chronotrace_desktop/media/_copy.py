@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import av
 import av.error
@@ -32,7 +32,6 @@ logger = logging.getLogger(__name__)
 MIN_KEYFRAME_BYTES = 64
 _EPS = 1e-6
 _CHECK_EVERY = 200  # packets between cancel checks
-Seek = Literal["window", "none", "rewind"]
 
 
 @dataclass
@@ -132,22 +131,32 @@ def copy_window(
     window: Window,
     copy_audio: bool,
     should_stop: Callable[[], bool] | None,
+    *,
+    seek: bool = True,
 ) -> Span:
-    """Copy the packets of ``window`` into ``dest`` (muxer ``fmt``), rebased to start at 0."""
+    """Copy the packets of ``window`` into ``dest`` (muxer ``fmt``), rebased to start at 0.
+
+    ``container`` is freshly opened. A window past 0 is sought (unless ``seek`` is False: then the file is
+    read from its start); window 0 is read from the start without seeking, as seeking to the first timestamp
+    can land past the first keyframe (MPEG-TS/PS seek on dts). Raises ``SeekOvershotError`` when the seek
+    landed past the keyframe the window needs: the caller reads again from a fresh open, ``seek=False``.
+    """
     video = container.streams.video[0]
     audio = container.streams.audio[0] if copy_audio and container.streams.audio else None
     with av.open(str(dest), mode="w", format=fmt, options=_muxer_options(fmt)) as out:
         writer = _Writer(out, video, audio, copy_audio)
-        # Window 0 reads the fresh container from where it is: seeking to the first timestamp can land past
-        # the first keyframe (MPEG-TS/PS seek on dts).
-        seek: Seek = "window" if window.start > 0 else "none"
-        if not _copy_from(container, writer, window, video, audio, should_stop, seek=seek):
-            # The seek landed after the start (no usable index): read from the beginning instead.
-            writer.gop = []
-            _copy_from(container, writer, window, video, audio, should_stop, seek="rewind")
+        sought = seek and window.start > 0
+        if sought:
+            container.seek(to_pts(window.start, video), stream=video, backward=True)
+        if not _copy_from(container, writer, window, video, audio, should_stop, sought=sought):
+            raise SeekOvershotError(f"the seek to {window.start:.2f} s landed past its keyframe")
         if not writer.streaming:
             writer.settle()
         return writer.span
+
+
+class SeekOvershotError(Exception):
+    """The seek landed after the keyframe the window starts from (nothing has been written)."""
 
 
 def _copy_from(
@@ -158,13 +167,9 @@ def _copy_from(
     audio: AudioStream | None,
     should_stop: Callable[[], bool] | None,
     *,
-    seek: Seek,
+    sought: bool,
 ) -> bool:
-    """Demux and offer packets; False if a seek overshot the window start (retry from the start)."""
-    if seek == "window":
-        container.seek(to_pts(window.start, video), stream=video, backward=True)
-    elif seek == "rewind":
-        container.seek(0, backward=True)  # container-wide time 0: at or before every stream's start
+    """Demux and offer packets; False if a seek overshot the window start (read again from the start)."""
     streams: list[Stream] = [video] if audio is None else [video, audio]
     video_done = False
     audio_done = audio is None
@@ -181,7 +186,7 @@ def _copy_from(
                 continue
             first = writer.kf_time is None
             if is_cut_point(packet) and not writer.streaming and (first or t <= window.start + _EPS):
-                if seek == "window" and first and t > window.start + _EPS:
+                if sought and first and t > window.start + _EPS:
                     return False
                 writer.start_gop(packet, t)
                 continue
@@ -199,8 +204,8 @@ def _copy_from(
         if video_done and audio_done:
             break
     # A seek that landed after the last keyframe before the window (MPEG-TS/PS seek on dts, not on
-    # keyframes) finds none: read from the start instead.
-    return not (seek == "window" and writer.kf_time is None)
+    # keyframes) finds none.
+    return not (sought and writer.kf_time is None)
 
 
 def copy_raw_window(

@@ -34,7 +34,7 @@ import av.error
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
 from chronotrace_desktop.media import _raw
 from chronotrace_desktop.media._av import atomic_output, map_av_error, open_input
-from chronotrace_desktop.media._copy import Span, copy_raw_window, copy_window
+from chronotrace_desktop.media._copy import SeekOvershotError, Span, copy_raw_window, copy_window
 from chronotrace_desktop.media._lossless import LOSSLESS_CODEC, reencode_window
 from chronotrace_desktop.media.hashing import sha256_file
 
@@ -169,7 +169,13 @@ def _cut(
     video = container.streams.video[0]
     try:
         try:
-            span, size = _write(container, window, dest, plan, should_stop)
+            try:
+                span, size = _write(container, window, dest, plan, should_stop)
+            except SeekOvershotError as exc:
+                # No usable index (or a seek on dts): read the window from the start of a fresh open.
+                logger.debug("cutting %s window %d from the start: %s", source.name, window.index, exc)
+                with open_input(source, timeout_s=timeout_s) as again:
+                    span, size = _write(again, window, dest, plan, should_stop, seek=False)
         except ValueError as exc:  # PyAV's own check, or FFmpeg's EINVAL (av.error.ArgumentError)
             if plan.method != "stream_copy":
                 raise
@@ -217,12 +223,16 @@ def _write(
     dest: Path,
     plan: CopyPlan,
     should_stop: Callable[[], bool] | None,
+    *,
+    seek: bool = True,
 ) -> tuple[Span, int]:
     with atomic_output(dest) as tmp:
         if plan.method == "stream_copy" and _raw.is_untimed(container):
             span = copy_raw_window(container, tmp, plan.container, window, should_stop)
         elif plan.method == "stream_copy":
-            span = copy_window(container, tmp, plan.container, window, plan.copy_audio, should_stop)
+            span = copy_window(
+                container, tmp, plan.container, window, plan.copy_audio, should_stop, seek=seek
+            )
         else:
             span = reencode_window(container, tmp, window, should_stop)
         if span.packets == 0:  # nothing was muxed, so there is no file to keep
