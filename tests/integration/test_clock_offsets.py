@@ -22,11 +22,12 @@ from chronotrace_desktop.domain.export import ExportRequest, ExportSelection, Ex
 from chronotrace_desktop.domain.ingest import IngestOptions, IngestStatus
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
+from chronotrace_desktop.services.anomalies.mailer import alert_message
 from chronotrace_desktop.services.anomalies.service import AnomalyFilter
 from chronotrace_desktop.services.cameras import CameraChanges, parse_hours
 from chronotrace_desktop.services.clock_ocr import ClockReader
 from chronotrace_desktop.storage.migrations import DEFAULT_SQL_DIR, apply_migrations
-from chronotrace_desktop.storage.orm import AuditLog, Camera, Video, VideoSegment
+from chronotrace_desktop.storage.orm import Anomaly, AuditLog, Camera, Video, VideoSegment
 from tests.conftest import VIDEOS_DIR
 from tests.integration.conftest import Installation, new_installation
 
@@ -147,6 +148,13 @@ def test_an_offset_moves_the_start_keeps_the_recorders_and_after_hours_follows(
     assert found
     assert all(a.detected_at.hour == 23 for a in found)  # type: ignore[attr-defined]
     assert "23:" in found[0].title  # type: ignore[attr-defined]
+    assert found[0].recorder_detected_at.hour == 14  # type: ignore[attr-defined]
+    assert found[0].as_json()["recorder_detected_at"].startswith("2024-02-09T14:")  # type: ignore[attr-defined]
+    with inst.services.database.transaction() as session:
+        row = session.get(Anomaly, found[0].id)  # type: ignore[attr-defined]
+        assert row is not None
+        mail = alert_message(row, "chronotrace@example.org", ["ops@example.org"]).get_content()
+    assert "UTC (recorder 2024-02-09 14:" in mail
 
     # The true start given instead: the offset is what separates it from the recorder's clock.
     back = inst.services.clock.set_video_time(

@@ -16,8 +16,9 @@ import logging
 import smtplib
 import ssl
 import time
+from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.config import SmtpSecurity
 from chronotrace_desktop.domain.errors import InvalidInputError, UserFacingError
@@ -100,6 +101,13 @@ class Mailer:
             client.send_message(message, from_addr=s.smtp_from, to_addrs=recipients)
 
 
+def _recorder_time(detected_at: datetime, offset: Any) -> str:
+    """`` (recorder 14:28:52)`` when the video's recorder clock was corrected by ``offset`` seconds."""
+    if not offset:
+        return ""
+    return f" (recorder {detected_at - timedelta(seconds=float(offset)):%Y-%m-%d %H:%M:%S})"
+
+
 def alert_message(row: Anomaly, sender: str, recipients: list[str]) -> EmailMessage:
     """The e-mail of one anomaly. Raises :class:`InvalidInputError` for a recipient that is not an address
     (a stored value from before they were checked), ``ValueError`` or ``TypeError`` for unusable metadata."""
@@ -125,7 +133,8 @@ def alert_message(row: Anomaly, sender: str, recipients: list[str]) -> EmailMess
         f"Confidence:  {float(row.confidence):.2f}",
         f"Camera:      {camera or '-'}  {one_line(row.location or '')}".rstrip(),
         f"Detected at: {row.detected_at:%Y-%m-%d %H:%M:%S} UTC"
-        + (" (ingest time + offset)" if meta.get("detected_at_source") != "recorded_at" else ""),
+        + (" (ingest time + offset)" if meta.get("detected_at_source") != "recorded_at" else "")
+        + _recorder_time(row.detected_at, meta.get("clock_offset_s")),
         f"Video:       {one_line(str(meta.get('video_filename', row.video_id)))}"
         + (f" at {offset:.0f} s" if offset else ""),
         f"Anomaly id:  {row.id}",

@@ -62,6 +62,12 @@ class AnomalyRecord:
     video_offset: float | None  # seconds from the start of the video
     metadata: dict[str, Any]
 
+    @property
+    def recorder_detected_at(self) -> datetime | None:
+        """The recorder's own clock at detected_at, when the video's clock was corrected."""
+        offset = self.metadata.get("clock_offset_s")
+        return self.detected_at - timedelta(seconds=float(offset)) if offset else None
+
     def as_json(self) -> dict[str, Any]:
         return {
             "id": str(self.id),
@@ -76,6 +82,9 @@ class AnomalyRecord:
             "camera_id": self.camera_id,
             "location": self.location,
             "detected_at": self.detected_at.isoformat(),
+            "recorder_detected_at": self.recorder_detected_at.isoformat()
+            if self.recorder_detected_at
+            else None,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "resolved_at": self.resolved_at.isoformat() if self.resolved_at else None,
             "resolved_by": str(self.resolved_by) if self.resolved_by else None,
