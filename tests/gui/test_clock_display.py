@@ -16,6 +16,7 @@ from chronotrace_desktop.domain.ingest import IngestOptions, IngestStatus
 from chronotrace_desktop.domain.search import SearchHit
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.storage.orm import AuditLog
+from chronotrace_desktop.ui.dialogs.ingest_dialog import IngestDialog
 from chronotrace_desktop.ui.dialogs.video_time_dialog import VideoTimeDialog
 from chronotrace_desktop.ui.models.anomaly_model import DETECTED, AnomalyTableModel
 from chronotrace_desktop.ui.models.library_model import RECORDED
@@ -140,3 +141,17 @@ def test_the_anomaly_queue_and_search_hits_show_both(qapp) -> None:
     )  # fmt: skip
     assert when_text(hit) == "2024-02-09 13:58:47 UTC (recorder 14:00:00) (0:00\u20130:15)"
     assert hit.as_json()["recorder_start"] == "2024-02-09T14:00:00Z"
+
+
+def test_the_ingest_dialog_takes_a_clock_offset(qtbot) -> None:
+    dialog = IngestDialog([VIDEOS_DIR / "video02.avi"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.offset_spin.isEnabled()
+    dialog.recorded_check.setChecked(True)
+    dialog.offset_check.setChecked(True)
+    dialog.offset_spin.setValue(-73.0)
+    _save(dialog, "ingest-dialog-offset.png")
+    dialog.submit()
+    assert dialog.options is not None
+    assert dialog.options.clock_offset_s == -73.0

@@ -1,4 +1,5 @@
-"""Before an ingest: which files, and what to record about them (camera id, location, recorded time)."""
+"""Before an ingest: which files, and what to record about them (camera id, location, recorded time, the
+recorder's clock offset)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.ingest import IngestOptions
+from chronotrace_desktop.domain.recorder_time import MAX_OFFSET_S
 from chronotrace_desktop.ui.qt import (
     QCheckBox,
     QComboBox,
@@ -14,6 +16,7 @@ from chronotrace_desktop.ui.qt import (
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -78,10 +81,27 @@ class IngestDialog(QDialog):
         row_layout.addWidget(self.recorded_check)
         row_layout.addWidget(self.recorded_edit, 1)
 
+        self.offset_check = QCheckBox("Correct by:")
+        self.offset_check.setToolTip(
+            "Seconds to add to the recorder's clock for the true time (without it: the camera's offset, if set)"
+        )
+        self.offset_spin = QDoubleSpinBox()
+        self.offset_spin.setRange(-MAX_OFFSET_S, MAX_OFFSET_S)
+        self.offset_spin.setDecimals(1)
+        self.offset_spin.setSuffix(" s")
+        self.offset_spin.setEnabled(False)
+        self.offset_check.toggled.connect(self.offset_spin.setEnabled)
+        offset_row = QWidget()
+        offset_layout = QHBoxLayout(offset_row)
+        offset_layout.setContentsMargins(0, 0, 0, 0)
+        offset_layout.addWidget(self.offset_check)
+        offset_layout.addWidget(self.offset_spin, 1)
+
         form = QFormLayout()
         form.addRow("Camera id:", self.camera_edit)
         form.addRow("Location:", self.location_edit)
         form.addRow("Recording started:", recorded_row)
+        form.addRow("Recorder's clock:", offset_row)
 
         note = QLabel(
             "These values apply to every file in this batch. Files are cut into 15-second segments, "
@@ -117,7 +137,12 @@ class IngestDialog(QDialog):
         camera = self.camera_edit.currentText().strip() or None
         location = self.location_edit.currentText().strip() or None
         try:
-            self.options = IngestOptions(camera_id=camera, location=location, recorded_at=self.recorded_at())
+            self.options = IngestOptions(
+                camera_id=camera,
+                location=location,
+                recorded_at=self.recorded_at(),
+                clock_offset_s=self.offset_spin.value() if self.offset_check.isChecked() else None,
+            )
         except InvalidInputError as exc:
             self.error_label.setText(str(exc)[0].upper() + str(exc)[1:])
             palette = self.error_label.palette()
