@@ -126,7 +126,15 @@ def run_list(ctx: CliContext) -> ExitCode:
 
 def run_show(ctx: CliContext) -> ExitCode:
     actor = ctx.actor()
-    return _print(ctx, ctx.services().cameras.get(actor, ctx.args.camera_id))
+    config = ctx.services().cameras.get(actor, ctx.args.camera_id)
+    offset = ctx.services().clock.camera_offset(actor, ctx.args.camera_id)
+    if ctx.args.json:
+        print_json({**config.as_json(), "clock_offset_s": offset})
+        return ExitCode.OK
+    _print(ctx, config)
+    clock = "none" if offset is None else f"{offset:g} s ({format_offset(offset)}) for its new videos"
+    print(f"{'clock offset':13s} {clock}")
+    return ExitCode.OK
 
 
 def _thresholds(items: list[str] | None) -> dict[str, dict[str, Any]] | None:

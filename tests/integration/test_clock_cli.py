@@ -78,6 +78,12 @@ def test_offsets_at_ingest_by_hand_and_per_camera(cli: Cli) -> None:
     camera = cli("cameras", "set-clock", "CAM-2", "--offset", "120", "--json", "--user", ADMIN)
     assert camera.returncode == 0, camera.stderr
     assert json.loads(camera.stdout)["clock_offset_s"] == 120.0
+    shown_camera = cli("cameras", "show", "CAM-2", "--user", ADMIN)
+    assert "clock offset  120 s (+2 min 0 s) for its new videos" in shown_camera.stdout
+    assert (
+        json.loads(cli("cameras", "show", "CAM-2", "--json", "--user", ADMIN).stdout)["clock_offset_s"]
+        == 120.0
+    )
     second = cli(
         "ingest", str(VIDEOS_DIR / "bottle-detection.mp4"), "--camera-id", "CAM-2", "--recorded-at",
         "2024-02-09T14:00:00Z", "--json", "--user", ADMIN,
