@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     ingest_detect_interval: float = Field(default=1.0, ge=0.25, le=5.0)
     # Files ingested side by side; one per core up to two (each runs its own detector).
     ingest_workers: int = Field(default_factory=lambda: max(1, min(2, os.cpu_count() or 1)), ge=1, le=16)
+    # After each file, read the recorder's clock burnt into the picture (a few seconds per video, at most 32
+    # OCR calls): a video with no known start takes an unambiguous reading as its start.
+    read_clock_at_ingest: bool = True
     # Redacted clips and thumbnails blur heads and faces, or (upper_body) whole upper bodies as well.
     redaction_mode: RedactionMode = RedactionMode.HEADS
 

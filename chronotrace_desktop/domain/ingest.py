@@ -56,6 +56,7 @@ class IngestStage(StrEnum):
     HASHING = "hashing"
     SEGMENTS = "segments"  # ``done`` of ``total`` segments written
     TRACKS = "tracks"
+    CLOCK = "clock"  # the recorder's on-screen clock is read (bounded number of OCR calls)
     ENGINES = "engines"  # the multimodal engines (Nova, CLIP) embed the finished segments
     DONE = "done"
 

@@ -26,8 +26,7 @@ from chronotrace_desktop.services.admin import (
 from chronotrace_desktop.services.anomalies import AnomalyService
 from chronotrace_desktop.services.anomalies.scan import AnomalyScanner
 from chronotrace_desktop.services.cameras import CameraService
-from chronotrace_desktop.services.clock import ClockService
-from chronotrace_desktop.services.clock_ocr import ClockReader
+from chronotrace_desktop.services.clock import ClockReader, ClockService
 from chronotrace_desktop.services.engines import (
     EngineCatalog,
     EngineFactory,
@@ -239,6 +238,7 @@ def open_app(
         engine_indexes=engine_collections if engines_on else None,
         rescan=lambda actor, video_id: scanner.scan(actor, video_id),
     )
+    clock_reader = ClockReader(database, blobs, authorizer, clock)
     return AppServices(
         settings=settings,
         paths=paths,
@@ -254,7 +254,14 @@ def open_app(
         maintenance=MaintenanceService(database, audit, authorizer, vectors),
         blobs=blobs,
         ingest=IngestService(
-            database, vectors, blobs, authorizer, audit, settings, engines=embedding if engines_on else None
+            database,
+            vectors,
+            blobs,
+            authorizer,
+            audit,
+            settings,
+            engines=embedding if engines_on else None,
+            clock=clock_reader if settings.read_clock_at_ingest else None,
         ),
         media=media,
         search=search,
@@ -270,5 +277,5 @@ def open_app(
         engine_indexes=indexes,
         embedding=embedding,
         clock=clock,
-        clock_reader=ClockReader(database, blobs, authorizer, clock),
+        clock_reader=clock_reader,
     )

@@ -14,6 +14,7 @@ _STAGE_WORDS = {
     IngestStage.PROBING: "probing",
     IngestStage.HASHING: "hashing",
     IngestStage.TRACKS: "tracking",
+    IngestStage.CLOCK: "reading the clock",
     IngestStage.ENGINES: "embedding (engines)",
     IngestStage.DONE: "finishing",
 }

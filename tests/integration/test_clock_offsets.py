@@ -25,7 +25,7 @@ from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.services.anomalies.mailer import alert_message
 from chronotrace_desktop.services.anomalies.service import AnomalyFilter
 from chronotrace_desktop.services.cameras import CameraChanges, parse_hours
-from chronotrace_desktop.services.clock_ocr import ClockReader
+from chronotrace_desktop.services.clock import ClockReader
 from chronotrace_desktop.storage.migrations import DEFAULT_SQL_DIR, apply_migrations
 from chronotrace_desktop.storage.orm import Anomaly, AuditLog, Camera, Video, VideoSegment
 from tests.conftest import VIDEOS_DIR

@@ -13,6 +13,7 @@ def test_stage_values_are_the_old_strings() -> None:
         "hashing",
         "segments",
         "tracks",
+        "clock",
         "engines",
         "done",
     ]

@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.tasks import ProgressCallback, TaskControl
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import AuditService, Authorizer
+    from chronotrace_desktop.services.clock import ClockReader
     from chronotrace_desktop.services.engines import SegmentEmbedding
     from chronotrace_desktop.storage.blobs import BlobStore
     from chronotrace_desktop.storage.database import Database
@@ -83,9 +84,11 @@ class IngestService:
         audit: AuditService,
         settings: Settings,
         engines: SegmentEmbedding | None = None,
+        clock: ClockReader | None = None,
     ) -> None:
         self._db = database
         self._engines = engines  # the multimodal engines' collections, filled after each completed file
+        self._clock = clock  # reads the recorder's on-screen clock after each completed file
         self._vectors = vectors
         self._blobs = blobs
         self._authorizer = authorizer
@@ -301,6 +304,9 @@ class IngestService:
             return IngestResult(path, IngestStatus.FAILED, video_id, 0, error=message)
         self._finish(video_id, VideoStatus.COMPLETED, None, outcome.warnings)
         warnings = list(outcome.warnings)
+        if self._clock is not None:  # the recorder's on-screen clock, from the file still held open
+            progress(0, 0, IngestStage.CLOCK)
+            warnings += self._clock.at_ingest(actor, video_id, source.read_path, found.duration_s)
         if self._engines is not None:  # the file is complete either way: 'reembed' finishes what fails here
             progress(0, 0, IngestStage.ENGINES)
             try:

@@ -14,7 +14,7 @@ import pytest
 from chronotrace_desktop.analysis.clock import estimate_clock
 from chronotrace_desktop.analysis.clock.ocr import _build_engine
 from chronotrace_desktop.media.probe import probe
-from chronotrace_desktop.services.clock_reading import MAX_OCR_CALLS, read_video_clock
+from chronotrace_desktop.services.clock import MAX_OCR_CALLS, read_video_clock
 from tests.conftest import VIDEOS_DIR
 
 # What a person reads on the first frame of video02.avi (t = 0.04 s): "17/09/07 12:04:11", the recorder's

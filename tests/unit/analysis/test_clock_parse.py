@@ -189,7 +189,7 @@ def test_readings_across_midnight_fit() -> None:
 
 
 def test_bursts_cover_the_video_from_start_to_end() -> None:
-    from chronotrace_desktop.services.clock_reading import BURST_S, burst_starts
+    from chronotrace_desktop.services.clock.reading import BURST_S, burst_starts
 
     starts = burst_starts(30.0, 6)
     assert starts[0] == 0.0

@@ -1,6 +1,6 @@
 """Reading a video's on-screen recorder clock on demand and, when asked, accepting it as the video's start.
 
-``chronotrace videos read-clock ID [--accept]``. The clock is read (``services.clock_reading``) from the
+``chronotrace videos read-clock ID [--accept]``. The clock is read (``services.clock.reading``) from the
 video's original file where this machine has it, else from its first segment's original cut. The on-screen
 clock shows the camera's local time: it is taken in the camera's time zone (``cameras.timezone``, UTC by
 default) and turned into UTC. Accepting sets the video's start through :meth:`ClockService.set_video_time`
@@ -25,9 +25,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from chronotrace_desktop.domain.clock import utc_iso
-from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError
+from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError, UserFacingError
 from chronotrace_desktop.domain.recorder_time import ClockSource
-from chronotrace_desktop.domain.roles import Action
+from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.services.cameras import load_config
 from chronotrace_desktop.storage.orm import Video, VideoSegment
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.analysis.clock import ClockEstimate
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import Authorizer
-    from chronotrace_desktop.services.clock import ClockService, TimeChange
+    from chronotrace_desktop.services.clock.service import ClockService, TimeChange
     from chronotrace_desktop.storage.blobs import BlobStore
     from chronotrace_desktop.storage.database import Database
 
@@ -84,7 +84,7 @@ class ClockRead:
 
 
 def _default_reader(path: Path, duration_s: float) -> ClockEstimate:
-    from chronotrace_desktop.services.clock_reading import read_video_clock
+    from chronotrace_desktop.services.clock.reading import read_video_clock
 
     return read_video_clock(path, duration_s)
 
@@ -150,6 +150,64 @@ class ClockReader:
             actor, video_id, recorded_at=start, source=ClockSource.OCR, note=note[:500]
         )
         return dataclasses.replace(reading, change=change)
+
+    def at_ingest(self, actor: Actor, video_id: uuid.UUID, source: Path, duration_s: float) -> list[str]:
+        """After an ingest: read the on-screen clock from the file just ingested (held open by the ingest).
+
+        The reading is kept in the video's metadata (``clock_reading``). A video whose start nobody knew
+        (no ``--recorded-at``, nothing in the container) takes an unambiguous reading as its start (source
+        ``ocr``, audited) when the ingesting user may correct times; otherwise the reading only informs, and
+        a disagreement with the known start of more than :data:`CLOCK_DISAGREES_S` is a warning. Never fails
+        the ingest: what goes wrong is a warning. Cost: bounded by the reader's OCR call cap."""
+        try:
+            estimate = self._read(source, duration_s)
+        except UserFacingError as exc:
+            return [f"the on-screen clock could not be read ({exc})"]
+        with self._db.transaction() as session:
+            video = session.get(Video, video_id, with_for_update=True)
+            if video is None:
+                return []
+            timezone = load_config(session, video.camera_id).timezone
+            local = estimate.recording_start.replace(microsecond=0) if estimate.recording_start else None
+            start = _to_utc(local, timezone) if local is not None else None
+            known = video.recorder_recorded_at
+            video.meta = {
+                **(video.meta or {}),
+                "clock_reading": _reading_json(estimate, local, start, timezone),
+            }
+        if start is None:
+            ambiguous = [w for w in estimate.warnings if "dd/mm" in w or "ambiguous" in w.lower()]
+            return [f"on-screen clock: {ambiguous[0]}"] if ambiguous else []
+        if known is None and is_allowed(actor.role, Action.CORRECT_VIDEO_TIME):
+            note = f"on-screen clock read at ingest ({timezone}): {estimate.summary()}"
+            self._clock.set_video_time(
+                actor, video_id, recorded_at=start, source=ClockSource.OCR, note=note[:500]
+            )
+            return []
+        if known is not None and abs((start - known).total_seconds()) > CLOCK_DISAGREES_S:
+            return [
+                f"the on-screen clock says the recording started {start:%Y-%m-%d %H:%M:%S} UTC, the file "
+                f"{known:%Y-%m-%d %H:%M:%S}: 'chronotrace videos read-clock {video_id} --accept' takes the clock's"
+            ]
+        return []
+
+
+CLOCK_DISAGREES_S = 2.0
+
+
+def _reading_json(
+    estimate: ClockEstimate, local: datetime | None, start: datetime | None, timezone: str
+) -> dict[str, Any]:
+    return {
+        "summary": estimate.summary(),
+        "recording_start_local": local.isoformat(timespec="seconds") if local else None,
+        "recording_start": utc_iso(start) if start else None,
+        "timezone": timezone,
+        "date_order": estimate.date_order,
+        "confidence": round(float(estimate.confidence), 3),
+        "ocr_calls": estimate.ocr_calls,
+        "seconds": round(estimate.seconds_spent, 2),
+    }
 
 
 def _to_utc(local: datetime, timezone: str) -> datetime:
