@@ -58,8 +58,11 @@ def register(commands: Any) -> None:
         )
     )
     clock.add_argument("camera_id", metavar="CAMERA")
+    clock.add_argument("--offset", metavar="SECONDS", help="seconds to add to its clock ('none' clears)")
     clock.add_argument(
-        "--offset", required=True, metavar="SECONDS", help="seconds to add to its clock ('none' clears)"
+        "--date-order",
+        choices=["dmy", "mdy", "ymd", "none"],
+        help="how its recorder writes dates on screen, for a clock whose digits cannot tell (05/03/24)",
     )
     clock.add_argument(
         "--apply-to-videos",
@@ -183,9 +186,22 @@ def run_remove_zone(ctx: CliContext) -> ExitCode:
 
 
 def run_set_clock(ctx: CliContext) -> ExitCode:
+    if ctx.args.offset is None and ctx.args.date_order is None:
+        raise InvalidInputError("give --offset SECONDS, --date-order ORDER or both")
+    actor = ctx.actor()
+    if ctx.args.date_order is not None:
+        order = None if ctx.args.date_order == "none" else ctx.args.date_order
+        before = ctx.services().clock.set_camera_date_order(actor, ctx.args.camera_id, order)
+        if not ctx.args.json:
+            print(
+                f"camera {ctx.args.camera_id}: on-screen date order {before or 'not set'} -> {order or 'not set'}"
+            )
+    if ctx.args.offset is None:
+        if ctx.args.json:
+            print_json({"camera_id": ctx.args.camera_id, "date_order": ctx.args.date_order})
+        return ExitCode.OK
     text = ctx.args.offset.strip()
     offset = None if text.lower() in ("none", "") else parse_offset(text)
-    actor = ctx.actor()
     change = ctx.services().clock.set_camera_offset(
         actor, ctx.args.camera_id, offset, apply_to_videos=ctx.args.apply_to_videos
     )

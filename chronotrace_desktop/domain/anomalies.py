@@ -357,6 +357,9 @@ class CameraConfig:
     rules: RuleSettings = field(default_factory=RuleSettings)
     alert_recipients: tuple[str, ...] = ()
     stored: bool = False  # False: the defaults of a camera nobody configured
+    # How its recorder writes dates on screen ("dmy", "mdy", "ymd"), for a clock whose readings cannot tell
+    # 05/03 from 03/05; None: not set (such a reading is reported ambiguous, never guessed).
+    clock_date_order: str | None = None
 
     def zone(self, name: str) -> Zone | None:
         return next((z for z in self.zones if z.name.lower() == name.lower()), None)

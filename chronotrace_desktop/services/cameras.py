@@ -72,6 +72,7 @@ def _config(row: Camera) -> CameraConfig:
         rules=RuleSettings.from_overrides(row.thresholds or {}),
         alert_recipients=tuple(row.alert_recipients or ()),
         stored=True,
+        clock_date_order=(row.meta or {}).get("clock_date_order"),
     )
 
 

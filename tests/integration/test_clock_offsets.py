@@ -263,7 +263,7 @@ def test_an_accepted_clock_reading_is_taken_in_the_cameras_time_zone(
     services.cameras.update(inst.admin, "CAM-CLOCK", CameraChanges(timezone="Europe/Madrid"))
     reads: list[tuple[Path, float]] = []
 
-    def fake(path: Path, duration: float) -> _Estimate:
+    def fake(path: Path, duration: float, date_order: str | None) -> _Estimate:
         reads.append((path, duration))
         return _Estimate(datetime(2024, 2, 9, 15, 1, 13, 400_000))  # Madrid is UTC+1 in February
 
@@ -297,7 +297,39 @@ def test_an_accepted_clock_reading_is_taken_in_the_cameras_time_zone(
         services.blobs,
         services.authorizer,
         services.clock,
-        read=lambda p, d: _Estimate(None),
+        read=lambda p, d, order: _Estimate(None),
     )
     with pytest.raises(InvalidInputError, match="cannot be accepted"):
         none.read(inst.admin, video_id, accept=True)
+
+
+def test_a_cameras_date_order_is_kept_audited_and_given_to_the_reader(
+    clocked: tuple[Installation, uuid.UUID],
+) -> None:
+    inst, video_id = clocked
+    services, camera_id = inst.services, "CAM-CLOCK"
+    with pytest.raises(InvalidInputError):
+        services.clock.set_camera_date_order(inst.admin, camera_id, "dym")
+    _, analyst = inst.add_user(Role.ANALYST)
+    with pytest.raises(PermissionDeniedError):
+        services.clock.set_camera_date_order(analyst, camera_id, "mdy")
+    assert services.clock.set_camera_date_order(inst.admin, camera_id, "mdy") is None
+    hints: list[str | None] = []
+
+    def fake(path: Path, duration: float, date_order: str | None) -> _Estimate:
+        hints.append(date_order)
+        return _Estimate(None)
+
+    reader = ClockReader(services.database, services.blobs, services.authorizer, services.clock, read=fake)
+    reader.read(inst.admin, video_id)
+    assert hints == ["mdy"]
+    assert services.clock.set_camera_date_order(inst.admin, camera_id, None) == "mdy"
+    with services.database.transaction() as session:
+        row = session.scalars(
+            sa.select(AuditLog)
+            .where(AuditLog.action == AuditAction.CAMERA_CLOCK_CHANGED.value)
+            .order_by(AuditLog.chain_seq.desc())
+        ).first()
+    assert row is not None
+    assert row.meta is not None
+    assert (row.meta["date_order_before"], row.meta["date_order"]) == ("mdy", None)

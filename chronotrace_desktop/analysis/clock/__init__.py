@@ -12,6 +12,7 @@ from chronotrace_desktop.analysis.clock.estimate import (
 from chronotrace_desktop.analysis.clock.fit import Fit, fit_start
 from chronotrace_desktop.analysis.clock.ocr import RapidClockOcr, TextBox
 from chronotrace_desktop.analysis.clock.parse import (
+    DATE_ORDERS,
     DateOrder,
     DateOrderDecision,
     ParsedClock,
@@ -21,6 +22,7 @@ from chronotrace_desktop.analysis.clock.parse import (
 from chronotrace_desktop.analysis.clock.region import ClockOcr, TimedFrame
 
 __all__ = [
+    "DATE_ORDERS",
     "ClockEstimate",
     "ClockOcr",
     "ClockReading",

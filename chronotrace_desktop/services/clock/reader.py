@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from chronotrace_desktop.analysis.clock import DATE_ORDERS
 from chronotrace_desktop.domain.clock import utc_iso
 from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError, UserFacingError
 from chronotrace_desktop.domain.recorder_time import ClockSource
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
     import uuid
     from collections.abc import Callable
 
-    from chronotrace_desktop.analysis.clock import ClockEstimate
+    from chronotrace_desktop.analysis.clock import ClockEstimate, DateOrder
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import Authorizer
     from chronotrace_desktop.services.clock.service import ClockService, TimeChange
@@ -83,10 +84,10 @@ class ClockRead:
         }
 
 
-def _default_reader(path: Path, duration_s: float) -> ClockEstimate:
+def _default_reader(path: Path, duration_s: float, date_order: DateOrder | None = None) -> ClockEstimate:
     from chronotrace_desktop.services.clock.reading import read_video_clock
 
-    return read_video_clock(path, duration_s)
+    return read_video_clock(path, duration_s, date_order_hint=date_order)
 
 
 class ClockReader:
@@ -96,7 +97,7 @@ class ClockReader:
         blobs: BlobStore,
         authorizer: Authorizer,
         clock: ClockService,
-        read: Callable[[Path, float], ClockEstimate] | None = None,
+        read: Callable[[Path, float, DateOrder | None], ClockEstimate] | None = None,
     ) -> None:
         self._db = database
         self._blobs = blobs
@@ -112,7 +113,8 @@ class ClockReader:
             video = session.get(Video, video_id)
             if video is None or video.deleted_at is not None:
                 raise NotFoundError("No such video (it may have been deleted).")
-            timezone = load_config(session, video.camera_id).timezone
+            camera = load_config(session, video.camera_id)
+            timezone, date_order = camera.timezone, _date_order(camera.clock_date_order)
             meta = video.meta or {}
             duration = float(meta.get("duration_exact") or video.duration_seconds or 0.0)
             original = Path(video.original_path)
@@ -130,7 +132,7 @@ class ClockReader:
             duration = float((first.clip_end_time or 0) - (first.clip_start_time or 0)) or duration
         else:
             raise NotFoundError(f"{filename}: neither its original file nor a segment cut is on this machine")
-        estimate = self._read(path, duration)
+        estimate = self._read(path, duration, date_order)
         local = estimate.recording_start.replace(microsecond=0) if estimate.recording_start else None
         start = _to_utc(local, timezone) if local is not None else None
         reading = ClockRead(
@@ -159,15 +161,18 @@ class ClockReader:
         ``ocr``, audited) when the ingesting user may correct times; otherwise the reading only informs, and
         a disagreement with the known start of more than :data:`CLOCK_DISAGREES_S` is a warning. Never fails
         the ingest: what goes wrong is a warning. Cost: bounded by the reader's OCR call cap."""
+        with self._db.transaction() as session:
+            video = session.get(Video, video_id)
+            camera = load_config(session, video.camera_id if video is not None else None)
         try:
-            estimate = self._read(source, duration_s)
+            estimate = self._read(source, duration_s, _date_order(camera.clock_date_order))
         except UserFacingError as exc:
             return [f"the on-screen clock could not be read ({exc})"]
         with self._db.transaction() as session:
             video = session.get(Video, video_id, with_for_update=True)
             if video is None:
                 return []
-            timezone = load_config(session, video.camera_id).timezone
+            timezone = camera.timezone
             local = estimate.recording_start.replace(microsecond=0) if estimate.recording_start else None
             start = _to_utc(local, timezone) if local is not None else None
             known = video.recorder_recorded_at
@@ -193,6 +198,14 @@ class ClockReader:
 
 
 CLOCK_DISAGREES_S = 2.0
+
+
+def _date_order(setting: str | None) -> DateOrder | None:
+    """The camera's date order setting as the reader takes it (anything else: not set)."""
+    for order in DATE_ORDERS:
+        if setting == order:
+            return order
+    return None
 
 
 def _reading_json(

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from chronotrace_desktop.analysis.clock import DATE_ORDERS
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utc_iso
 from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError, UserFacingError
@@ -197,6 +198,39 @@ class ClockService:
             "%s corrected the clock of %s: offset %s s, start %s", actor.email, filename, offset, new_start
         )
         return self._follow(actor, video_id, filename, before, after, starts, completed)
+
+    def set_camera_date_order(self, actor: Actor, camera_id: str, order: str | None) -> str | None:
+        """How the camera's recorder writes dates on screen ("dmy", "mdy", "ymd"; ``None`` clears it): decides
+        a clock reading the digits cannot (05/03/24). Administrators; audited with before and after. The
+        order before the change is returned."""
+        camera_id = check_camera_id(camera_id)
+        if order is not None and order not in DATE_ORDERS:
+            raise InvalidInputError(f"a date order is one of {', '.join(DATE_ORDERS)}, not {order!r}")
+        actor = self._authorizer.require(actor, Action.CONFIGURE_CAMERAS, resource_type="camera")
+        with self._db.transaction() as session:
+            row = session.get(Camera, camera_id, with_for_update=True)
+            if row is None:
+                row = Camera(camera_id=camera_id)
+                session.add(row)
+            meta = dict(row.meta or {})
+            before = meta.get("clock_date_order")
+            if order is None:
+                meta.pop("clock_date_order", None)
+            else:
+                meta["clock_date_order"] = order
+            row.meta = meta
+            row.updated_by = actor.user_id
+            row.updated_at = sa.func.now()
+            self._audit.record_in(
+                session,
+                AuditEvent(
+                    AuditAction.CAMERA_CLOCK_CHANGED,
+                    actor=actor,
+                    resource_type="camera",
+                    metadata={"camera_id": camera_id, "date_order_before": before, "date_order": order},
+                ),
+            )
+        return before
 
     def set_camera_offset(
         self, actor: Actor, camera_id: str, offset_s: float | None, *, apply_to_videos: bool = False
