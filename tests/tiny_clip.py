@@ -27,6 +27,9 @@ SIGNS = {"red": (1.0, -1.0, -1.0), "green": (-1.0, 1.0, -1.0), "blue": (-1.0, -1
 
 RNG = np.random.default_rng(14)
 Q = np.linalg.qr(RNG.normal(size=(DIM, 3)))[0].T.astype(np.float32)  # (3, DIM), orthonormal rows
+# The other words' random places, drawn once: every model built here is the same, whichever test builds first.
+NOISE_WORDS = ("car", "person", "a", "[UNK]")
+NOISE = {word: RNG.normal(size=3) for word in NOISE_WORDS}
 
 
 def token_table(pad_noise: bool) -> np.ndarray:
@@ -34,8 +37,8 @@ def token_table(pad_noise: bool) -> np.ndarray:
     table = np.zeros((len(WORDS), 3), dtype=np.float32)
     for word, signs in SIGNS.items():
         table[VOCAB[word]] = signs
-    for word in ("car", "person", "a", "[UNK]"):
-        table[VOCAB[word]] = RNG.normal(size=3)
+    for word in NOISE_WORDS:
+        table[VOCAB[word]] = NOISE[word]
     if pad_noise:  # a graph that reads the mask must ignore these
         table[VOCAB["<pad>"]] = (5.0, 5.0, -5.0)
     return table
@@ -52,7 +55,8 @@ def image_tower(path: Path, dim: int = DIM, fixed_size: int | None = None) -> No
     pixels = helper.make_tensor_value_info("pixel_values", TensorProto.FLOAT, ["N", 3, side, side])
     embeds = helper.make_tensor_value_info("image_embeds", TensorProto.FLOAT, ["N", dim])
     hidden = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["N", 1, dim])
-    projection = Q if dim == DIM else RNG.normal(size=(3, dim)).astype(np.float32)
+    other = np.random.default_rng(dim)  # a tower of another size: its own fixed projection
+    projection = Q if dim == DIM else other.normal(size=(3, dim)).astype(np.float32)
     nodes = [
         helper.make_node("ReduceMean", ["pixel_values"], ["means"], axes=[2, 3], keepdims=0),
         helper.make_node("MatMul", ["means", "projection"], ["image_embeds"]),
