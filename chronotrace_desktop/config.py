@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     # After each file, read the recorder's clock burnt into the picture (a few seconds per video, at most 32
     # OCR calls): a video with no known start takes an unambiguous reading as its start.
     read_clock_at_ingest: bool = True
+    # The frame rate assumed for a raw .h264/.265 stream that carries none (ingest --frame-rate overrides it);
+    # unset: 25 fps. Either way the video records the assumption as a warning.
+    raw_stream_fps: float | None = Field(default=None, gt=0, lt=1000)
     # Redacted clips and thumbnails blur heads and faces, or (upper_body) whole upper bodies as well.
     redaction_mode: RedactionMode = RedactionMode.HEADS
 

@@ -39,6 +39,12 @@ def register(commands: Any) -> None:
         metavar="SECONDS",
         help="seconds to add to the recorder's clock for the true time (default: the camera's offset)",
     )
+    ingest.add_argument(
+        "--frame-rate",
+        type=float,
+        metavar="FPS",
+        help="the rate of a raw .h264/.265 stream that carries none (default: raw_stream_fps, else 25)",
+    )
     ingest.add_argument("--json", action="store_true", help="print one JSON object per file")
     ingest.add_argument("--user", required=True, metavar="E", help="the account performing the ingest")
     ingest.set_defaults(handler=run_ingest)
@@ -100,6 +106,7 @@ def run_ingest(ctx: CliContext) -> ExitCode:
         location=ctx.args.location,
         recorded_at=parse_recorded_at(ctx.args.recorded_at) if ctx.args.recorded_at else None,
         clock_offset_s=parse_offset(ctx.args.clock_offset) if ctx.args.clock_offset is not None else None,
+        frame_rate=ctx.args.frame_rate,
     )
     actor = ctx.actor()
     console = ConsoleProgress(sys.stderr)

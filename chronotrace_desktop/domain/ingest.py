@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -67,8 +68,16 @@ class IngestOptions:
     location: str | None = None
     recorded_at: datetime | None = None  # naive UTC, the recorder's clock
     clock_offset_s: float | None = None  # seconds added to the recorder's clock (else the camera's offset)
+    # The frame rate of a raw stream (.h264/.265) that does not carry one (else raw_stream_fps, else 25).
+    frame_rate: float | None = None
 
     def __post_init__(self) -> None:
+        if self.frame_rate is not None and not (
+            math.isfinite(self.frame_rate) and 0 < self.frame_rate < 1000
+        ):
+            raise InvalidInputError(
+                f"a frame rate is between 0 and 1000 frames per second, not {self.frame_rate}"
+            )
         if self.clock_offset_s is not None:
             object.__setattr__(self, "clock_offset_s", check_offset(self.clock_offset_s))
         if self.camera_id is not None:

@@ -24,6 +24,7 @@ import tempfile
 from pathlib import Path
 
 from chronotrace_desktop.domain.errors import InvalidInputError
+from chronotrace_desktop.media import _raw
 
 _PROC_FD = Path("/proc/self/fd")
 
@@ -33,16 +34,32 @@ class PinnedSource:
 
     :meth:`open` holds the file; close it (or use it as a context manager) when the last read is done."""
 
-    def __init__(self, original: Path, read_path: Path, fd: int, opened: os.stat_result, folder: str | None):
+    def __init__(
+        self,
+        original: Path,
+        read_path: Path,
+        fd: int,
+        opened: os.stat_result,
+        folder: str | None,
+        assumed_fps: float | None = None,
+    ):
         self.original = original
         self.read_path = read_path
         self._fd = fd
         self._opened = opened
         self._folder = folder
+        self._assumed_fps = assumed_fps
+        if assumed_fps is not None:  # for a raw stream without a rate of its own, while it is held
+            _raw.assume_frame_rate(read_path, assumed_fps)
 
     @classmethod
-    def open(cls, path: Path) -> PinnedSource:
-        """Hold ``path`` open; a missing, unreadable or special file is :class:`InvalidInputError`."""
+    def open(cls, path: Path, *, assumed_fps: float | None = None) -> PinnedSource:
+        """Hold ``path`` open; a missing, unreadable or special file is :class:`InvalidInputError`.
+        ``assumed_fps``: the frame rate of a raw stream whose stream does not say (else 25 fps is assumed)."""
+        if assumed_fps is not None and not 0 < assumed_fps < 1000:
+            raise InvalidInputError(
+                f"a frame rate is between 0 and 1000 frames per second, not {assumed_fps:g}"
+            )
         flags = os.O_RDONLY | os.O_NONBLOCK  # non-blocking: a FIFO answers at once instead of hanging
         try:
             fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
@@ -67,7 +84,7 @@ class PinnedSource:
                 shutil.rmtree(folder, ignore_errors=True)
             os.close(fd)
             raise
-        return cls(path, read_path, fd, opened, folder)
+        return cls(path, read_path, fd, opened, folder, assumed_fps)
 
     def check_unchanged(self) -> None:
         """Raise :class:`InvalidInputError` if the file was changed or replaced since it was opened."""
@@ -87,6 +104,9 @@ class PinnedSource:
             )
 
     def close(self) -> None:
+        if self._assumed_fps is not None:
+            _raw.forget_frame_rate(self.read_path)
+            self._assumed_fps = None
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None

@@ -7,6 +7,7 @@ One embedded installation for the module (not per backend): the formats are abou
 from __future__ import annotations
 
 import errno
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -188,3 +189,26 @@ def test_ffmpeg_eperm_is_not_a_permission_problem(formats: dict[str, FormatClip]
     assert "not a file permission problem" in str(mapped)
     real = map_av_error(PermissionError(errno.EACCES, "Permission denied"), raw, "open")
     assert "permission denied" in str(real)
+
+
+def test_a_raw_stream_without_a_rate_takes_the_one_given_at_ingest(
+    formats: dict[str, FormatClip], tmp_path: Path
+) -> None:
+    """200 frames encoded at 12.5 fps, in a stream that does not say so: counted at 25 fps by default (8 s),
+    at the rate given at ingest they last their true 16 s, and the video records which rate was assumed."""
+    source = tmp_path / "given-rate.265"
+    shutil.copyfile(formats["265_raw_no_vui"].path, source)
+    with new_installation("embedded") as inst:
+        result = inst.services.ingest.ingest_file(
+            inst.admin, source, IngestOptions(camera_id="CAM-RAW", frame_rate=12.5), Unattended()
+        )
+        assert result.status is IngestStatus.COMPLETED, result.error
+        with inst.services.database.transaction() as session:
+            video = session.get(Video, result.video_id)
+            assert video is not None
+            duration, meta = float(video.duration_seconds or 0), video.meta or {}
+        segments = _segments(inst, source.name)
+    assert duration == pytest.approx(16.0, abs=0.2)
+    assert any("12.5 fps assumed" in w for w in meta.get("warnings", [])), meta
+    assert len(segments) == len(plan_windows(16.0))
+    assert float(segments[-1].end_time) == pytest.approx(16.0, abs=0.2)

@@ -177,9 +177,10 @@ class IngestService:
         progress(0, 0, IngestStage.PROBING)
         try:
             check_regular_file(path)  # before opening: never open a FIFO or a device
-            source = PinnedSource.open(
-                path
-            )  # held to the last cut: what is probed, hashed and cut is one file
+            # Held to the last cut: what is probed, hashed and cut is one file. The rate is for a raw stream
+            # that carries none.
+            rate = options.frame_rate or self._settings.raw_stream_fps
+            source = PinnedSource.open(path, assumed_fps=rate)
         except InvalidInputError as exc:
             return self._record_bad_input(actor, path, options, str(exc))
         with source:
