@@ -22,9 +22,13 @@ VIDEO_EXTENSIONS = frozenset(
     {
         ".mp4", ".m4v", ".mov", ".qt", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".m2v", ".ts", ".mts",
         ".m2ts", ".3gp", ".3g2", ".flv", ".wmv", ".asf", ".ogv", ".gif", ".h264", ".h265", ".264", ".265",
-        ".dav", ".vob", ".mxf",
+        ".dav", ".vob", ".mxf", ".hevc",
     }
 )  # fmt: skip
+# Vendors' own export formats, tried by a folder scan so that the analyst reads what converts them instead of
+# "skipped" (``media._sniff`` names them).
+RECORDER_EXTENSIONS = frozenset({".avk", ".g64", ".g64x"})
+SCANNED_EXTENSIONS = VIDEO_EXTENSIONS | RECORDER_EXTENSIONS
 
 _CAMERA_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/ -]{0,99}")  # fullmatch: "$" would let a final "\n" in
 

@@ -15,18 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.errors import UserFacingError
-from chronotrace_desktop.domain.ingest import VIDEO_EXTENSIONS, IngestResult, IngestStatus
+from chronotrace_desktop.domain.ingest import SCANNED_EXTENSIONS, IngestResult, IngestStatus
 from chronotrace_desktop.media.probe import probe
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
 logger = logging.getLogger(__name__)
-
-# Besides the video names: raw H.265 as some recorders name it, and vendors' own export formats, which are
-# tried so that the analyst reads what converts them instead of "skipped" (see ``media._sniff``).
-RECORDER_EXTENSIONS = frozenset({".hevc", ".avk", ".g64", ".g64x"})
-SCANNED_EXTENSIONS = VIDEO_EXTENSIONS | RECORDER_EXTENSIONS
 
 
 @dataclass
