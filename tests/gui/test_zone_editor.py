@@ -11,17 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from pytestqt.qtbot import QtBot
 
 from chronotrace_desktop.config import load_settings, resolve_paths
 from chronotrace_desktop.domain.anomalies import RuleSettings, Zone, ZoneKind
+from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.ingest import IngestOptions, IngestStatus
+from chronotrace_desktop.domain.recorder_time import parse_offset
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.domain.users import Actor
 from chronotrace_desktop.services.app import AppServices, open_app
 from chronotrace_desktop.services.cameras import CameraChanges, parse_hours
+from chronotrace_desktop.storage.orm import AuditLog
 from chronotrace_desktop.ui.dialogs.zones import CameraZonesDialog
 from chronotrace_desktop.ui.qt import QDialog, QLineEdit, QPoint, Qt
 from chronotrace_desktop.workers.base import WorkerPool
@@ -85,11 +89,15 @@ def install(installations_dir: Path) -> Iterator[CameraInstall]:
 
 @pytest.fixture
 def fresh_camera(install: CameraInstall) -> CameraInstall:
-    """CAM-TEST as ingested: no zones, default thresholds, no hours."""
-    cameras = install.services.cameras
+    """CAM-TEST as ingested: no zones, default thresholds, no hours, no clock offset or date order."""
+    cameras, clock = install.services.cameras, install.services.clock
     for zone in cameras.get(install.admin, CAMERA).zones:
         cameras.remove_zone(install.admin, CAMERA, zone.name)
     cameras.update(install.admin, CAMERA, CameraChanges(reset_thresholds=True, business_hours=()))
+    if clock.camera_offset(install.admin, CAMERA) is not None:
+        clock.set_camera_offset(install.admin, CAMERA, None)
+    if cameras.get(install.admin, CAMERA).clock_date_order is not None:
+        clock.set_camera_date_order(install.admin, CAMERA, None)
     return install
 
 
@@ -294,6 +302,9 @@ def test_roles_without_configure_cameras_see_it_read_only(
     assert not dialog.new_zone_row.isVisible()
     assert not dialog.delete_zone_button.isVisible()
     assert dialog.camera_form.hours_edit.isReadOnly()
+    assert dialog.clock_form.offset_edit.isReadOnly()
+    assert not dialog.clock_form.date_order_combo.isEnabled()
+    assert not dialog.clock_form.apply_check.isVisible()
     assert dialog.zone_list.count() == 1, "the zones are shown"
     _click(qtbot, dialog, 0.7, 0.7)
     _click(qtbot, dialog, 0.8, 0.7)
@@ -301,3 +312,97 @@ def test_roles_without_configure_cameras_see_it_read_only(
     assert dialog.canvas.draft == ()
     dialog.save()  # even if asked, nothing is written
     assert dialog.edits().empty()
+
+
+def _clock_audit(install: CameraInstall) -> list[dict[str, object]]:
+    """The ``camera_clock_changed`` rows of CAM-TEST, oldest first."""
+    with install.services.database.transaction() as session:
+        rows = session.scalars(
+            sa.select(AuditLog)
+            .where(AuditLog.action == AuditAction.CAMERA_CLOCK_CHANGED.value)
+            .order_by(AuditLog.chain_seq)
+        )
+        return [dict(r.meta or {}) for r in rows if (r.meta or {}).get("camera_id") == CAMERA]
+
+
+def test_an_administrator_sets_the_recorder_clock(
+    qtbot: QtBot, open_dialog: OpenDialog, install: CameraInstall
+) -> None:
+    audited = len(_clock_audit(install))
+    dialog = open_dialog()
+    form = dialog.clock_form
+    assert (form.offset_edit.text(), form.date_order_combo.currentData()) == ("", None)
+    dialog.tabs.setCurrentWidget(dialog.camera_page)
+    qtbot.keyClicks(form.offset_edit, "-73")
+    form.apply_check.setChecked(True)
+    form.date_order_combo.setCurrentIndex(form.date_order_combo.findData("dmy"))
+    _save(qtbot, dialog)
+
+    assert install.services.clock.camera_offset(install.admin, CAMERA) == -73.0
+    assert install.services.cameras.get(install.admin, CAMERA).clock_date_order == "dmy"
+    offset_row, order_row = _clock_audit(install)[audited:]
+    assert offset_row["clock_offset_s_before"] is None
+    assert offset_row["clock_offset_s"] == -73.0
+    assert offset_row["apply_to_videos"] is True
+    assert (order_row["date_order_before"], order_row["date_order"]) == (None, "dmy")
+    # The dialog shows what the services now hold, and nothing is left to save.
+    assert form.offset_edit.text() == "-73"
+    assert not form.apply_check.isChecked()
+    assert form.date_order_combo.currentData() == "dmy"
+    assert dialog.edits().empty()
+    assert dialog.status_label.text() == "Saved."
+
+    # Clearing both goes through the services too.
+    form.offset_edit.clear()
+    form.date_order_combo.setCurrentIndex(form.date_order_combo.findData(None))
+    _save(qtbot, dialog)
+    assert install.services.clock.camera_offset(install.admin, CAMERA) is None
+    assert install.services.cameras.get(install.admin, CAMERA).clock_date_order is None
+    assert [r.get("clock_offset_s", "-") for r in _clock_audit(install)[audited + 2 :]] == [None, "-"]
+
+
+def test_unchanged_clock_values_make_no_call(
+    qtbot: QtBot, open_dialog: OpenDialog, install: CameraInstall
+) -> None:
+    install.services.clock.set_camera_offset(install.admin, CAMERA, 3600.0)
+    install.services.clock.set_camera_date_order(install.admin, CAMERA, "mdy")
+    audited = len(_clock_audit(install))
+    dialog = open_dialog()
+    form = dialog.clock_form
+    assert form.offset_edit.text() == "+3600"
+    assert form.date_order_combo.currentData() == "mdy"
+    form.offset_edit.setText("3600.0")  # the same number written otherwise
+    assert dialog.edits().empty()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert dialog.status_label.text() == "Nothing to save."
+
+    dialog.camera_form.hours_edit.setText("mon-fri 08:00-18:00")  # another change saves without the clock
+    _save(qtbot, dialog)
+    assert len(_clock_audit(install)) == audited
+    assert install.services.clock.camera_offset(install.admin, CAMERA) == 3600.0
+    assert install.services.cameras.get(install.admin, CAMERA).clock_date_order == "mdy"
+
+
+@pytest.mark.parametrize("typed", ["soon", "1e12"])
+def test_an_invalid_offset_is_refused_with_a_message(
+    qtbot: QtBot, open_dialog: OpenDialog, install: CameraInstall, typed: str
+) -> None:
+    with pytest.raises(InvalidInputError) as expected:
+        parse_offset(typed)
+    audited = len(_clock_audit(install))
+    dialog = open_dialog()
+    dialog.clock_form.offset_edit.setText(typed)
+    dialog.clock_form.date_order_combo.setCurrentIndex(dialog.clock_form.date_order_combo.findData("ymd"))
+    dialog.camera_form.hours_edit.setText("mon-fri 08:00-18:00")
+    with qtbot.waitSignal(dialog.save_failed, timeout=5_000) as failed:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert failed.args == [str(expected.value)]
+    assert dialog.error_label.text() == str(expected.value)
+    assert dialog.error_label.isVisible()
+    assert dialog.tabs.currentWidget() is dialog.camera_page
+    assert dialog.clock_form.offset_edit.hasFocus()
+    # Nothing was written: neither the clock nor the other changes saved with it.
+    assert len(_clock_audit(install)) == audited
+    assert install.services.clock.camera_offset(install.admin, CAMERA) is None
+    config = install.services.cameras.get(install.admin, CAMERA)
+    assert (config.clock_date_order, config.business_hours) == (None, ())

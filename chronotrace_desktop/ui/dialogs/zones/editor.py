@@ -24,6 +24,7 @@ from chronotrace_desktop.ui.dialogs.zones.camera_access import (
     save_camera,
 )
 from chronotrace_desktop.ui.dialogs.zones.canvas import ZoneCanvas
+from chronotrace_desktop.ui.dialogs.zones.clock_form import ClockForm
 from chronotrace_desktop.ui.dialogs.zones.rules_form import CameraForm, NewZoneBar, ThresholdsForm
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.qt import (
@@ -141,12 +142,18 @@ class CameraZonesDialog(QDialog):
         zones_layout.addWidget(self.zone_list, 1)
         zones_layout.addWidget(self.delete_zone_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.camera_form = CameraForm()
+        self.clock_form = ClockForm()
         self.thresholds_form = ThresholdsForm()
-        for form in (self.camera_form, self.thresholds_form):
+        for form in (self.camera_form, self.clock_form, self.thresholds_form):
             form.set_read_only(not self.editable)
+        self.camera_page = QWidget()
+        camera_layout = QVBoxLayout(self.camera_page)
+        camera_layout.addWidget(self.camera_form)
+        camera_layout.addWidget(self.clock_form)
+        camera_layout.addStretch(1)
         self.tabs = QTabWidget()
         self.tabs.addTab(zones_page, "Zones")
-        self.tabs.addTab(self.camera_form, "Camera")
+        self.tabs.addTab(self.camera_page, "Camera")
         self.tabs.addTab(self.thresholds_form, "Thresholds")
         self.tabs.setMinimumWidth(380)
         body = QHBoxLayout()
@@ -237,16 +244,17 @@ class CameraZonesDialog(QDialog):
 
     def _show_camera(self, view: CameraView) -> None:
         self.canvas.set_image(view.image, view.note)
-        self._apply(view.config)
+        self._apply(view.config, view.clock_offset_s)
         self.show_error(None)
         self.status_label.clear()
         self._set_enabled(True)
         self.camera_loaded.emit(view.config)
 
-    def _apply(self, config: CameraConfig) -> None:
+    def _apply(self, config: CameraConfig, clock_offset_s: float | None) -> None:
         self._config = config
         self._zones = list(config.zones)
         self.camera_form.load(config)
+        self.clock_form.load(clock_offset_s, config.clock_date_order)
         self.thresholds_form.load(config.rules)
         self.canvas.clear_draft()
         self._refresh_zones()
@@ -317,20 +325,30 @@ class CameraZonesDialog(QDialog):
             thresholds=self.thresholds_form.changes(),
             removed=tuple(z.name for z in saved if z.name.lower() not in kept),
             added=tuple(z for z in self._zones if z not in saved),
+            clock=self.clock_form.changes(),
         )
 
     def save(self) -> None:
-        if self._config is None or not self.editable or self._save_task.busy:
+        # Not while saving or loading (the button is off then); the save task is still "busy" for a moment
+        # after its answer arrived, and a Save clicked then must not be lost.
+        if self._config is None or not self.editable or not self.save_button.isEnabled():
             return
         edits = self.edits()
         if edits.empty():
             self.status_label.setText("Nothing to save.")
             return
+        problem = self.clock_form.problem()
+        if problem is not None:  # refused here: nothing is written
+            self.tabs.setCurrentWidget(self.camera_page)
+            self.clock_form.focus_offset()
+            self.show_error(problem)
+            self.save_failed.emit(problem)
+            return
         self._set_enabled(False)
         self.status_label.setText("Saving\u2026")
         self._save_task.start(
             save_camera,
-            self._services.cameras,
+            self._services,
             self._actor,
             self._config.camera_id,
             edits,
@@ -341,8 +359,7 @@ class CameraZonesDialog(QDialog):
 
     def _saved(self, outcome: SaveOutcome) -> None:
         self._set_enabled(True)
-        if outcome.config is not None:
-            self._apply(outcome.config)
+        self._apply(outcome.config, outcome.clock_offset_s)
         if outcome.error is not None:
             self._save_errored(outcome.error)
             return

@@ -103,6 +103,7 @@ class CameraForm(QWidget):
         self.recipients_edit = QLineEdit()
         self.recipients_edit.setPlaceholderText("e-mail addresses for high/critical alerts, comma separated")
         form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)  # the Camera page's margins hold it and the clock group alike
         form.addRow("Name:", self.name_edit)
         form.addRow("Location:", self.location_edit)
         form.addRow("Time zone:", self.timezone_combo)
