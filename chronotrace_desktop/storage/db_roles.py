@@ -93,11 +93,12 @@ def provision_database_roles(conn: Connection, *, with_runtime_login: bool) -> N
     db = quote_ident(database)
     conn.execute(sa.text(f"REVOKE CONNECT, TEMPORARY ON DATABASE {db} FROM PUBLIC"))
     tables = _existing_tables(conn)
+    columns = {table: _columns(conn, table) for table in sorted(tables)}
     for role in Role:
         group = group_role(database, role)
         if not role_exists(conn, group):
             conn.execute(sa.text(f"CREATE ROLE {quote_ident(group)} NOLOGIN"))
-        _grant(conn, database, role, group, tables)
+        _grant(conn, database, role, group, columns)
     _secure_rows(conn, database, tables)
     _login_functions(conn, database)
     if with_runtime_login:
@@ -110,21 +111,22 @@ def _existing_tables(conn: Connection) -> set[str]:
     return {str(name) for name in rows.scalars()}
 
 
-def _grant(conn: Connection, database: str, role: Role, group: str, tables: set[str]) -> None:
+def _grant(conn: Connection, database: str, role: Role, group: str, columns: dict[str, str]) -> None:
+    """``columns``: each existing table's column list, as REVOKE takes it."""
     who = quote_ident(group)
     conn.execute(sa.text(f"GRANT CONNECT ON DATABASE {quote_ident(database)} TO {who}"))
     conn.execute(sa.text(f"GRANT USAGE ON SCHEMA public TO {who}"))
     conn.execute(sa.text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {who}"))
-    for table in sorted(tables):  # column grants are not covered by the table-wide REVOKE
-        conn.execute(sa.text(f"REVOKE UPDATE ({_columns(conn, table)}) ON {quote_ident(table)} FROM {who}"))
+    for table, names in columns.items():  # column grants are not covered by the table-wide REVOKE
+        conn.execute(sa.text(f"REVOKE UPDATE ({names}) ON {quote_ident(table)} FROM {who}"))
     for grant in role_grants(role):
-        if grant.table not in tables:
+        if grant.table not in columns:
             continue
         privileges = ", ".join(sorted(p.value for p in grant.privileges))
         if grant.columns:
             assert grant.privileges == {Privilege.UPDATE}, grant
-            columns = ", ".join(quote_ident(c) for c in grant.columns)
-            privileges = f"UPDATE ({columns})"
+            granted = ", ".join(quote_ident(c) for c in grant.columns)
+            privileges = f"UPDATE ({granted})"
         conn.execute(sa.text(f"GRANT {privileges} ON {quote_ident(grant.table)} TO {who}"))
 
 

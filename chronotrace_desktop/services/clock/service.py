@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from datetime import datetime
 
+    from sqlalchemy.orm import Session
+
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import AuditService, Authorizer
     from chronotrace_desktop.services.anomalies import ScanResult
@@ -208,10 +210,7 @@ class ClockService:
             raise InvalidInputError(f"a date order is one of {', '.join(DATE_ORDERS)}, not {order!r}")
         actor = self._authorizer.require(actor, Action.CONFIGURE_CAMERAS, resource_type="camera")
         with self._db.transaction() as session:
-            row = session.get(Camera, camera_id, with_for_update=True)
-            if row is None:
-                row = Camera(camera_id=camera_id)
-                session.add(row)
+            row = _camera_for_change(session, camera_id, actor)
             meta = dict(row.meta or {})
             before = meta.get("clock_date_order")
             if order is None:
@@ -219,16 +218,8 @@ class ClockService:
             else:
                 meta["clock_date_order"] = order
             row.meta = meta
-            row.updated_by = actor.user_id
-            row.updated_at = sa.func.now()
-            self._audit.record_in(
-                session,
-                AuditEvent(
-                    AuditAction.CAMERA_CLOCK_CHANGED,
-                    actor=actor,
-                    resource_type="camera",
-                    metadata={"camera_id": camera_id, "date_order_before": before, "date_order": order},
-                ),
+            self._audit_camera_clock(
+                session, actor, {"camera_id": camera_id, "date_order_before": before, "date_order": order}
             )
         return before
 
@@ -242,27 +233,18 @@ class ClockService:
         value = None if offset_s is None else check_offset(offset_s)
         actor = self._authorizer.require(actor, Action.CONFIGURE_CAMERAS, resource_type="camera")
         with self._db.transaction() as session:
-            row = session.get(Camera, camera_id, with_for_update=True)
-            if row is None:
-                row = Camera(camera_id=camera_id)
-                session.add(row)
+            row = _camera_for_change(session, camera_id, actor)
             before = row.clock_offset_s
             row.clock_offset_s = value
-            row.updated_by = actor.user_id
-            row.updated_at = sa.func.now()
-            self._audit.record_in(
+            self._audit_camera_clock(
                 session,
-                AuditEvent(
-                    AuditAction.CAMERA_CLOCK_CHANGED,
-                    actor=actor,
-                    resource_type="camera",
-                    metadata={
-                        "camera_id": camera_id,
-                        "clock_offset_s_before": before,
-                        "clock_offset_s": value,
-                        "apply_to_videos": apply_to_videos,
-                    },
-                ),
+                actor,
+                {
+                    "camera_id": camera_id,
+                    "clock_offset_s_before": before,
+                    "clock_offset_s": value,
+                    "apply_to_videos": apply_to_videos,
+                },
             )
             inheriting = (
                 list(
@@ -287,6 +269,14 @@ class ClockService:
             for vid in inheriting
         )
         return CameraClockChange(camera_id, before, value, changes)
+
+    def _audit_camera_clock(self, session: Session, actor: Actor, metadata: dict[str, Any]) -> None:
+        self._audit.record_in(
+            session,
+            AuditEvent(
+                AuditAction.CAMERA_CLOCK_CHANGED, actor=actor, resource_type="camera", metadata=metadata
+            ),
+        )
 
     def camera_offset(self, actor: Actor, camera_id: str) -> float | None:
         self._authorizer.require(actor, Action.VIEW_LIBRARY, resource_type="camera")
@@ -328,6 +318,17 @@ class ClockService:
         for warning in warnings:
             logger.warning("Clock change of %s: %s", filename, warning)
         return TimeChange(video_id, filename, before, after, updated, found, tuple(warnings))
+
+
+def _camera_for_change(session: Session, camera_id: str, actor: Actor) -> Camera:
+    """The camera's row, locked (made when the camera has none), stamped as changed by ``actor``."""
+    row = session.get(Camera, camera_id, with_for_update=True)
+    if row is None:
+        row = Camera(camera_id=camera_id)
+        session.add(row)
+    row.updated_by = actor.user_id
+    row.updated_at = sa.func.now()
+    return row
 
 
 def _live(video: Video | None) -> Video:

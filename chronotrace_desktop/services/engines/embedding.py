@@ -122,11 +122,7 @@ class SegmentEmbedding:
     ) -> EmbedReport:
         """``chronotrace reembed``: an administrator fills an engine's collection; resumable, audited."""
         actor = self._authorizer.require(actor, Action.MANAGE_DATABASE, resource_type="database")
-        engine = self._catalog.engine(engine_name)
-        try:
-            return self._embed(actor, engine, video_ids, task, progress)
-        finally:
-            logger.info("Re-embedding with %s ended", engine.name)
+        return self._embed(actor, self._catalog.engine(engine_name), video_ids, task, progress)
 
     def embed_videos(self, actor: Actor, video_ids: Sequence[uuid.UUID], task: TaskControl) -> list[str]:
         """After an ingest: every configured engine embeds these videos' segments. Warnings to show, one per
