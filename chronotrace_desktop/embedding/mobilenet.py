@@ -31,7 +31,7 @@ from chronotrace_desktop.embedding.model_files import (
     file_version,
     image_model_file,
 )
-from chronotrace_desktop.embedding.port import Image, Vectors, l2_normalise, validate_image
+from chronotrace_desktop.embedding.port import Image, Vectors, colour_image, l2_normalise
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -72,11 +72,7 @@ def preprocess(images: Sequence[Image]) -> npt.NDArray[np.float32]:
     """``(n, 3, 224, 224)`` normalised RGB. The whole image is resized (squashed), never cropped."""
     batch = np.empty((len(images), 3, INPUT_SIZE, INPUT_SIZE), dtype=np.float32)
     for row, raw in enumerate(images):
-        image = validate_image(raw, row)
-        if image.ndim == 2:
-            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-        elif image.shape[2] == 4:
-            image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+        image = colour_image(raw, row)
         height, width = image.shape[:2]
         shrinking = height >= INPUT_SIZE and width >= INPUT_SIZE
         interpolation = cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR

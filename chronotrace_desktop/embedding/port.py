@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -107,6 +108,16 @@ def validate_image(image: object, index: int = 0) -> Image:
     if height * width > MAX_IMAGE_PIXELS:
         raise InvalidInputError(f"image {index} is {width}x{height}; at most {MAX_IMAGE_PIXELS:,} pixels")
     checked: Image = image
+    return checked
+
+
+def colour_image(image: object, index: int = 0) -> Image:
+    """A checked image (:func:`validate_image`) as 3-channel BGR: grey and BGRA converted."""
+    checked = validate_image(image, index)
+    if checked.ndim == 2:
+        return cv2.cvtColor(checked, cv2.COLOR_GRAY2BGR)
+    if checked.shape[2] == 4:
+        return cv2.cvtColor(checked, cv2.COLOR_BGRA2BGR)
     return checked
 
 

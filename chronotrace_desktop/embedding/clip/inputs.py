@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from chronotrace_desktop.domain.errors import InvalidInputError
-from chronotrace_desktop.embedding.port import Image, validate_image
+from chronotrace_desktop.embedding.port import Image, colour_image
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,11 +31,7 @@ def preprocess_images(
     std_rgb = np.asarray(std, dtype=np.float32)
     batch = np.empty((len(images), 3, size, size), dtype=np.float32)
     for row, raw in enumerate(images):
-        image = validate_image(raw, row)
-        if image.ndim == 2:
-            image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-        elif image.shape[2] == 4:
-            image = cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+        image = colour_image(raw, row)
         cropped = centre_crop(resize_shorter_side(image, size), size)
         rgb = cropped[:, :, ::-1].astype(np.float32) / np.float32(255.0)
         batch[row] = ((rgb - mean_rgb) / std_rgb).transpose(2, 0, 1)
