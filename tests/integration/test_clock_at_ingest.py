@@ -56,6 +56,11 @@ def test_a_video_without_a_known_start_takes_its_on_screen_clock(workstation: In
             )
         ).all()
     assert len(audited) == 1
+    # The clock read is the recorder's own: it is kept as the recorder's time, so an offset can correct it.
+    assert video.recorder_recorded_at == video.recorded_at
+    change = workstation.services.clock.set_video_time(workstation.admin, result.video_id, offset_s=3600.0)
+    assert change.after.recorded_at is not None
+    assert (change.after.recorded_at - video.recorded_at).total_seconds() == 3600.0
 
 
 def test_a_clip_without_a_clock_keeps_its_time_and_says_so(workstation: Installation) -> None:
