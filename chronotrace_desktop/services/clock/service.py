@@ -165,7 +165,8 @@ class ClockService:
                 offset = check_offset((recorded_at - recorder).total_seconds())
             else:  # no recorder time was ever known: the given start is the video's time, uncorrected
                 offset = None
-                if source is ClockSource.OCR:  # the on-screen clock IS the recorder's: later offsets apply to it
+                # The on-screen clock IS the recorder's: later offsets apply to it.
+                if source is ClockSource.OCR:
                     video.recorder_recorded_at = recorded_at
                     recorder = recorded_at
             new_start = corrected(recorder, offset) if recorder is not None else recorded_at
