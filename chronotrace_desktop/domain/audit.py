@@ -38,6 +38,14 @@ class AuditAction(StrEnum):
     VIDEO_TIME_CHANGED = "video_time_changed"  # a video's recording start or clock offset (before and after)
     CAMERA_CLOCK_CHANGED = "camera_clock_changed"  # a camera's recorder clock offset (before and after)
     SEGMENTS_EMBEDDED = "segments_embedded"  # a re-embedding run (engine, source, how many, remote calls)
+    CASE_CREATED = "case_created"
+    CASE_UPDATED = "case_updated"  # title, status or notes (before and after)
+    CASE_VIDEOS_CHANGED = "case_videos_changed"  # videos added to or removed from a case
+    EVIDENCE_HOLD_SET = "evidence_hold_set"
+    EVIDENCE_HOLD_RELEASED = "evidence_hold_released"
+    BOOKMARK_CREATED = "bookmark_created"
+    BOOKMARK_UPDATED = "bookmark_updated"
+    BOOKMARK_DELETED = "bookmark_deleted"
 
 
 class AuditChainFault(StrEnum):

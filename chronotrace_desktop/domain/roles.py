@@ -36,6 +36,10 @@ class Action(StrEnum):
     MANAGE_API_KEYS = "manage_api_keys"
     MANAGE_DATABASE = "manage_database"
     CHANGE_OWN_PASSWORD = "change_own_password"
+    VIEW_CASES = "view_cases"  # cases, their videos and bookmarks
+    MANAGE_CASES = "manage_cases"  # open, edit, close cases, add videos, set an evidence hold
+    BOOKMARK = "bookmark"  # mark moments with notes; edit and delete bookmarks
+    RELEASE_EVIDENCE_HOLD = "release_evidence_hold"
 
 
 _VIEWER = frozenset(
@@ -45,6 +49,7 @@ _VIEWER = frozenset(
         Action.VIEW_REDACTED_MEDIA,
         Action.VIEW_ANOMALIES,
         Action.CHANGE_OWN_PASSWORD,
+        Action.VIEW_CASES,
     }
 )
 _ANALYST = _VIEWER | {
@@ -55,6 +60,8 @@ _ANALYST = _VIEWER | {
     Action.TRIAGE_ANOMALY,
     Action.EXPORT_REDACTED,
     Action.EXPORT_UNREDACTED,
+    Action.MANAGE_CASES,
+    Action.BOOKMARK,
 }
 _ADMIN = frozenset(Action)
 # An integration account: reads and searches through the API, never sees faces, never administers.
@@ -65,6 +72,7 @@ _API_USER = frozenset(
         Action.VIEW_REDACTED_MEDIA,
         Action.VIEW_ANOMALIES,
         Action.INGEST_VIDEO,
+        Action.VIEW_CASES,
     }
 )
 

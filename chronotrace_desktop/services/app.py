@@ -26,6 +26,7 @@ from chronotrace_desktop.services.admin import (
 from chronotrace_desktop.services.anomalies import AnomalyService
 from chronotrace_desktop.services.anomalies.scan import AnomalyScanner
 from chronotrace_desktop.services.cameras import CameraService
+from chronotrace_desktop.services.cases import BookmarkService, CaseService
 from chronotrace_desktop.services.clock import ClockReader, ClockService
 from chronotrace_desktop.services.engines import (
     EngineCatalog,
@@ -81,6 +82,8 @@ class AppServices:
     exports: ExportService
     anomalies: AnomalyService
     cameras: CameraService
+    cases: CaseService
+    bookmarks: BookmarkService
     settings_admin: SettingsService
     signer: EvidenceSigner
     engines: EngineCatalog
@@ -271,6 +274,8 @@ def open_app(
         library=LibraryService(database, vectors, authorizer, audit),
         anomalies=AnomalyService(database, settings, authorizer, audit),
         cameras=CameraService(database, authorizer, audit),
+        cases=CaseService(database, authorizer, audit),
+        bookmarks=BookmarkService(database, authorizer, audit),
         settings_admin=SettingsService(settings, paths, authorizer, audit),
         signer=signer,
         engines=catalog,

@@ -23,10 +23,11 @@ from sqlalchemy.orm import load_only
 from chronotrace_desktop.domain.analysis import FrameDetections
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utcnow
-from chronotrace_desktop.domain.errors import NotFoundError
+from chronotrace_desktop.domain.errors import ConflictError, NotFoundError
 from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.services.access import AuditEvent
+from chronotrace_desktop.services.cases import held_by
 from chronotrace_desktop.storage.orm import Search, Video, VideoSegment
 
 if TYPE_CHECKING:
@@ -228,6 +229,12 @@ class LibraryService:
             video = session.get(Video, video_id, with_for_update=True)
             if video is None or video.deleted_at is not None:
                 raise NotFoundError("No such video (it may have been deleted already).")
+            held = held_by(session, video_id)
+            if held is not None:
+                raise ConflictError(
+                    f"{video.filename} is under the evidence hold of case {held}: it cannot be deleted until an "
+                    "administrator releases the hold"
+                )
             segment_ids = list(
                 session.scalars(sa.select(VideoSegment.id).where(VideoSegment.video_id == video_id))
             )

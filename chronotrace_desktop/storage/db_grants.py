@@ -61,7 +61,14 @@ _FOOTAGE_WRITE = (
     TableGrant("anomaly_scans", _WRITE),
     TableGrant("cameras", frozenset({Privilege.SELECT, Privilege.INSERT})),
 )
+# 0012's evidence-hold triggers read a video's or an export's cases in the caller's name.
+_CASES_READ = (
+    TableGrant("cases", _READ),
+    TableGrant("case_videos", _READ),
+    TableGrant("bookmarks", _READ),
+)
 _EXPORT = (
+    *_CASES_READ,
     TableGrant("exports", frozenset({Privilege.SELECT, Privilege.INSERT, Privilege.UPDATE})),
     # An export renders the redacted clips it packs and records them on their segments.
     TableGrant("video_segments", frozenset({Privilege.UPDATE}), ("redacted_path", "metadata")),
@@ -73,7 +80,7 @@ ACTION_GRANTS: dict[Action, tuple[TableGrant, ...]] = {
     Action.VIEW_REDACTED_MEDIA: (TableGrant("video_segments", _READ),),
     Action.REVEAL_PII: (),  # media, not rows: the reveal's audit row is a signed-in user's append
     Action.INGEST_VIDEO: _FOOTAGE_WRITE,
-    Action.DELETE_VIDEO: _FOOTAGE_WRITE,
+    Action.DELETE_VIDEO: (*_FOOTAGE_WRITE, *_CASES_READ),
     # A corrected clock moves recorded_at (table UPDATE covers 0011's columns) and rescans the anomalies.
     Action.CORRECT_VIDEO_TIME: _FOOTAGE_WRITE,
     Action.VIEW_ANOMALIES: (
@@ -89,6 +96,14 @@ ACTION_GRANTS: dict[Action, tuple[TableGrant, ...]] = {
     Action.MANAGE_USERS: (TableGrant("users", _WRITE),),
     Action.MANAGE_API_KEYS: (TableGrant("api_keys", _WRITE),),
     Action.MANAGE_DATABASE: (TableGrant("schema_migrations", _READ),),
+    Action.VIEW_CASES: _CASES_READ,
+    Action.MANAGE_CASES: (
+        TableGrant("cases", frozenset({Privilege.SELECT, Privilege.INSERT, Privilege.UPDATE})),
+        TableGrant("case_numbers", frozenset({Privilege.SELECT, Privilege.INSERT, Privilege.UPDATE})),
+        TableGrant("case_videos", _WRITE),
+    ),
+    Action.BOOKMARK: (TableGrant("bookmarks", _WRITE),),
+    Action.RELEASE_EVIDENCE_HOLD: (TableGrant("cases", frozenset({Privilege.SELECT, Privilege.UPDATE})),),
     Action.CHANGE_OWN_PASSWORD: (
         TableGrant("users", frozenset({Privilege.UPDATE}), ("password_hash", *_SIGN_IN_COLUMNS)),
     ),

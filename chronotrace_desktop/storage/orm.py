@@ -236,6 +236,9 @@ class Search(Base):
     user_agent: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime | None] = _ts(now=True)
     meta: Mapped[dict[str, Any] | None] = _meta()
+    case_id: Mapped[str | None] = mapped_column(
+        String(20), ForeignKey("cases.id", ondelete="SET NULL")
+    )  # 0012
 
     user: Mapped[User | None] = relationship()
 
@@ -357,6 +360,9 @@ class Export(Base):
     expires_at: Mapped[datetime | None] = _ts()
     downloaded_at: Mapped[datetime | None] = _ts()
     meta: Mapped[dict[str, Any] | None] = _meta()
+    case_id: Mapped[str | None] = mapped_column(
+        String(20), ForeignKey("cases.id", ondelete="SET NULL")
+    )  # 0012
 
     user: Mapped[User] = relationship(back_populates="exports")
 
@@ -449,3 +455,9 @@ class LoginThrottleCounter(Base):
 
 
 ALL_MODELS += (LoginThrottleCounter,)
+
+# 0012's tables (cases, case numbers, case videos, bookmarks) are mapped in ``orm_cases``; importing it here keeps
+# one metadata whatever module a caller imports first.
+from chronotrace_desktop.storage import orm_cases as _orm_cases  # noqa: E402
+
+ALL_MODELS += _orm_cases.CASE_MODELS
