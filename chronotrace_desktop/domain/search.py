@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chronotrace_desktop.domain.cases import parse_case_id
 from chronotrace_desktop.domain.clock import utc_iso
 from chronotrace_desktop.domain.errors import InvalidInputError
 
@@ -32,6 +33,7 @@ class QueryType(StrEnum):
     TEXT = "text"
     IMAGE = "image"
     SIMILAR = "similar"
+    APPEARANCE = "appearance"  # the same person or vehicle elsewhere: a track's pooled appearance vector
 
 
 def _finite(name: str, value: float | None) -> None:
@@ -46,7 +48,8 @@ class SearchFilters:
     ``start_from``/``start_to``: seconds from the start of each video; a segment passes when it overlaps
     that range. ``recorded_from``/``recorded_to``: wall-clock time (naive UTC); only segments of videos with
     a known ``recorded_at`` can pass. ``objects``: COCO classes that must ALL have been detected.
-    ``min_score``: the lowest ranking score shown (the score the hits carry).
+    ``min_score``: the lowest ranking score shown (the score the hits carry). ``case_id``: only the videos
+    the case holds (the search is recorded in the case).
     """
 
     camera_ids: tuple[str, ...] = ()
@@ -60,8 +63,11 @@ class SearchFilters:
     motion: bool | None = None
     objects: tuple[str, ...] = ()
     min_score: float | None = None
+    case_id: str | None = None
 
     def __post_init__(self) -> None:
+        if self.case_id is not None:
+            object.__setattr__(self, "case_id", parse_case_id(self.case_id))
         cameras = tuple(dict.fromkeys(c.strip() for c in self.camera_ids))
         if any(not c or len(c) > 100 for c in cameras):
             raise InvalidInputError("camera ids must be 1 to 100 characters long")
@@ -106,6 +112,7 @@ class SearchFilters:
             "motion_detected": self.motion,
             "objects": list(self.objects) or None,
             "min_score": self.min_score,
+            "case_id": self.case_id,
         }
         return {key: value for key, value in values.items() if value is not None}
 

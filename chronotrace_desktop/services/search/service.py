@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import TYPE_CHECKING, Literal
 
@@ -24,6 +24,7 @@ from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.domain.search import QueryType, SearchHit, SearchResult, SearchTimings
 from chronotrace_desktop.embedding.query_cache import CachedQueryEmbedder
 from chronotrace_desktop.embedding.registry import default_text_embedder
+from chronotrace_desktop.services.cases import case_video_ids
 from chronotrace_desktop.services.engines.search import DEFAULT_ENGINE, EngineAnswers, fuse_ranks
 from chronotrace_desktop.services.search import store
 from chronotrace_desktop.services.search.filters import to_vector_filter
@@ -119,7 +120,7 @@ class SearchService:
         actor = self._authorizer.require(actor, Action.SEARCH, resource_type="search")
         if not queries:
             return []
-        prepared = [self._prepare(q) for q in queries]
+        prepared = [self._prepare(q) for q in self._in_cases(queries)]  # logged as asked, with the case id
         # One transaction for the join and the log: one connection checkout, one commit per call.
         with self._db.transaction() as session:
             results = self._run(prepared, started, session)
@@ -143,6 +144,24 @@ class SearchService:
         return results
 
     # ------------------------------------------------------------ preparing queries
+
+    def _in_cases(self, queries: Sequence[SegmentQuery]) -> list[SegmentQuery]:
+        """Queries made in a case narrowed to the case's videos (with any video filter they had); a case with
+        none of the wanted videos matches nothing (the nil id), never everything."""
+        if not any(q.filters.case_id for q in queries):
+            return list(queries)
+        scoped: list[SegmentQuery] = []
+        with self._db.transaction() as session:
+            for query in queries:
+                case_id = query.filters.case_id
+                if case_id is None:
+                    scoped.append(query)
+                    continue
+                in_case = case_video_ids(session, case_id)
+                wanted = query.filters.video_ids
+                ids = tuple(v for v in in_case if not wanted or v in wanted) or (uuid.UUID(int=0),)
+                scoped.append(replace(query, filters=replace(query.filters, video_ids=ids)))
+        return scoped
 
     def _prepare(self, query: SegmentQuery) -> _Prepared:
         prepared = self._prepare_default(query)

@@ -195,6 +195,7 @@ def log_searches(
             query_text=query.display_text,
             query_type=query.query_type.value,
             filters=query.filters.as_json(),
+            case_id=query.filters.case_id,
             result_count=len(result.hits),
             top_score=None if top is None else Decimal(f"{max(-1.0, min(1.0, top)):.4f}"),
             execution_time_ms=round(t.total_ms),

@@ -1,0 +1,1 @@
+"""Appearance: one vector per tracked person or vehicle, and "find this person elsewhere" over them."""

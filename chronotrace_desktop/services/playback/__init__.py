@@ -1,0 +1,1 @@
+"""Synchronised playback: which footage of each camera covers a wall-clock moment."""

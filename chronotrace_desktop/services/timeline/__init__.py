@@ -1,0 +1,1 @@
+"""The timeline: cameras as lanes on one wall-clock axis, with activity, anomalies, bookmarks and search hits."""
