@@ -23,6 +23,7 @@ class AuditAction(StrEnum):
     ANOMALY_UPDATED = "anomaly_updated"
     EXPORT_DATA = "export_data"
     EXPORT_OPENED = "export_opened"
+    EXPORT_EXPIRED = "export_expired"  # an export's retention ended (early by its owner, or when due)
     API_CALL = "api_call"
     ANOMALY_ACKNOWLEDGED = "anomaly_acknowledged"
     ANOMALY_INVESTIGATING = "anomaly_investigating"
