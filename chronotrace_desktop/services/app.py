@@ -39,6 +39,7 @@ from chronotrace_desktop.services.export import ExportService
 from chronotrace_desktop.services.ingest import IngestService
 from chronotrace_desktop.services.library import LibraryService
 from chronotrace_desktop.services.media_access import MediaAccessService
+from chronotrace_desktop.services.playback import PlaybackService
 from chronotrace_desktop.services.search import SearchService
 from chronotrace_desktop.services.signing import EvidenceSigner
 from chronotrace_desktop.storage.blobs import BlobStore, LocalBlobStore
@@ -84,6 +85,7 @@ class AppServices:
     cameras: CameraService
     cases: CaseService
     bookmarks: BookmarkService
+    playback: PlaybackService
     settings_admin: SettingsService
     signer: EvidenceSigner
     engines: EngineCatalog
@@ -276,6 +278,7 @@ def open_app(
         cameras=CameraService(database, authorizer, audit),
         cases=CaseService(database, authorizer, audit),
         bookmarks=BookmarkService(database, authorizer, audit),
+        playback=PlaybackService(database, authorizer),
         settings_admin=SettingsService(settings, paths, authorizer, audit),
         signer=signer,
         engines=catalog,
