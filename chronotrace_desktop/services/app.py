@@ -25,6 +25,7 @@ from chronotrace_desktop.services.admin import (
 )
 from chronotrace_desktop.services.anomalies import AnomalyService
 from chronotrace_desktop.services.anomalies.scan import AnomalyScanner
+from chronotrace_desktop.services.appearance import AppearanceService
 from chronotrace_desktop.services.cameras import CameraService
 from chronotrace_desktop.services.cases import BookmarkService, CaseService
 from chronotrace_desktop.services.clock import ClockReader, ClockService
@@ -42,6 +43,7 @@ from chronotrace_desktop.services.media_access import MediaAccessService
 from chronotrace_desktop.services.playback import PlaybackService
 from chronotrace_desktop.services.search import SearchService
 from chronotrace_desktop.services.signing import EvidenceSigner
+from chronotrace_desktop.services.timeline import TimelineService
 from chronotrace_desktop.storage.blobs import BlobStore, LocalBlobStore
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
 from chronotrace_desktop.storage.migrations import migration_status
@@ -86,6 +88,7 @@ class AppServices:
     cases: CaseService
     bookmarks: BookmarkService
     playback: PlaybackService
+    timeline: TimelineService
     settings_admin: SettingsService
     signer: EvidenceSigner
     engines: EngineCatalog
@@ -93,11 +96,13 @@ class AppServices:
     embedding: SegmentEmbedding
     clock: ClockService
     clock_reader: ClockReader
+    appearance: AppearanceService
 
     def close(self) -> None:
         try:
             self.media.end_reveals()  # originals fetched for reveals leave a shared store's cache
             self.engine_indexes.close()
+            self.appearance.close()
             self.vectors.close()
         finally:
             self.database.close()
@@ -244,6 +249,10 @@ def open_app(
         rescan=lambda actor, video_id: scanner.scan(actor, video_id),
     )
     clock_reader = ClockReader(database, blobs, authorizer, clock)
+    appearance = AppearanceService(
+        database, blobs, authorizer, audit, lambda spec: open_vectors(settings, paths, secrets, spec)[0],
+        settings.vector_collection,
+    )  # fmt: skip
     return AppServices(
         settings=settings,
         paths=paths,
@@ -267,6 +276,7 @@ def open_app(
             settings,
             engines=embedding if engines_on else None,
             clock=clock_reader if settings.read_clock_at_ingest else None,
+            appearance=appearance,
         ),
         media=media,
         search=search,
@@ -279,6 +289,7 @@ def open_app(
         cases=CaseService(database, authorizer, audit),
         bookmarks=BookmarkService(database, authorizer, audit),
         playback=PlaybackService(database, authorizer),
+        timeline=TimelineService(database, authorizer),
         settings_admin=SettingsService(settings, paths, authorizer, audit),
         signer=signer,
         engines=catalog,
@@ -286,4 +297,5 @@ def open_app(
         embedding=embedding,
         clock=clock,
         clock_reader=clock_reader,
+        appearance=appearance,
     )
