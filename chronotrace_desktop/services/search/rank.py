@@ -96,7 +96,7 @@ def rank(
     scored.sort(key=lambda s: (-s[0], -s[1], s[3].filename, s[3].segment_index))
     # The reasons are worked out for the hits shown only.
     return [
-        _hit(row, score, vector, attrs, _why(query_text, wanted, row))
+        segment_hit(row, score, vector, attrs, _why(query_text, wanted, row))
         for score, vector, attrs, row in scored[:limit]
     ]
 
@@ -111,7 +111,7 @@ def _why(query_text: str, criteria: tuple[Criterion, ...], row: SegmentRow) -> t
     return tuple(why[:MAX_REASONS])
 
 
-def _hit(
+def segment_hit(
     row: SegmentRow, score: float, vector: float, attrs: float | None, why: tuple[str, ...]
 ) -> SearchHit:
     recorded = row.recorded_at + timedelta(seconds=row.start_time) if row.recorded_at else None

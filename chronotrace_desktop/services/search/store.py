@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
@@ -31,9 +31,22 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-    from chronotrace_desktop.domain.search import SearchResult, SegmentQuery
+    from chronotrace_desktop.domain.search import QueryType, SearchFilters, SearchResult
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import AuditService
+
+
+class LoggedQuery(Protocol):
+    """What a ``searches`` row records of a query (a ``SegmentQuery``, or an appearance query)."""
+
+    @property
+    def display_text(self) -> str: ...
+    @property
+    def query_type(self) -> QueryType: ...
+    @property
+    def filters(self) -> SearchFilters: ...
+    @property
+    def limit(self) -> int: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,7 +195,7 @@ def log_searches(
     session: Session,
     audit: AuditService,
     actor: Actor,
-    entries: Sequence[tuple[SegmentQuery, SearchResult]],
+    entries: Sequence[tuple[LoggedQuery, SearchResult]],
     metadata: dict[str, Any] | None = None,
 ) -> None:
     """A ``searches`` row and a ``search_query`` audit row per result, in the caller's transaction."""
