@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from chronotrace_desktop.domain.cases import parse_case_id
 from chronotrace_desktop.domain.errors import InvalidInputError
 from chronotrace_desktop.domain.identifiers import check_identifier, printable
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
+    from chronotrace_desktop.domain.media import Box
     from chronotrace_desktop.domain.search import SegmentQuery
 
 MANIFEST_NAME = "manifest.json"
@@ -96,7 +98,7 @@ class ExportStatus(StrEnum):
     PROCESSING = "processing"
     COMPLETED = "completed"
     FAILED = "failed"  # the reason is in ``metadata.error``
-    EXPIRED = "expired"  # the schema's; never written here
+    EXPIRED = "expired"  # past its retention (listed so), or ended by ``ExportService.expire``
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +167,8 @@ class ExportRequest:
     the report's header and footer. Without it the cached redacted renditions the player uses are copied.
     ``recut_originals``: originals are re-cut from the source video (its SHA-256 checked first) instead of
     copied from the cuts made at ingest.
+    ``case``: the investigation (``CASE-2024-0001``) the export belongs to (``exports.case_id``); its bookmarks
+    go in the report and the JSON. ``case_id`` is the reference printed on the package (defaults to ``case``).
     """
 
     case_id: str
@@ -176,8 +180,13 @@ class ExportRequest:
     recut_originals: bool = False
     zip: bool = False
     retention_days: int = DEFAULT_RETENTION_DAYS
+    case: str | None = None
 
     def __post_init__(self) -> None:
+        if self.case is not None:
+            object.__setattr__(self, "case", parse_case_id(self.case))
+            if not self.case_id.strip():
+                object.__setattr__(self, "case_id", self.case)
         case = check_identifier("case id", self.case_id).strip()
         if not _CASE_ID.fullmatch(case):
             raise InvalidInputError(
@@ -254,6 +263,8 @@ class ExportInfo:
     expires_at: datetime | None
     downloaded_at: datetime | None
     error: str | None
+    case: str | None = None  # the investigation it belongs to (``exports.case_id``)
+    held: bool = False  # that case is under an evidence hold: the export does not expire
 
 
 # ---------------------------------------------------------------- the report: a model and the renderer port
@@ -312,6 +323,30 @@ class ReportAuditEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportBookmark:
+    """A bookmark as the report lists it: when, where, the note and a REDACTED still with its box drawn."""
+
+    number: int
+    wall_time: datetime | None  # naive UTC, None when the video's start is unknown
+    recorder_time: datetime | None  # the recorder's clock then, when an offset corrects it
+    offset_s: float  # seconds from the start of the video
+    video_filename: str
+    camera_id: str | None
+    note: str
+    author: str | None
+    still: Path | None  # the redacted frame (JPEG); None when none could be made
+    box: Box | None = None  # normalised; drawn on the still
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCase:
+    case_id: str
+    title: str
+    evidence_hold: bool
+    hold_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ReportModel:
     """Everything the PDF report shows, ready to lay out: no database, no media store."""
 
@@ -332,6 +367,8 @@ class ReportModel:
     application: str
     notes: tuple[str, ...] = ()
     signer_fingerprint: str | None = None  # the installation key that signs the package's manifest
+    case: ReportCase | None = None  # the investigation the export belongs to
+    bookmarks: tuple[ReportBookmark, ...] = ()
 
 
 class ReportRenderer(Protocol):

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from chronotrace_desktop.domain.export import ReportModel
+    from chronotrace_desktop.domain.media import Box
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ RESOLUTION_DPI = 300
 MARGINS_MM = (14.0, 12.0, 14.0, 10.0)  # left, top, right, bottom
 HEADER_PT = 8.5
 BODY_PT = 8.5
+BOX_COLOUR = "#ff4081"  # a bookmark's box on its still (as the player draws evidence)
 _APP: QGuiApplication | None = None  # the application this module created, kept alive
 _APP_LOCK = threading.Lock()
 
@@ -181,6 +183,11 @@ class QtPdfReportRenderer:
                 image = QImage(str(segment.thumbnail))
                 if not image.isNull():
                     images[html.thumb_url(segment)] = image
+        for bookmark in model.bookmarks:
+            if bookmark.still is not None:
+                image = QImage(str(bookmark.still))
+                if not image.isNull():
+                    images[html.still_url(bookmark)] = _with_box(image, bookmark.box)
         layout = _Layout(writer, width, height - header - footer, images)
         for block in html.report_blocks(model):
             if isinstance(block, html.Table):
@@ -254,6 +261,20 @@ class QtPdfReportRenderer:
         painter.drawText(QRectF(width * 0.82, first, width * 0.18, row), right, f"Page {page} of {pages}")
         painter.setPen(QColor("#b3001b"))
         painter.drawText(QRectF(0, first + row, width, row), centre, model.header_text)
+
+
+def _with_box(image: QImage, box: Box | None) -> QImage:
+    """``image`` with the bookmark's box (normalised) drawn on it."""
+    if box is None:
+        return image
+    marked = image.convertToFormat(QImage.Format.Format_RGB32)
+    painter = QPainter(marked)
+    pen = QPen(QColor(BOX_COLOUR), max(2.0, marked.width() / 160))
+    painter.setPen(pen)
+    w, h = marked.width(), marked.height()
+    painter.drawRect(QRectF(box.x * w, box.y * h, box.w * w, box.h * h))
+    painter.end()
+    return marked
 
 
 def _font(family: str, points: float, *, bold: bool = False) -> QFont:

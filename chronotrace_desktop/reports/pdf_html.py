@@ -1,7 +1,7 @@
 """The report's content as Qt rich-text HTML blocks, for ``pdf_report``'s page layout. Plain strings, no Qt.
 
-``report_blocks`` gives, in order: the title and summary, then tables (segments, source videos, data files,
-audit trail) as :class:`Table` objects whose rows are laid out one by one, then the notes.
+``report_blocks`` gives, in order: the title and summary, then tables (segments, bookmarks, source videos, data
+files, audit trail) as :class:`Table` objects whose rows are laid out one by one, then the notes.
 """
 
 from __future__ import annotations
@@ -16,9 +16,16 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime
 
-    from chronotrace_desktop.domain.export import ReportFile, ReportModel, ReportSegment, ReportVideo
+    from chronotrace_desktop.domain.export import (
+        ReportBookmark,
+        ReportFile,
+        ReportModel,
+        ReportSegment,
+        ReportVideo,
+    )
 
 THUMB_WIDTH_PX = 116  # CSS pixels (1/96 in): about 31 mm
+STILL_WIDTH_PX = 190  # a bookmark's still: about 50 mm, its box visible
 _LINE = "0.6px solid #8a96a3"
 STYLE = f"""
 h1 {{ font-size: 16pt; margin: 0 0 5pt 0; }}
@@ -95,6 +102,40 @@ def thumb_url(segment: ReportSegment) -> str:
     return f"thumb://{segment.segment_id}"
 
 
+def still_url(bookmark: ReportBookmark) -> str:
+    return f"still://{bookmark.number}"
+
+
+def _bookmark(b: ReportBookmark) -> tuple[list[str], str | None]:
+    image = still_url(b) if b.still is not None else None
+    still = (
+        f'<img src="{image}" width="{STILL_WIDTH_PX}"/>' if image else '<span class="small">no still</span>'
+    )
+    when = _when(b.wall_time) if b.wall_time else "wall clock unknown"
+    if b.recorder_time is not None:
+        when += f'<br/><span class="small">(recorder {_when(b.recorder_time)})</span>'
+    when += f'<br/><span class="small">{b.offset_s:.1f} s into the video</span>'
+    where = (
+        f"<b>{_e(b.camera_id or 'no camera id')}</b>"
+        f'<br/><span class="small">{_wrappable(b.video_filename)}</span>'
+    )
+    note = _e(b.note).replace("\n", "<br/>") or '<span class="small">no note</span>'
+    note += f'<br/><span class="small">by {_e(b.author or "unknown")}</span>'
+    return [str(b.number), still, when, where, note], image
+
+
+def _case(model: ReportModel) -> str:
+    case = model.case
+    if case is None:
+        return "none (all footage)"
+    hold = (
+        "<b>under an evidence hold</b>" + (f" ({_e(case.hold_reason)})" if case.hold_reason else "")
+        if case.evidence_hold
+        else "no evidence hold"
+    )
+    return f"<b>{_e(case.case_id)}</b> \u2014 {_e(case.title)}; {hold}"
+
+
 def _files(files: tuple[ReportFile, ...]) -> str:
     parts = [
         f'<span class="small"><b>{_e(f.kind.value.replace("_", " "))}</b> '
@@ -134,6 +175,7 @@ def _summary(model: ReportModel) -> str:
     filters = ", ".join(f"{_e(k)} = {_e(v)}" for k, v in model.filters) or "none"
     rows = [
         ("Case", f"<b>{_e(model.case_id)}</b>"),
+        ("Investigation", _case(model)),
         ("Examiner", f"{_e(model.examiner)} ({_e(model.examiner_role)})"),
         ("Date", f"{model.created_at:%Y-%m-%d %H:%M:%S} UTC"),
         ("Package", f"{_e(model.package_id)}"),
@@ -172,6 +214,21 @@ def report_blocks(model: ReportModel) -> list[str | Table]:
             [_segment(s) for s in model.segments],
         )
     )
+    if model.bookmarks or model.case is not None:
+        where = f"case {model.case.case_id}" if model.case else "the exported segments"
+        blocks.append(
+            _table(
+                f"Bookmarks of {_e(where)} ({len(model.bookmarks)})",
+                (
+                    ("#", 4),
+                    ("Redacted still (box as marked)", 28),
+                    ("Time (UTC)", 17),
+                    ("Camera", 16),
+                    ("Note", 35),
+                ),
+                [_bookmark(b) for b in model.bookmarks],
+            )
+        )
     videos = []
     for v in model.videos:
         size = "unknown" if v.size_bytes is None else f"{v.size_bytes:,} bytes"

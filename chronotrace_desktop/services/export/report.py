@@ -20,6 +20,8 @@ from chronotrace_desktop.domain.export import (
     SIGNATURE_FORMAT,
     FileKind,
     ReportAuditEntry,
+    ReportBookmark,
+    ReportCase,
     ReportModel,
     ReportSegment,
     ReportVideo,
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
+    from chronotrace_desktop.domain.cases import Bookmark, CaseInfo
     from chronotrace_desktop.domain.export import ExportRequest
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.export.files import PackageFile
@@ -59,6 +62,8 @@ class PackageContext:
     created_at: datetime
     resolved: Resolved
     signer: SignerInfo
+    case: CaseInfo | None = None  # the investigation the export belongs to
+    bookmarks: tuple[Bookmark, ...] = ()  # what the report and the JSON list
 
     def video(self, segment: SegmentRecord) -> VideoRecord:
         return self.resolved.videos[segment.video_id]
@@ -177,9 +182,45 @@ def json_text(ctx: PackageContext, rows: Sequence[Mapping[str, Any]]) -> str:
             "text": ctx.resolved.query_text,
             "filters": ctx.resolved.filters,
         },
+        "case": case_json(ctx.case),
         "segments": segments,
+        "bookmarks": [b.as_json() for b in ctx.bookmarks],
     }
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def case_json(case: CaseInfo | None) -> dict[str, Any] | None:
+    if case is None:
+        return None
+    return {
+        "case_id": case.case_id,
+        "title": case.title,
+        "status": case.status.value,
+        "evidence_hold": case.evidence_hold,
+        "hold_reason": case.hold_reason,
+    }
+
+
+def report_bookmarks(ctx: PackageContext, stills: Mapping[uuid.UUID, Path]) -> tuple[ReportBookmark, ...]:
+    recorder = {v.id: v for v in ctx.resolved.videos.values() if v.clock_offset_s}
+    made = []
+    for number, b in enumerate(ctx.bookmarks, 1):
+        video = recorder.get(b.video_id)
+        made.append(
+            ReportBookmark(
+                number=number,
+                wall_time=b.wall_time,
+                recorder_time=video.recorder_wall(b.offset_s) if video is not None else None,
+                offset_s=b.offset_s,
+                video_filename=b.filename or str(b.video_id),
+                camera_id=b.camera_id,
+                note=b.note,
+                author=b.created_by,
+                still=stills.get(b.bookmark_id),
+                box=b.box,
+            )
+        )
+    return tuple(made)
 
 
 def _str(value: object) -> str | None:
@@ -265,6 +306,7 @@ def report_model(
     files: Sequence[PackageFile],
     audit: Sequence[AuditRow],
     thumbnails: Mapping[uuid.UUID, Path],
+    stills: Mapping[uuid.UUID, Path] | None = None,
 ) -> ReportModel:
     segments = []
     for number, s in enumerate(ctx.resolved.segments, 1):
@@ -336,6 +378,10 @@ def report_model(
             "Times are UTC, corrected for the recorder's clock where an offset was set (the recorder's own "
             "time is shown beside them). Offsets are seconds from the start of the source video.",
         ),
+        case=None
+        if ctx.case is None
+        else ReportCase(ctx.case.case_id, ctx.case.title, ctx.case.evidence_hold, ctx.case.hold_reason),
+        bookmarks=report_bookmarks(ctx, stills or {}),
     )
 
 
@@ -367,6 +413,7 @@ def manifest(ctx: PackageContext, files: Sequence[PackageFile], warnings: Sequen
         "hash_algorithm": HASH_ALGORITHM,
         "package_id": str(ctx.export_id),
         "case_id": request.case_id,
+        "case": case_json(ctx.case),
         "created_at": iso(ctx.created_at),
         "exporter": {
             "user_id": str(actor.user_id),
@@ -430,6 +477,7 @@ def manifest(ctx: PackageContext, files: Sequence[PackageFile], warnings: Sequen
             }
             for s in resolved.segments
         ],
+        "bookmarks": [b.as_json() for b in ctx.bookmarks],
         "files": [f.as_json() for f in files],
         "warnings": list(warnings),
     }

@@ -23,7 +23,9 @@ is audited by the authoriser only.
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.clock import utcnow
@@ -46,7 +48,9 @@ from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.services.access import proof_problem, reauth_needed
+from chronotrace_desktop.services.cases import BookmarkService, CaseService
 from chronotrace_desktop.services.export import report as documents
+from chronotrace_desktop.services.export.bookmarks import PackageBookmarks, gather, write_still, write_stills
 from chronotrace_desktop.services.export.clips import RENDER_THREADS, ClipJob, ClipWriter
 from chronotrace_desktop.services.export.files import PackageFile, Staging, package_name, remove_package
 from chronotrace_desktop.services.export.selection import audit_entries, resolve
@@ -56,7 +60,6 @@ from chronotrace_desktop.services.verification import verify_package
 
 if TYPE_CHECKING:
     import uuid
-    from pathlib import Path
 
     from chronotrace_desktop.domain.export import ExportRequest, ExportSelection, ReportRenderer
     from chronotrace_desktop.domain.tasks import ProgressCallback, TaskControl
@@ -118,6 +121,8 @@ class ExportService:
         self._search = search
         self._signer = signer
         self._log = ExportLog(database, audit)
+        self._cases = CaseService(database, authorizer, audit)
+        self._bookmarks = BookmarkService(database, authorizer, audit)
         self.renderer = renderer
         self.render_threads = render_threads
 
@@ -138,7 +143,7 @@ class ExportService:
         task = task or Unattended()
         renderer = renderer or self.renderer
         try:
-            actor, resolved = self._prepare(actor, request, task, renderer, proof)
+            actor, resolved, marks = self._prepare(actor, request, task, renderer, proof)
         except PermissionDeniedError:  # audited by the authoriser
             raise
         except BaseException as exc:  # refused before its row: the audit row is all that records it
@@ -149,7 +154,7 @@ class ExportService:
             self._log.set_status(export_id, ExportStatus.PROCESSING)
             signer = self._signer.ensure(actor)
             final, manifest_sha, files, total_bytes, warnings = self._build(
-                export_id, actor, request, resolved, task, renderer, signer, proof
+                export_id, actor, request, resolved, marks, task, renderer, signer, proof
             )
         except OperationCancelledError:
             self._log.fail(export_id, actor, request, resolved, "cancelled", cancelled=True)
@@ -195,8 +200,9 @@ class ExportService:
         task: TaskControl,
         renderer: ReportRenderer | None,
         proof: ReauthProof | None,
-    ) -> tuple[Actor, Resolved]:
-        """Everything before the ``exports`` row: checks, authorisation, the selection's rows."""
+    ) -> tuple[Actor, Resolved, PackageBookmarks]:
+        """Everything before the ``exports`` row: checks, authorisation, the selection's rows, the case and
+        its bookmarks."""
         if ExportType.PDF_REPORT in request.types and renderer is None:
             raise InvalidInputError("This front end cannot write PDF reports: leave out pdf_report.")
         actor = self._authorize(actor, request, proof)
@@ -204,7 +210,7 @@ class ExportService:
         ids, scores, query_id = self._run_search(actor, request.selection)
         with self._db.transaction() as session:
             resolved = resolve(session, request.selection, ids=ids, scores=scores, query_id=query_id)
-        return actor, resolved
+        return actor, resolved, gather(self._cases, self._bookmarks, actor, request.case, resolved)
 
     def _authorize(self, actor: Actor, request: ExportRequest, proof: ReauthProof | None) -> Actor:
         if not request.unredacted:
@@ -244,13 +250,16 @@ class ExportService:
         actor: Actor,
         request: ExportRequest,
         resolved: Resolved,
+        marks: PackageBookmarks,
         task: TaskControl,
         renderer: ReportRenderer | None,
         signer: SignerInfo,
         proof: ReauthProof | None,
     ) -> tuple[Path, str, list[PackageFile], int, list[str]]:
         created = utcnow()
-        ctx = documents.PackageContext(export_id, request, actor, created, resolved, signer)
+        ctx = documents.PackageContext(
+            export_id, request, actor, created, resolved, signer, marks.case, marks.bookmarks
+        )
         jobs = [ClipJob(s, resolved.videos[s.video_id]) for s in resolved.segments]
         clips = ExportType.VIDEO_CLIP in request.types
         total = (
@@ -348,12 +357,23 @@ class ExportService:
                 for s in segments
                 if s.redacted_thumbnail_key and self._blobs.exists(s.redacted_thumbnail_key)
             }
-            model = documents.report_model(ctx, [*clips, *written], audit, thumbnails)
-            renderer.render(model, staging.path("report.pdf"))
+            with tempfile.TemporaryDirectory(prefix="chronotrace-stills-") as folder:
+                stills = write_stills(self._db, self._media, ctx.actor, ctx.bookmarks, Path(folder))
+                model = documents.report_model(ctx, [*clips, *written], audit, thumbnails, stills)
+                renderer.render(model, staging.path("report.pdf"))
             sha, size = staging.digest("report.pdf")
             written.append(PackageFile("report.pdf", FileKind.PDF_REPORT, sha, size))
             steps.step("report.pdf")
         return written
+
+    # ------------------------------------------------------------------ a bookmarked moment
+
+    def redacted_still(self, actor: Actor, video_id: uuid.UUID, offset_s: float) -> bytes | None:
+        """The REDACTED frame of ``video_id`` at ``offset_s`` (seconds from its start) as JPEG bytes, as the
+        report shows a bookmark (the bookmark dialog draws its box on it); None when there is none."""
+        with tempfile.TemporaryDirectory(prefix="chronotrace-still-") as folder:
+            made = write_still(self._db, self._media, actor, video_id, offset_s, Path(folder) / "still.jpg")
+            return None if made is None else made.read_bytes()
 
     # ------------------------------------------------------------------ after the export
 
@@ -366,6 +386,19 @@ class ExportService:
             actor, Action.EXPORT_REDACTED, resource_type="export", resource_id=export_id
         )
         return self._log.opened(actor, export_id)
+
+    def expire(self, actor: Actor, export_id: uuid.UUID) -> ExportInfo:
+        """End an export's retention now (its examiner or an administrator; audited): it is no longer opened
+        from the app. Refused (``ConflictError``, saying why) while its case is under an evidence hold."""
+        actor = self._authorizer.require(
+            actor, Action.EXPORT_REDACTED, resource_type="export", resource_id=export_id
+        )
+        return self._log.expire(actor, export_id)
+
+    def expire_due(self, actor: Actor) -> list[ExportInfo]:
+        """Expire every completed export past its retention (administrators); a held case's are kept."""
+        actor = self._authorizer.require(actor, Action.MANAGE_DATABASE, resource_type="export")
+        return [self._log.expire(actor, export_id) for export_id in self._log.due()]
 
     def exports(self, actor: Actor, *, limit: int = 100) -> list[ExportInfo]:
         """The actor's exports, newest first (an administrator sees everyone's)."""

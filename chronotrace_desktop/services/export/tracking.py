@@ -1,6 +1,8 @@
 """The ``exports`` rows and ``export_data`` audit rows of exports: pending -> processing -> completed | failed,
 and ``downloaded_at`` when a package is opened from the app; past ``expires_at`` a completed export is listed as
-expired and no longer opened. Used by ``services.export.service`` only."""
+expired and no longer opened, and ``expire`` ends one (status ``expired``, audited) — except while the case it
+belongs to is under an evidence hold: then it neither lapses nor can be expired (the store's trigger refuses too,
+and its error is turned into the same message). Used by ``services.export.service`` only."""
 
 from __future__ import annotations
 
@@ -10,17 +12,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utc_iso, utcnow
-from chronotrace_desktop.domain.errors import NotFoundError, PermissionDeniedError
+from chronotrace_desktop.domain.errors import ConflictError, NotFoundError, PermissionDeniedError
 from chronotrace_desktop.domain.export import ExportInfo, ExportStatus, ExportType
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.services.access import AuditEvent
 from chronotrace_desktop.storage.orm import Export
+from chronotrace_desktop.storage.orm_cases import Case
 
 if TYPE_CHECKING:
     import uuid
+
+    from sqlalchemy.orm import Session
 
     from chronotrace_desktop.domain.export import ExportRequest, ExportResult
     from chronotrace_desktop.domain.users import Actor
@@ -53,6 +59,7 @@ class ExportLog:
                 status=ExportStatus.PENDING.value,
                 expires_at=utcnow() + timedelta(days=request.retention_days),
                 meta=_row_meta(request, resolved),
+                case_id=request.case,
             )
             session.add(row)
             session.flush()
@@ -160,7 +167,7 @@ class ExportLog:
                     raise NotFoundError(f"No export {export_id}.")
                 owner = row.user_id
                 if owner == actor.user_id or actor.role is Role.ADMIN:
-                    path = _openable(row)
+                    path = _openable(row, held=_hold(session, row) is not None)
                     when = utcnow()
                     if row.downloaded_at is None:
                         row.downloaded_at = when
@@ -196,7 +203,88 @@ class ExportLog:
         if actor.role is not Role.ADMIN:
             query = query.where(Export.user_id == actor.user_id)
         with self._db.transaction() as session:
-            return [_info(row) for row in session.scalars(query)]
+            rows = list(session.scalars(query))
+            held = _held_cases(session, {row.case_id for row in rows if row.case_id})
+            return [_info(row, row.case_id in held) for row in rows]
+
+    def expire(self, actor: Actor, export_id: uuid.UUID) -> ExportInfo:
+        """End an export's retention now (its examiner or an administrator): status ``expired``, no longer
+        opened from here, audited. Refused while its case is under an evidence hold."""
+        try:
+            with self._db.transaction() as session:
+                row = session.get(Export, export_id, with_for_update=True)
+                if row is None:
+                    raise NotFoundError(f"No export {export_id}.")
+                if row.user_id != actor.user_id and actor.role is not Role.ADMIN:
+                    raise PermissionDeniedError(
+                        "Only the examiner who made an export (or an administrator) may expire it."
+                    )
+                hold = _hold(session, row)
+                if hold is not None:
+                    raise held_error(export_id, *hold)
+                if row.status == ExportStatus.EXPIRED.value:
+                    return _info(row, False)
+                row.status = ExportStatus.EXPIRED.value
+                session.flush()
+                self._audit.record_in(
+                    session,
+                    _event(AuditAction.EXPORT_EXPIRED, actor, export_id, {"case_id": row.case_id}),
+                )
+                return _info(row, False)
+        except DBAPIError as exc:  # the store's trigger: a hold set between the check and the write
+            refused = hold_refusal(exc, export_id)
+            if refused is None:
+                raise
+            raise refused from exc
+
+    def due(self) -> list[uuid.UUID]:
+        """Completed exports past their retention whose case is not held (what ``expire_due`` ends)."""
+        query = (
+            sa.select(Export.id)
+            .outerjoin(Case, Case.id == Export.case_id)
+            .where(
+                Export.status == ExportStatus.COMPLETED.value,
+                Export.expires_at <= utcnow(),
+                sa.or_(Case.id.is_(None), Case.evidence_hold.is_(False)),
+            )
+            .order_by(Export.expires_at)
+        )
+        with self._db.transaction() as session:
+            return list(session.scalars(query))
+
+
+def held_error(export_id: uuid.UUID, case_id: str, reason: str | None) -> ConflictError:
+    why = f" ({reason})" if reason else ""
+    return ConflictError(
+        f"Export {export_id} belongs to case {case_id}, which is under an evidence hold{why}: it is kept, "
+        "and does not expire until an administrator releases the hold."
+    )
+
+
+def hold_refusal(exc: DBAPIError, export_id: uuid.UUID) -> ConflictError | None:
+    """The store's evidence-hold trigger's refusal as the services word it; None for any other error."""
+    diag = getattr(exc.orig, "diag", None)
+    if getattr(diag, "message_hint", None) != "chronotrace:evidence_hold":
+        return None
+    text = str(getattr(diag, "message_primary", "") or "")
+    case_id = text.rsplit(" ", 1)[-1] if "evidence hold of case" in text else "?"
+    return held_error(export_id, case_id, None)
+
+
+def _hold(session: Session, row: Export) -> tuple[str, str | None] | None:
+    """(case id, reason) when the export's case is under an evidence hold."""
+    if not row.case_id:
+        return None
+    found = session.execute(
+        sa.select(Case.id, Case.hold_reason).where(Case.id == row.case_id, Case.evidence_hold.is_(True))
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
+def _held_cases(session: Session, case_ids: set[str]) -> set[str]:
+    if not case_ids:
+        return set()
+    return set(session.scalars(sa.select(Case.id).where(Case.id.in_(case_ids), Case.evidence_hold.is_(True))))
 
 
 def _row_meta(request: ExportRequest, resolved: Resolved) -> dict[str, Any]:
@@ -249,11 +337,16 @@ def _event(
     )
 
 
-def _openable(row: Export) -> Path:
-    """The package's path, or ``NotFoundError`` saying why it is not opened."""
+def _openable(row: Export, *, held: bool) -> Path:
+    """The package's path, or ``NotFoundError`` saying why it is not opened (a held case's export is opened
+    past its retention)."""
+    if row.status == ExportStatus.EXPIRED.value:
+        raise NotFoundError(
+            "This export was expired; it is not opened from here any more. Export again if needed."
+        )
     if row.status != ExportStatus.COMPLETED or not row.file_path:
         raise NotFoundError("This export did not complete; there is nothing to open.")
-    if _expired(row):
+    if _expired(row) and not held:
         raise NotFoundError(
             f"This export expired on {row.expires_at:%Y-%m-%d %H:%M} UTC (the end of the retention "
             "period chosen for it); it is not opened from here any more. Export again if needed."
@@ -269,13 +362,14 @@ def _expired(row: Export) -> bool:
     return row.expires_at is not None and row.expires_at <= utcnow()
 
 
-def _info(row: Export) -> ExportInfo:
+def _info(row: Export, held: bool) -> ExportInfo:
     meta = row.meta or {}
     status = ExportStatus(row.status or ExportStatus.PENDING)
+    lapsed = status is ExportStatus.COMPLETED and _expired(row) and not held
     return ExportInfo(
         id=row.id,
         export_type=row.export_type,
-        status=ExportStatus.EXPIRED if status is ExportStatus.COMPLETED and _expired(row) else status,
+        status=ExportStatus.EXPIRED if lapsed else status,
         case_id=meta.get("case_id"),
         path=Path(row.file_path) if row.file_path else None,
         format=row.format,
@@ -286,4 +380,6 @@ def _info(row: Export) -> ExportInfo:
         expires_at=row.expires_at,
         downloaded_at=row.downloaded_at,
         error=meta.get("error"),
+        case=row.case_id,
+        held=held,
     )

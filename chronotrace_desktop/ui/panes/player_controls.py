@@ -75,8 +75,11 @@ def _button(action: QAction, *, text: bool = False) -> QToolButton:
 
 
 class PlayerControls(QWidget):
-    def __init__(self, owner: QWidget, *, can_reveal: bool) -> None:
+    def __init__(
+        self, owner: QWidget, *, can_reveal: bool, can_bookmark: bool = True, bookmark_tip: str = ""
+    ) -> None:
         super().__init__(owner)
+        self.can_bookmark = can_bookmark
         sp = QStyle.StandardPixmap
         self.play_action = _action(owner, "Play / pause", "Space", "Play or pause", sp.SP_MediaPlay)
         self.back_action = _action(owner, "Frame back", "Left", "One frame back", sp.SP_MediaSeekBackward)
@@ -107,6 +110,15 @@ class PlayerControls(QWidget):
         self.export_action = _action(
             owner, "Export…", (), "Export this segment as evidence", sp.SP_DialogSaveButton
         )
+        self.bookmark_action = _action(
+            owner,
+            "Bookmark (M)",
+            "M",
+            "Mark this moment with a note and, if you like, a box on the frame",
+            sp.SP_FileDialogDetailedView,
+        )
+        if not can_bookmark:
+            self.bookmark_action.setToolTip(bookmark_tip)
         self.reveal_action.setVisible(can_reveal)
         self.redacted_action.setVisible(False)
 
@@ -141,7 +153,7 @@ class PlayerControls(QWidget):
         options.addWidget(self.speed_combo)
         boxes = _button(self.boxes_action, text=True)
         options.addWidget(boxes)
-        for action in (self.reveal_action, self.redacted_action, self.export_action):
+        for action in (self.bookmark_action, self.reveal_action, self.redacted_action, self.export_action):
             options.addWidget(_button(action, text=True))
         options.addStretch(1)
         layout = QVBoxLayout(self)
@@ -162,6 +174,7 @@ class PlayerControls(QWidget):
             self.previous_action,
             self.next_action,
             self.boxes_action,
+            self.bookmark_action,
             self.reveal_action,
             self.redacted_action,
             self.export_action,
@@ -211,6 +224,7 @@ class PlayerControls(QWidget):
         ):
             action.setEnabled(loaded)
         self.slider.setEnabled(loaded)
+        self.bookmark_action.setEnabled(loaded and self.can_bookmark)
         self.previous_action.setEnabled(has_previous)
         self.next_action.setEnabled(has_next)
         self.reveal_action.setEnabled(loaded and not original)

@@ -3,7 +3,8 @@ confirmed with the user's password. The reveal ends when the original leaves the
 another segment, the window closes): a shared store's copy then leaves this machine's cache.
 
 Keys (while the player has focus): Space play/pause, ←/→ one frame back/forward, J/K/L shuttle (J reverse,
-K stop, L forward; pressing J or L again doubles the speed), Page Up/Down previous/next segment, D boxes.
+K stop, L forward; pressing J or L again doubles the speed), Page Up/Down previous/next segment, D boxes,
+M bookmark this moment (``player_bookmarks``: in the case ``set_case`` names, or all footage).
 Segment data and the redacted clip (rendered on first use, about a second) load in a worker.
 """
 
@@ -13,13 +14,15 @@ import logging
 import uuid
 from typing import TYPE_CHECKING
 
+from chronotrace_desktop.domain.cases import Bookmark
 from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.domain.users import ReauthPurpose
-from chronotrace_desktop.services.library import SegmentDetail
+from chronotrace_desktop.services.library import SegmentDetail, SegmentInfo
 from chronotrace_desktop.ui.dialogs.reveal_dialog import RevealDialog
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
+from chronotrace_desktop.ui.panes.player_bookmarks import VIEWER_TIP, PlayerBookmarks
 from chronotrace_desktop.ui.panes.player_controls import PlayerControls, Shuttle
 from chronotrace_desktop.ui.panes.video_view import VideoView
 from chronotrace_desktop.ui.qt import (
@@ -96,6 +99,7 @@ class PlayerPane(QWidget):
     segment_loaded = Signal(SegmentDetail)
     revealed = Signal(uuid.UUID)  # segment id
     export_requested = Signal(list)  # list of segment ids
+    bookmark_created = Signal(Bookmark)
 
     def __init__(
         self, services: AppServices, actor: Actor, pool: WorkerPool, parent: QWidget | None = None
@@ -114,6 +118,7 @@ class PlayerPane(QWidget):
         self.autoplay = True
         self.can_reveal = is_allowed(actor.role, Action.REVEAL_PII)
         self._start_ms = 0
+        self._seek_s: float | None = None  # show_at: where to start the segment being loaded (video seconds)
         self.shuttle = Shuttle()
 
         self.title_label = QLabel("No segment")
@@ -132,7 +137,13 @@ class PlayerPane(QWidget):
         self.hint_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.player = QMediaPlayer(self)
         self.player.setVideoOutput(self.view.video_item)
-        self.controls = PlayerControls(self, can_reveal=self.can_reveal)
+        self.bookmarks = PlayerBookmarks(self, services, actor, pool)
+        self.controls = PlayerControls(
+            self,
+            can_reveal=self.can_reveal,
+            can_bookmark=self.bookmarks.can_bookmark,
+            bookmark_tip=VIEWER_TIP,
+        )
         self._reverse_timer = QTimer(self)
         self._reverse_timer.setInterval(REVERSE_TICK_MS)
         self._reverse_timer.timeout.connect(self._reverse_tick)
@@ -150,6 +161,8 @@ class PlayerPane(QWidget):
         c.reveal_action.triggered.connect(self.ask_reveal)
         c.redacted_action.triggered.connect(self.back_to_redacted)
         c.export_action.triggered.connect(self._export)
+        c.bookmark_action.triggered.connect(self.bookmarks.start)
+        self.bookmarks.created.connect(self.bookmark_created)
         c.speed_combo.currentIndexChanged.connect(lambda _i: self._apply_speed())
         c.slider.sliderMoved.connect(self.player.setPosition)
         self.player.positionChanged.connect(self._update_time)
@@ -181,6 +194,7 @@ class PlayerPane(QWidget):
 
     def show_segment(self, segment_id: uuid.UUID) -> None:
         """Load and play the redacted clip of ``segment_id``."""
+        self._seek_s = None
         self._reverse_timer.stop()
         self.controls.status_label.setText("Preparing the redacted clip…")
         self._load_task.start(
@@ -192,6 +206,30 @@ class PlayerPane(QWidget):
             on_errored=self._on_load_failed,
             name="load segment",
         )
+
+    def set_case(self, case_id: str | None) -> None:
+        """The case new bookmarks go in (None: all footage)."""
+        self.bookmarks.case_id = case_id
+
+    def show_at(self, video_id: uuid.UUID, offset_s: float) -> None:
+        """Open the segment of ``video_id`` holding ``offset_s`` (seconds from its start) and seek there."""
+        self._load_task.start(
+            lambda state, services, actor, vid: services.library.segments_of(actor, vid),
+            self._services,
+            self._actor,
+            video_id,
+            on_returned=lambda segments: self._show_moment(segments, offset_s),
+            on_errored=self._on_load_failed,
+            name="video segments",
+        )
+
+    def _show_moment(self, segments: tuple[SegmentInfo, ...], offset_s: float) -> None:
+        holding = [s for s in segments if s.start_time <= offset_s + 1e-3] or segments[:1]
+        if not holding:
+            self._no_segments()
+            return
+        self.show_segment(holding[-1].id)
+        self._seek_s = offset_s
 
     def show_video(self, video_id: uuid.UUID) -> None:
         """Play the first segment of a video (from the library)."""
@@ -216,6 +254,9 @@ class PlayerPane(QWidget):
         self.detail = detail
         self.showing_original = False
         self._open(path)
+        seek, self._seek_s = self._seek_s, None
+        if seek is not None:  # the redacted rendition starts at the segment's start
+            self._start_ms = max(1, round((seek - detail.segment.start_time) * 1000))
         self._end_original()
         self.segment_loaded.emit(detail)
 
