@@ -1,1 +1,12 @@
-"""Appearance: one vector per tracked person or vehicle, and "find this person elsewhere" over them."""
+"""Appearance: one vector per tracked person or vehicle, and "find this person elsewhere" over them.
+
+Callers import from here. Inside: ``index`` builds a video's track vectors (crops from the stored segment
+cuts, ``analysis.appearance`` for crop choice and pooling) into the ``<collection>__appearance`` collection,
+``store`` holds the SQL (tracks, segments, the search log row), ``service`` the :class:`AppearanceService`
+facade (indexing at ingest and as a backfill, ``like_track``, ``track_at``).
+"""
+
+from chronotrace_desktop.services.appearance.index import appearance_spec
+from chronotrace_desktop.services.appearance.service import AppearanceService
+
+__all__ = ["AppearanceService", "appearance_spec"]

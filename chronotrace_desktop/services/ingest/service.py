@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.tasks import ProgressCallback, TaskControl
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import AuditService, Authorizer
+    from chronotrace_desktop.services.appearance import AppearanceService
     from chronotrace_desktop.services.clock import ClockReader
     from chronotrace_desktop.services.engines import SegmentEmbedding
     from chronotrace_desktop.storage.blobs import BlobStore
@@ -85,8 +86,10 @@ class IngestService:
         settings: Settings,
         engines: SegmentEmbedding | None = None,
         clock: ClockReader | None = None,
+        appearance: AppearanceService | None = None,
     ) -> None:
         self._db = database
+        self._appearance = appearance  # track appearance vectors ("find this person elsewhere")
         self._engines = engines  # the multimodal engines' collections, filled after each completed file
         self._clock = clock  # reads the recorder's on-screen clock after each completed file
         self._vectors = vectors
@@ -308,6 +311,9 @@ class IngestService:
         if self._clock is not None:  # the recorder's on-screen clock, from the file still held open
             progress(0, 0, IngestStage.CLOCK)
             warnings += self._clock.at_ingest(actor, video_id, source.read_path, found.duration_s)
+        if self._appearance is not None:  # after the clock: the vectors' payload carries wall-clock times
+            progress(0, 0, IngestStage.TRACKS)
+            warnings += self._appearance.at_ingest(actor, video_id, task)
         if self._engines is not None:  # the file is complete either way: 'reembed' finishes what fails here
             progress(0, 0, IngestStage.ENGINES)
             try:
