@@ -1,0 +1,227 @@
+"""How the timeline paints: lanes, activity, videos, markers, hits, the selection and the time axis.
+
+Everything here reads what the canvas holds (tiles already fetched, the viewport, the palette): no queries.
+Colours come from the palette (``ui.theme``), so the light and the dark scheme both read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chronotrace_desktop.domain.timeline import from_seconds, ticks
+from chronotrace_desktop.ui.qt import QColor, QPalette, QPen, QPointF, QPolygonF, QRectF, Qt
+from chronotrace_desktop.ui.theme import SEVERITY_HUES, blend, is_dark
+
+if TYPE_CHECKING:
+    from chronotrace_desktop.domain.timeline import Lane, Viewport
+    from chronotrace_desktop.ui.panes.timeline.tiles import LaneData, Marker, Tile
+    from chronotrace_desktop.ui.qt import QPainter
+
+AXIS_H = 34
+LABEL_W = 150
+LANE_H = 38
+LANE_PAD = 5
+MAX_ROWS = 4
+MARKER = 6.0
+ACTIVITY_HUE = QColor("#1b9e77")
+BOOKMARK_HUE = QColor("#8e24aa")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """Where things go this paint: the viewport over the data area, lanes and their scroll offset."""
+
+    view: Viewport
+    lanes: tuple[Lane, ...]
+    offset_y: int
+    width: int
+    height: int
+
+    def x(self, t: float) -> float:
+        return LABEL_W + self.view.x_of(t)
+
+    def lane_top(self, index: int) -> float:
+        return AXIS_H + index * LANE_H - self.offset_y
+
+    def visible_lanes(self) -> range:
+        first = max(0, self.offset_y // LANE_H)
+        last = min(len(self.lanes), (self.offset_y + self.height - AXIS_H) // LANE_H + 1)
+        return range(first, last)
+
+
+def activity_colour(activity: float, palette: QPalette) -> QColor:
+    base = palette.color(QPalette.ColorRole.Base)
+    return blend(ACTIVITY_HUE, base, 0.18 + 0.82 * max(0.0, min(1.0, activity)))
+
+
+def row_box(top: float, row: int, rows: int) -> tuple[float, float]:
+    rows = max(1, min(MAX_ROWS, rows))
+    inner = LANE_H - 2 * LANE_PAD
+    height = inner / rows
+    return top + LANE_PAD + min(row, rows - 1) * height, max(2.0, height - 1)
+
+
+def paint_lanes_background(p: QPainter, frame: Frame, palette: QPalette) -> None:
+    for i in frame.visible_lanes():
+        top = frame.lane_top(i)
+        role = QPalette.ColorRole.AlternateBase if i % 2 else QPalette.ColorRole.Base
+        p.fillRect(QRectF(LABEL_W, top, frame.width - LABEL_W, LANE_H), palette.color(role))
+
+
+def paint_tile(p: QPainter, frame: Frame, tile: Tile, palette: QPalette, t0: float, t1: float) -> None:
+    """The tile's spans over ``t0 .. t1`` (the caller clips to it)."""
+    video_fill = blend(palette.color(QPalette.ColorRole.Mid), palette.color(QPalette.ColorRole.Base), 0.35)
+    for i in frame.visible_lanes():
+        data = tile.lanes.get(frame.lanes[i].camera_id)
+        if data is not None:
+            _paint_lane(p, frame, data, frame.lane_top(i), video_fill, palette, t0, t1)
+
+
+def _paint_lane(
+    p: QPainter,
+    frame: Frame,
+    data: LaneData,
+    top: float,
+    video_fill: QColor,
+    palette: QPalette,
+    t0: float,
+    t1: float,
+) -> None:
+    p.setPen(Qt.PenStyle.NoPen)
+    for start, end, row, _video in data.videos:
+        if end >= t0 and start <= t1:
+            y, h = row_box(top, row, data.rows)
+            p.fillRect(_span(frame, start, end, y, h), video_fill)
+    for item in data.visible(t0, t1):
+        y, h = row_box(top, item.row, data.rows)
+        rect = _span(frame, item.t0, item.t1, y, h)
+        if item.segment is not None and rect.width() > 6:
+            rect.adjust(0.5, 0, -0.5, 0)  # a hairline between neighbouring segments
+        p.fillRect(rect, activity_colour(item.activity, palette))
+
+
+def _span(frame: Frame, t0: float, t1: float, y: float, h: float) -> QRectF:
+    x0, x1 = frame.x(t0), frame.x(t1)
+    return QRectF(x0, y, max(1.5, x1 - x0), h)
+
+
+def paint_markers(p: QPainter, frame: Frame, markers: list[Marker], palette: QPalette) -> None:
+    index = {lane.camera_id: i for i, lane in enumerate(frame.lanes)}
+    outline = QPen(palette.color(QPalette.ColorRole.Base), 1.0)
+    for marker in markers:
+        lane = index.get(marker.lane)
+        if lane is None or lane not in frame.visible_lanes():
+            continue
+        x, top = frame.x(marker.t), frame.lane_top(lane)
+        p.setPen(outline)
+        if marker.anomaly is not None:
+            p.setBrush(SEVERITY_HUES[marker.anomaly.severity])
+            p.drawPolygon(
+                QPolygonF(
+                    [
+                        QPointF(x - MARKER, top + 1),
+                        QPointF(x + MARKER, top + 1),
+                        QPointF(x, top + 1 + MARKER * 1.6),
+                    ]
+                )
+            )
+        else:
+            bottom = top + LANE_H - 2
+            p.setPen(QPen(BOOKMARK_HUE, 1.5))
+            p.drawLine(QPointF(x, bottom), QPointF(x, top + LANE_H / 2))
+            p.setPen(outline)
+            p.setBrush(BOOKMARK_HUE)
+            p.drawEllipse(QPointF(x, top + LANE_H / 2), MARKER * 0.75, MARKER * 0.75)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+
+
+def paint_hits(
+    p: QPainter, frame: Frame, hits: dict[str | None, list[tuple[float, float, object]]], palette: QPalette
+) -> None:
+    colour = palette.color(QPalette.ColorRole.Highlight)
+    pen = QPen(colour, 2.0)
+    fill = QColor(colour)
+    fill.setAlphaF(0.25)
+    for i in frame.visible_lanes():
+        spans = hits.get(frame.lanes[i].camera_id, ())
+        top = frame.lane_top(i)
+        for t0, t1, _segment in spans:
+            if t1 < frame.view.start_s or t0 > frame.view.end_s:
+                continue
+            rect = _span(frame, t0, t1, top + 2, LANE_H - 4)
+            if rect.width() < 4:
+                rect.adjust(-2, 0, 2, 0)
+            p.setPen(pen)
+            p.setBrush(fill)
+            p.drawRect(rect)
+    p.setBrush(Qt.BrushStyle.NoBrush)
+
+
+def paint_selection(
+    p: QPainter, frame: Frame, selection: tuple[float, float, int, int], palette: QPalette
+) -> None:
+    t0, t1, first, last = selection
+    colour = palette.color(QPalette.ColorRole.Highlight)
+    fill = QColor(colour)
+    fill.setAlphaF(0.22)
+    rect = QRectF(
+        frame.x(min(t0, t1)),
+        frame.lane_top(first),
+        abs(frame.x(t1) - frame.x(t0)),
+        (last - first + 1) * LANE_H,
+    )
+    p.fillRect(rect, fill)
+    p.setPen(QPen(colour, 1.0, Qt.PenStyle.DashLine))
+    p.drawRect(rect)
+
+
+def paint_axis(p: QPainter, frame: Frame, palette: QPalette) -> None:
+    window = palette.color(QPalette.ColorRole.Window)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    grid = blend(text, palette.color(QPalette.ColorRole.Base), 0.12 if is_dark(palette) else 0.1)
+    p.fillRect(QRectF(LABEL_W, 0, frame.width - LABEL_W, AXIS_H), window)
+    for tick in ticks(frame.view.start_s, frame.view.end_s, frame.view.width_px):
+        x = frame.x(tick.seconds)
+        p.setPen(QPen(grid, 1.0))
+        p.drawLine(QPointF(x, AXIS_H), QPointF(x, frame.height))
+        p.setPen(QPen(text, 1.0))
+        p.drawLine(QPointF(x, AXIS_H - (10 if tick.major else 6)), QPointF(x, AXIS_H))
+        font = p.font()
+        font.setBold(tick.major)
+        p.setFont(font)
+        p.drawText(
+            QRectF(x + 3, 2, 140, AXIS_H - 8),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            tick.label,
+        )
+    font = p.font()
+    font.setBold(False)
+    p.setFont(font)
+    p.setPen(QPen(grid, 1.0))
+    p.drawLine(QPointF(LABEL_W, AXIS_H - 0.5), QPointF(frame.width, AXIS_H - 0.5))
+
+
+def paint_labels(p: QPainter, frame: Frame, palette: QPalette) -> None:
+    window = palette.color(QPalette.ColorRole.Window)
+    text = palette.color(QPalette.ColorRole.WindowText)
+    p.fillRect(QRectF(0, 0, LABEL_W, frame.height), window)
+    p.setPen(QPen(text, 1.0))
+    day = from_seconds(frame.view.start_s).strftime("%d %b %Y")
+    p.drawText(QRectF(8, 0, LABEL_W - 12, AXIS_H), Qt.AlignmentFlag.AlignVCenter, f"{day} (UTC)")
+    metrics = p.fontMetrics()
+    for i in frame.visible_lanes():
+        lane = frame.lanes[i]
+        top = frame.lane_top(i)
+        if top + LANE_H <= AXIS_H:
+            continue
+        label = metrics.elidedText(lane.label, Qt.TextElideMode.ElideRight, LABEL_W - 16)
+        p.drawText(QRectF(8, top, LABEL_W - 12, LANE_H), Qt.AlignmentFlag.AlignVCenter, label)
+    p.setPen(QPen(blend(text, window, 0.25), 1.0))
+    p.drawLine(QPointF(LABEL_W - 0.5, 0), QPointF(LABEL_W - 0.5, frame.height))
+
+
+def paint_message(p: QPainter, frame: Frame, palette: QPalette, message: str) -> None:
+    p.setPen(QPen(palette.color(QPalette.ColorRole.PlaceholderText), 1.0))
+    area = QRectF(LABEL_W, AXIS_H, frame.width - LABEL_W, max(LANE_H, frame.height - AXIS_H))
+    p.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, message)
