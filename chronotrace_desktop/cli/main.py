@@ -16,8 +16,11 @@ from chronotrace_desktop import __version__
 from chronotrace_desktop.cli import (
     commands_admin,
     commands_anomalies,
+    commands_appearance,
     commands_audit,
+    commands_bookmarks,
     commands_cameras,
+    commands_cases,
     commands_engines,
     commands_eval,
     commands_export,
@@ -68,7 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands_engines.register(commands)
     commands_anomalies.register(commands)
     commands_cameras.register(commands)
+    commands_cases.register(commands)
+    commands_bookmarks.register(commands)
     commands_search.register(commands)
+    commands_appearance.register(commands)
     commands_eval.register(commands)
     commands_perception.register(commands)
     commands_export.register(commands)
