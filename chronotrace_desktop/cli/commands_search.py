@@ -1,5 +1,9 @@
 """``chronotrace search "TEXT" | --image FILE | --similar-to SEGMENT_ID [filters] [--limit N] [--json] --user E``.
 
+``chronotrace search --like-track TRACK [--other-cameras] [--from ISO --to ISO | --window ISO/ISO] [--case ID]``:
+find this person (or vehicle) elsewhere. TRACK is a track id or ``VIDEO_ID:TRACK_KEY``; the window is wall-clock
+time (tracks overlapping it; only videos with a known recording time can match).
+
 ``--from``/``--to`` take either offsets into each video (``90``, ``1:30``, ``0:01:30``) or wall-clock times
 (ISO 8601, e.g. ``2024-02-09T14:30:00``: only videos with a known recording time can match); both bounds
 must be of the same kind.
@@ -14,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.cli.output import print_json, print_table
+from chronotrace_desktop.domain.appearance import TimeWindow, TrackRef
 from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.domain.ingest import parse_recorded_at
 from chronotrace_desktop.domain.search import DEFAULT_LIMIT, SearchFilters, SegmentQuery
@@ -34,6 +39,16 @@ def register(commands: Any) -> None:
     )
     search.add_argument("--image", type=Path, metavar="FILE", help="query by a still image instead of words")
     search.add_argument("--similar-to", metavar="SEGMENT_ID", help="segments like this one")
+    search.add_argument(
+        "--like-track",
+        metavar="TRACK",
+        help="find this person or vehicle elsewhere: a track id or VIDEO_ID:TRACK_KEY (appearance)",
+    )
+    search.add_argument(
+        "--other-cameras", action="store_true", help="with --like-track: only other cameras' footage"
+    )
+    search.add_argument("--window", metavar="FROM/TO", help="with --like-track: ISO 8601 wall-clock bounds")
+    search.add_argument("--case", metavar="CASE_ID", help="only the videos of this case (recorded in it)")
     search.add_argument("--camera-id", action="append", default=[], metavar="ID", help="repeatable")
     search.add_argument("--location", metavar="TEXT")
     search.add_argument("--video", action="append", default=[], metavar="VIDEO_ID", help="repeatable")
@@ -95,6 +110,7 @@ def build_filters(args: Any) -> SearchFilters:
         motion=args.motion,
         objects=tuple(args.object),
         min_score=args.min_score,
+        case_id=args.case,
     )
 
 
@@ -120,7 +136,48 @@ def build_query(args: Any) -> SegmentQuery:
     )
 
 
+def like_track_window(args: Any) -> TimeWindow | None:
+    """``--window FROM/TO`` or ``--from``/``--to``, as wall-clock times (offsets mean nothing across videos)."""
+    bounds: list[str | None] = [args.time_from, args.time_to]
+    if args.window is not None:
+        if args.time_from is not None or args.time_to is not None:
+            raise InvalidInputError("give either --window or --from/--to, not both")
+        parts = args.window.split("/")
+        if len(parts) != 2:
+            raise InvalidInputError("--window takes FROM/TO, e.g. 2024-02-09T14:00:00/2024-02-09T15:00:00")
+        bounds = [part.strip() or None for part in parts]
+    if bounds == [None, None]:
+        return None
+    times = [parse_recorded_at(b) if b is not None else None for b in bounds]
+    return TimeWindow(times[0], times[1])
+
+
+def run_like_track(ctx: CliContext) -> ExitCode:
+    args = ctx.args
+    if args.text is not None or args.image is not None or args.similar_to is not None:
+        raise InvalidInputError("--like-track is a search of its own: give no words, --image or --similar-to")
+    ref = TrackRef.parse(args.like_track)
+    window = like_track_window(args)
+    result = ctx.services().appearance.like_track(
+        ctx.actor(),
+        ref,
+        window=window,
+        other_cameras_only=args.other_cameras,
+        case_id=args.case,
+        limit=args.limit,
+    )
+    if args.json:
+        print_json([hit.as_json() for hit in result.hits])
+    else:
+        print_result(result)
+    return ExitCode.OK
+
+
 def run_search(ctx: CliContext) -> ExitCode:
+    if ctx.args.like_track is not None:
+        return run_like_track(ctx)
+    if ctx.args.other_cameras or ctx.args.window is not None:
+        raise InvalidInputError("--other-cameras and --window go with --like-track")
     query = build_query(ctx.args)
     if query.image_path is not None and not query.image_path.is_file():
         raise InvalidInputError(f"there is no image file at {query.image_path}")

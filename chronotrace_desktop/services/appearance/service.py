@@ -60,7 +60,9 @@ logger = logging.getLogger(__name__)
 
 ENGINE = "appearance"
 MIN_PICK_IOU = 0.1  # a clicked box must overlap the track's box at least this much
-PICK_TIME_TOLERANCE = 1.5  # seconds between the clicked moment and the track point used
+PICK_TIME_TOLERANCE = 1.5
+CANDIDATES_PER_HIT = 4
+MAX_CANDIDATES = 1000  # seconds between the clicked moment and the track point used
 
 
 def _ms(started: float) -> float:
@@ -206,13 +208,16 @@ class AppearanceService:
                 "(too small to see, or not indexed yet: chronotrace appearance index)."
             )
         vector_filter = self._filter(source.info, query, in_case)
-        found = self.index().search(stored[0].vector, limit=query.limit + 1, filter=vector_filter)
+        # Several matched tracks may share a segment (one hit each): look further than ``limit`` tracks.
+        wanted = min(query.limit * CANDIDATES_PER_HIT, MAX_CANDIDATES) + 1
+        found = self.index().search(stored[0].vector, limit=wanted, filter=vector_filter)
         vector_ms = _ms(t0)
         t0 = time.perf_counter()
         with self._db.transaction() as session:
-            matches = self._matches(session, [h for h in found if h.id != own][: query.limit])
+            matches = self._matches(session, [h for h in found if h.id != own])
             rows = fetch_segments(session, [m.segment_id for m in matches])
-            result = self._result(source, matches, rows, started, (db_ms + _ms(t0), vector_ms))
+            timing = (db_ms + _ms(t0), vector_ms)
+            result = self._result(source, matches, rows, started, timing, query.limit)
             extra = {"track": str(source.info.ref), "other_cameras_only": query.other_cameras_only}
             log_searches(session, self._audit, actor, [(query, result)], extra)
         logger.info(
@@ -222,7 +227,7 @@ class AppearanceService:
             len(result.hits),
             result.timings.total_ms,
         )
-        return result, tuple(m for m in matches if m.segment_id in rows)
+        return result, tuple(m for m in matches if m.segment_id in rows)[: query.limit]
 
     def _filter(
         self, source: TrackInfo, query: AppearanceQuery, in_case: list[uuid.UUID] | None
@@ -264,6 +269,7 @@ class AppearanceService:
         rows: dict[uuid.UUID, SegmentRow],
         started: float,
         times: tuple[float, float],
+        limit: int,
     ) -> SearchResult:
         info = query.info
         where = info.camera_id or info.video_filename
@@ -282,6 +288,8 @@ class AppearanceService:
                 f"{m.noun} track {m.track_key}, seen best {match.best_t:.0f} s into {m.video_filename}",
             )
             hits.append(segment_hit(row, match.score, match.score, None, why))
+            if len(hits) == limit:
+                break
         db_ms, vector_ms = times
         return SearchResult(
             search_id=uuid.uuid4(),
