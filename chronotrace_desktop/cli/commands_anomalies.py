@@ -31,6 +31,7 @@ def register(commands: Any) -> None:
     listing.add_argument("--severity", action="append", metavar="S", help="low, medium, high, critical")
     listing.add_argument("--type", action="append", metavar="T", help=", ".join(t.value for t in AnomalyType))
     listing.add_argument("--camera-id", metavar="ID")
+    listing.add_argument("--case", metavar="CASE", help="only the anomalies of the case's videos")
     listing.add_argument("--limit", type=int, default=200, metavar="N")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=run_list)
@@ -101,6 +102,7 @@ def run_list(ctx: CliContext) -> ExitCode:
         severities=tuple(parse_severity(s) for s in args.severity or ()),
         types=types,
         camera_id=args.camera_id,
+        case_id=args.case,
         limit=args.limit,
     )
     actor = ctx.actor()

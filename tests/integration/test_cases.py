@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -28,8 +29,9 @@ from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.search import SearchFilters, SegmentQuery
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.domain.users import Actor
+from chronotrace_desktop.services.anomalies import AnomalyFilter
 from chronotrace_desktop.services.cases import CaseChanges, NewBookmark
-from chronotrace_desktop.storage.orm import Search, Video
+from chronotrace_desktop.storage.orm import Anomaly, Search, Video, VideoSegment
 from tests.conftest import VIDEOS_DIR
 from tests.integration.conftest import Installation, new_installation
 
@@ -273,3 +275,28 @@ def test_bookmarks_are_made_listed_edited_and_deleted_with_an_audit_trail(world:
     )
     assert updated.metadata["before"]["note"] == "Man in red enters\nleft door"
     assert updated.metadata["after"] == {"note": "Man in red jacket enters", "box": None}
+
+
+def test_the_anomaly_queue_follows_the_case(world: World) -> None:
+    services = world.inst.services
+    with services.database.transaction() as session:
+        for video_id in (world.bottles, world.classroom):
+            segment_id = session.scalars(
+                sa.select(VideoSegment.id).where(VideoSegment.video_id == video_id).limit(1)
+            ).one()
+            session.add(
+                Anomaly(
+                    segment_id=segment_id,
+                    video_id=video_id,
+                    anomaly_type="loitering",
+                    confidence=Decimal("0.9"),
+                    detected_at=datetime(2024, 2, 9, 14, 0, 10),
+                    title=f"case queue test {video_id}",
+                )
+            )
+    case = services.cases.create(world.analyst, "Queue")
+    services.cases.add_videos(world.analyst, case.case_id, [world.bottles])
+    queued = services.anomalies.list_anomalies(world.viewer, AnomalyFilter(case_id=case.case_id))
+    assert {a.video_id for a in queued} == {world.bottles}
+    everything = services.anomalies.list_anomalies(world.viewer, AnomalyFilter())
+    assert {world.bottles, world.classroom} <= {a.video_id for a in everything}

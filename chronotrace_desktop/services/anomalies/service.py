@@ -40,6 +40,7 @@ from chronotrace_desktop.services.anomalies.alerts import AlertReport, AlertServ
 from chronotrace_desktop.services.anomalies.evaluation import AnomalyEvaluator, EvalReport
 from chronotrace_desktop.services.anomalies.records import AnomalyRecord, record
 from chronotrace_desktop.services.anomalies.scan import AnomalyScanner, ScanResult
+from chronotrace_desktop.services.cases import case_video_ids
 from chronotrace_desktop.storage.orm import Anomaly, Video
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class AnomalyFilter:
     types: tuple[AnomalyType, ...] = ()
     camera_id: str | None = None
     video_id: uuid.UUID | None = None
+    case_id: str | None = None  # only anomalies of the case's videos
     limit: int = 200
 
 
@@ -120,6 +122,8 @@ class AnomalyService:
             query = query.where(Anomaly.video_id == f.video_id)
         query = query.order_by(Anomaly.detected_at.desc(), Anomaly.id).limit(f.limit)
         with self._db.transaction() as session:
+            if f.case_id is not None:
+                query = query.where(Anomaly.video_id.in_(case_video_ids(session, f.case_id)))
             return [record(row) for row in session.scalars(query)]
 
     def get(self, actor: Actor, anomaly_id: uuid.UUID | str) -> AnomalyRecord:

@@ -48,8 +48,10 @@ def is_closed(status: str) -> bool:
     return status in {s.value for s in CLOSED}
 
 
-def list_anomalies(state: TaskState, services: AppServices, actor: Actor) -> list[AnomalyRecord]:
-    return services.anomalies.list_anomalies(actor, AnomalyFilter(limit=MAX_LIST))
+def list_anomalies(
+    state: TaskState, services: AppServices, actor: Actor, case_id: str | None = None
+) -> list[AnomalyRecord]:
+    return services.anomalies.list_anomalies(actor, AnomalyFilter(case_id=case_id, limit=MAX_LIST))
 
 
 def transition(

@@ -77,6 +77,7 @@ class AnomalyPane(QWidget):
         self._actor = actor
         self._pool = pool
         self._load_task = LatestTask(pool)
+        self._case_id: str | None = None
         self._pending_select: uuid.UUID | None = None  # asked for before the queue had loaded it
         self.can_triage = is_allowed(actor.role, Action.TRIAGE_ANOMALY)
         self._current_id: uuid.UUID | None = None
@@ -161,11 +162,17 @@ class AnomalyPane(QWidget):
         self.reload()
 
     # ------------------------------------------------------------------ loading
+    def set_case(self, case_id: str | None) -> None:
+        """Show the anomalies of the case's videos (None: of all footage)."""
+        self._case_id = case_id
+        self.reload()
+
     def reload(self) -> None:
         self._load_task.start(
             access.list_anomalies,
             self._services,
             self._actor,
+            self._case_id,
             on_returned=lambda items: self._show_items(items, None),
             on_errored=lambda exc: self._show_items([], f"The queue could not be loaded: {exc}"),
             name="anomalies",
@@ -178,7 +185,12 @@ class AnomalyPane(QWidget):
         has = bool(items)
         self.table.setVisible(has)
         self.empty_label.setVisible(not has)
-        self.empty_label.setText(message or "No anomalies. New ones appear here as videos are analysed.")
+        none = (
+            f"No anomalies in the videos of {self._case_id}."
+            if self._case_id
+            else "No anomalies. New ones appear here as videos are analysed."
+        )
+        self.empty_label.setText(message or none)
         wanted, self._pending_select = self._pending_select, None
         if wanted is not None and any(item.id == wanted for item in items):
             self.select(wanted)
