@@ -5,6 +5,8 @@
 Writes an evidence package (redacted clips; the lossless originals too with ``--reveal-justification``; PDF
 report; CSV and JSON of the segments; ``manifest.json``) into a new folder under DIR, or a zip with ``--zip``.
 Progress goes to stderr, the summary to stdout. A role that may not export (or not unredacted) exits 3.
+``--case`` naming a case of this installation (``CASE-2024-0001``) files the export in it (``exports.case_id``;
+the case's bookmarks go in the report and the JSON); any other reference is printed on the package only.
 With the originals, the password read for the command also re-authenticates the user for the unredacted
 export (``CliContext.reauthenticated_actor``; audited as ``user_reauthenticated``).
 """
@@ -17,7 +19,8 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
+from chronotrace_desktop.domain.cases import CASE_ID_PATTERN
+from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError, NotFoundError
 from chronotrace_desktop.domain.export import (
     ExportRequest,
     ExportSelection,
@@ -32,6 +35,7 @@ from chronotrace_desktop.workers.task_state import TaskState
 if TYPE_CHECKING:
     from chronotrace_desktop.cli.context import CliContext
     from chronotrace_desktop.domain.export import ExportResult
+    from chronotrace_desktop.domain.users import Actor
 
 
 def register(commands: Any) -> None:
@@ -47,7 +51,13 @@ def register(commands: Any) -> None:
     export.add_argument("--from", dest="time_from", metavar="ISO8601", help="with --camera: start (UTC)")
     export.add_argument("--to", dest="time_to", metavar="ISO8601", help="with --camera: end (UTC)")
     export.add_argument("--limit", type=int, default=DEFAULT_LIMIT, metavar="N", help="with --search: hits")
-    export.add_argument("--case", required=True, metavar="CASE", help="the case id, e.g. CASE-2024-0001")
+    export.add_argument(
+        "--case",
+        required=True,
+        metavar="CASE",
+        help="the case, e.g. CASE-2024-0001: one of this installation's files the export in it (its bookmarks "
+        "go in the report); any other reference is printed on the package",
+    )
     export.add_argument(
         "--out", required=True, type=Path, metavar="DIR", help="folder to write the package in"
     )
@@ -98,9 +108,10 @@ def build_selection(args: Any) -> ExportSelection:
     )
 
 
-def build_request(args: Any) -> ExportRequest:
+def build_request(args: Any, case: str | None = None) -> ExportRequest:
     return ExportRequest(
         case_id=args.case,
+        case=case,
         selection=build_selection(args),
         destination=args.out,
         types=parse_types(args.types),
@@ -141,6 +152,21 @@ class ConsoleProgress:
             self._stream.flush()
 
 
+def workspace_case(ctx: CliContext, actor: Actor, reference: str) -> str | None:
+    """The case ``reference`` names in this installation, or None (a reference printed on the package only)."""
+    if not CASE_ID_PATTERN.match(reference.strip().upper()):
+        return None
+    try:
+        return ctx.services().cases.get(actor, reference).case_id
+    except NotFoundError:
+        print(
+            f"note: there is no case {reference.strip().upper()} here; the export is filed under all footage "
+            "with that reference",
+            file=sys.stderr,
+        )
+        return None
+
+
 def run_export(ctx: CliContext) -> ExitCode:
     request = build_request(ctx.args)
     proof = None
@@ -148,6 +174,9 @@ def run_export(ctx: CliContext) -> ExitCode:
         actor, proof = ctx.reauthenticated_actor(ReauthPurpose.EXPORT_UNREDACTED)
     else:
         actor = ctx.actor()
+    case = workspace_case(ctx, actor, ctx.args.case)
+    if case is not None:
+        request = build_request(ctx.args, case)
     renderer = None
     if ExportType.PDF_REPORT in request.types:
         from chronotrace_desktop.reports import QtPdfReportRenderer  # Qt only when a PDF is wanted
@@ -179,13 +208,15 @@ def as_json(result: ExportResult) -> dict[str, Any]:
         "query_id": str(result.query_id) if result.query_id else None,
         "elapsed_s": round(result.elapsed_s, 3),
         "warnings": list(result.warnings),
+        "case": result.case,
     }
 
 
 def print_summary(request: ExportRequest, result: ExportResult) -> None:
     media = "redacted clips and unredacted originals" if result.unredacted else "redacted clips only"
     types = ", ".join(sorted(t.value for t in request.types))
-    print(f"Exported case {request.case_id}: {result.path}")
+    filed = f" (filed in case {request.case})" if request.case else ""
+    print(f"Exported case {request.case_id}{filed}: {result.path}")
     print(f"  {result.segment_count} segment(s), {result.file_count} file(s) + manifest, "
           f"{result.total_bytes / 1e6:.1f} MB in {result.elapsed_s:.1f} s")  # fmt: skip
     print(f"  contents: {types}; {media}")

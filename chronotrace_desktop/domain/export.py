@@ -244,6 +244,7 @@ class ExportResult:
     elapsed_s: float
     warnings: tuple[str, ...] = ()
     signer_fingerprint: str | None = None  # the installation key that signed the manifest
+    case: str | None = None  # the case the export is filed in
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,6 +174,7 @@ class ExportService:
             elapsed_s=time.perf_counter() - started,
             warnings=tuple(warnings),
             signer_fingerprint=signer.fingerprint,
+            case=request.case,
         )
         try:
             self._log.complete(actor, request, resolved, result)

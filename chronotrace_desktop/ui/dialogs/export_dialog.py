@@ -1,11 +1,12 @@
 """Export an evidence package from selected search hits, an anomaly or the player.
 
-The dialog asks for the case id, what to include, whether the unredacted originals go in too (only shown to roles
-that may reveal faces, with the justification the audit log records and the user's password again, so a workstation
-left signed in exports nothing unredacted), an optional watermark, a zip or a folder, and where. The export runs in
-a worker (``workers.base``): progress shows in the dialog, Cancel stops it (the service removes the half-written
-package) and, once it is written, "Open folder" shows it in the file manager and records the opening on the
-export's row (``downloaded_at``).
+The dialog asks for the case the export belongs to (preselected: the case the user works in; its bookmarks go in
+the report) or, in all footage, a free case reference; what to include; whether the unredacted originals go in too
+(only shown to roles that may reveal faces, with the justification the audit log records and the user's password
+again, so a workstation left signed in exports nothing unredacted); an optional watermark, a zip or a folder, and
+where. The export runs in a worker (``workers.base``): progress shows in the dialog, Cancel stops it (the service
+removes the half-written package) and, once it is written, "Open folder" shows it in the file manager and records
+the opening on the export's row (``downloaded_at``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from chronotrace_desktop.services.media_access import MIN_JUSTIFICATION_CHARS
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.qt import (
     QCheckBox,
+    QComboBox,
     QDesktopServices,
     QDialog,
     QDialogButtonBox,
@@ -45,8 +47,9 @@ from chronotrace_desktop.ui.tasks import start_task
 from chronotrace_desktop.ui.theme import DANGER, accent_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
+    from chronotrace_desktop.domain.cases import CaseInfo
     from chronotrace_desktop.domain.export import ExportSelection, ReportRenderer
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import ReauthService
@@ -110,6 +113,8 @@ class ExportDialog(QDialog):
         renderer: ReportRenderer | None = None,
         destination: Path | None = None,
         case_id: str = "",
+        cases: Sequence[CaseInfo] = (),
+        current_case: str | None = None,
         open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl,
         parent: QWidget | None = None,
     ) -> None:
@@ -128,7 +133,9 @@ class ExportDialog(QDialog):
         )
         self.setWindowTitle("Export evidence \u2014 ChronoTrace")
         self.setMinimumWidth(560)
+        self._cases = {c.case_id: c for c in cases}
         self._build(case_id, destination or Path.home() / "ChronoTrace exports")
+        self._fill_cases(current_case)
         self._set_running(False)
 
     # ------------------------------------------------------------------ layout
@@ -138,6 +145,10 @@ class ExportDialog(QDialog):
         heading.setWordWrap(True)
         self.case_edit = QLineEdit(case_id)
         self.case_edit.setPlaceholderText("e.g. CASE-2024-0001")
+        self._free_reference = case_id
+        self.case_combo = QComboBox()
+        self.case_combo.setToolTip("The investigation this export belongs to: its bookmarks go in the report")
+        self.case_combo.currentIndexChanged.connect(lambda _i: self._case_chosen())
         types = QWidget()
         grid = QGridLayout(types)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -173,6 +184,7 @@ class ExportDialog(QDialog):
         row.addWidget(self.browse_button)
 
         self._form = QFormLayout()
+        self._form.addRow("Case:", self.case_combo)
         self._form.addRow("Case id:", self.case_edit)
         self._form.addRow("Include:", types)
         self._form.addRow("Redaction:", self.redaction_label)
@@ -213,6 +225,35 @@ class ExportDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
+    def _fill_cases(self, current: str | None) -> None:
+        self.case_combo.addItem("All footage (no case)", None)
+        for case in self._cases.values():
+            hold = " · evidence hold" if case.evidence_hold else ""
+            self.case_combo.addItem(case.label + hold, case.case_id)
+        if current is not None and current not in self._cases:
+            self.case_combo.addItem(current, current)  # the window's case, not in the list it passed
+        index = self.case_combo.findData(current) if current is not None else 0
+        self.case_combo.setCurrentIndex(max(0, index))
+        self._form.setRowVisible(self.case_combo, self.case_combo.count() > 1)
+        self._case_chosen()
+
+    @property
+    def case(self) -> str | None:
+        """The case chosen (``CASE-…``), None for all footage."""
+        data = self.case_combo.currentData()
+        return str(data) if data else None
+
+    def _case_chosen(self) -> None:
+        """In a case the reference is the case's id; in all footage the user types one."""
+        case = self.case
+        if case is not None:
+            if self.case_edit.isEnabled():
+                self._free_reference = self.case_edit.text()
+            self.case_edit.setText(case)
+        else:
+            self.case_edit.setText(self._free_reference)
+        self.case_edit.setEnabled(case is None and self._worker is None and self.result_ is None)
+
     def _update_reveal(self, checked: bool) -> None:
         self._form.setRowVisible(self.justification_edit, self.may_reveal and checked)
         self._form.setRowVisible(self.password_edit, self.may_reveal and checked)
@@ -236,6 +277,7 @@ class ExportDialog(QDialog):
         justification = self.justification_edit.toPlainText() if revealing else None
         return ExportRequest(
             case_id=self.case_edit.text(),
+            case=self.case,
             selection=self._selection,
             destination=Path(self.destination_edit.text().strip() or "."),
             types=types,
@@ -300,8 +342,9 @@ class ExportDialog(QDialog):
 
     def _set_running(self, running: bool) -> None:
         editable = not running and self.result_ is None  # a written package's form stays as it was
+        self.case_edit.setEnabled(editable and self.case is None)
+        self.case_combo.setEnabled(editable)
         for widget in (
-            self.case_edit,
             self.watermark_edit,
             self.destination_edit,
             self.justification_edit,
