@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +110,7 @@ class SearchPane(QWidget):
         self._actor = actor
         self._pool = pool
         self._search_task = LatestTask(pool)
+        self._case_id: str | None = None
         self._thumb_task = LatestTask(pool)
         self.last_result: SearchResult | None = None
         self.setAcceptDrops(True)
@@ -240,9 +242,17 @@ class SearchPane(QWidget):
         if ids:
             self.find_similar(ids[0])
 
+    def set_case(self, case_id: str | None) -> None:
+        """Search the case's videos from now on (None: all footage); the search is recorded in the case."""
+        self._case_id = case_id
+        if self.query_edit is not None:
+            where = f"in {case_id}" if case_id else "in all footage"
+            self.query_edit.setPlaceholderText(f"Search {where}: e.g. white car, person in a red top")
+
     def run(self, what: dict[str, Any]) -> None:
         try:
-            query = SegmentQuery(**what, filters=self.filters_panel.filters(), limit=self.filters_panel.limit)
+            filters = replace(self.filters_panel.filters(), case_id=self._case_id)
+            query = SegmentQuery(**what, filters=filters, limit=self.filters_panel.limit)
         except InvalidInputError as exc:
             self._show_status(str(exc), error=True)
             return
