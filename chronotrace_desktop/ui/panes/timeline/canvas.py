@@ -20,6 +20,7 @@ from chronotrace_desktop.ui.panes.timeline.paint import (
     LANE_H,
     MARKER,
     Frame,
+    activity_colours,
     paint_axis,
     paint_hits,
     paint_labels,
@@ -143,10 +144,11 @@ class TimelineCanvas(QWidget):
         if not self.lanes:
             paint_message(p, frame, palette, self.message)
         top = float(AXIS_H)
+        shades = activity_colours(palette)
         for tile, t0, t1 in self.painted_tiles():
             p.save()
             p.setClipRect(QRectF(frame.x(t0), top, frame.x(t1) - frame.x(t0) + 1, self.height() - top))
-            paint_tile(p, frame, tile, palette, t0, t1)
+            paint_tile(p, frame, tile, palette, shades, t0, t1)
             paint_hits(p, frame, self.hits, palette)
             paint_markers(p, frame, [m for m in tile.markers if t0 <= m.t <= t1], palette)
             p.restore()

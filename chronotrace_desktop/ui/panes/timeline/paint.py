@@ -24,6 +24,7 @@ LANE_H = 38
 LANE_PAD = 5
 MAX_ROWS = 4
 MARKER = 6.0
+SHADES = 32
 ACTIVITY_HUE = QColor("#1b9e77")
 BOOKMARK_HUE = QColor("#8e24aa")
 
@@ -69,36 +70,59 @@ def paint_lanes_background(p: QPainter, frame: Frame, palette: QPalette) -> None
         p.fillRect(QRectF(LABEL_W, top, frame.width - LABEL_W, LANE_H), palette.color(role))
 
 
-def paint_tile(p: QPainter, frame: Frame, tile: Tile, palette: QPalette, t0: float, t1: float) -> None:
-    """The tile's spans over ``t0 .. t1`` (the caller clips to it)."""
+def activity_colours(palette: QPalette) -> list[QColor]:
+    """:func:`activity_colour` for activity 0, 1/32 ... 1: painting picks from these, never builds a colour."""
+    return [activity_colour(step / SHADES, palette) for step in range(SHADES + 1)]
+
+
+def paint_tile(
+    p: QPainter, frame: Frame, tile: Tile, palette: QPalette, shades: list[QColor], t0: float, t1: float
+) -> None:
+    """The tile's spans over ``t0 .. t1`` (the caller clips to it), shaded from :func:`activity_colours`."""
     video_fill = blend(palette.color(QPalette.ColorRole.Mid), palette.color(QPalette.ColorRole.Base), 0.35)
+    p.setPen(Qt.PenStyle.NoPen)
     for i in frame.visible_lanes():
         data = tile.lanes.get(frame.lanes[i].camera_id)
-        if data is not None:
-            _paint_lane(p, frame, data, frame.lane_top(i), video_fill, palette, t0, t1)
+        if data is None:
+            continue
+        top = frame.lane_top(i)
+        for start, end, row, _video in data.videos:
+            if end >= t0 and start <= t1:
+                y, h = row_box(top, row, data.rows)
+                p.fillRect(_span(frame, start, end, y, h), video_fill)
+        _paint_items(p, frame, data, top, shades, t0, t1)
 
 
-def _paint_lane(
-    p: QPainter,
-    frame: Frame,
-    data: LaneData,
-    top: float,
-    video_fill: QColor,
-    palette: QPalette,
-    t0: float,
-    t1: float,
+def _paint_items(
+    p: QPainter, frame: Frame, data: LaneData, top: float, shades: list[QColor], t0: float, t1: float
 ) -> None:
-    p.setPen(Qt.PenStyle.NoPen)
-    for start, end, row, _video in data.videos:
-        if end >= t0 and start <= t1:
-            y, h = row_box(top, row, data.rows)
-            p.fillRect(_span(frame, start, end, y, h), video_fill)
+    """Items a few pixels wide or more one by one; narrower ones merged per row into runs of touching pixels
+    shaded by their highest activity, so a paint costs about one rectangle per pixel column at most."""
+    runs: dict[int, list[float]] = {}  # row: [x0, x1, activity]
+
+    def flush(row: int) -> None:
+        x0, x1, activity = runs.pop(row)
+        y, h = row_box(top, row, data.rows)
+        p.fillRect(QRectF(x0, y, max(1.5, x1 - x0), h), shades[round(activity * SHADES)])
+
     for item in data.visible(t0, t1):
-        y, h = row_box(top, item.row, data.rows)
-        rect = _span(frame, item.t0, item.t1, y, h)
-        if item.segment is not None and rect.width() > 6:
-            rect.adjust(0.5, 0, -0.5, 0)  # a hairline between neighbouring segments
-        p.fillRect(rect, activity_colour(item.activity, palette))
+        x0, x1 = frame.x(item.t0), frame.x(item.t1)
+        if x1 - x0 >= 3:
+            y, h = row_box(top, item.row, data.rows)
+            rect = QRectF(x0, y, x1 - x0, h)
+            if item.segment is not None and x1 - x0 > 6:
+                rect.adjust(0.5, 0, -0.5, 0)  # a hairline between neighbouring segments
+            p.fillRect(rect, shades[round(item.activity * SHADES)])
+            continue
+        run = runs.get(item.row)
+        if run is not None and x0 <= run[1] + 1:
+            run[1], run[2] = max(run[1], x1), max(run[2], item.activity)
+            continue
+        if run is not None:
+            flush(item.row)
+        runs[item.row] = [x0, x1, item.activity]
+    for row in list(runs):
+        flush(row)
 
 
 def _span(frame: Frame, t0: float, t1: float, y: float, h: float) -> QRectF:

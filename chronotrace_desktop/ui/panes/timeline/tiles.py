@@ -10,6 +10,7 @@ Overlapping videos of one camera get rows within the lane (greedily, per tile).
 from __future__ import annotations
 
 import bisect
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 TILE_MAX_ITEMS = 1500  # segments listed per tile before the service aggregates
 TILE_BUCKETS = 400  # buckets per tile when aggregated (a tile is 1-2 views wide: ~2-5 px a bucket)
 CACHE_TILES = 96
+YIELD_EVERY = 200
 
 TileKey = tuple[str | None, int, int]  # case, level, index
 
@@ -101,7 +103,9 @@ def build_tile(level: int, index: int, window: TimelineWindow) -> Tile:
             lane.rows = max(lane.rows, row + 1)
         lane.videos.append((start, end, row, video))
         row_of[video.video_id] = row
-    for segment in window.segments:
+    for n, segment in enumerate(window.segments):
+        if n % YIELD_EVERY == 0:
+            time.sleep(0)  # let the UI thread have the interpreter (it paints between our batches)
         lane = lanes.setdefault(segment.camera_id, LaneData())
         item = Item(to_seconds(segment.start), to_seconds(segment.end), segment.activity, 0, segment=segment)
         item.row = row_of.get(segment.video_id, 0)
