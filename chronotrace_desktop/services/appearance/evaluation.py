@@ -2,8 +2,9 @@
 
 Labels (``eval/appearance/*.json``): ``{"people": [{"identity", "clip", "t", "box": [x, y, w, h]}, ...]}``, a
 moment and a normalised box of one person per entry. Each entry is resolved to the stored track under that box
-at that moment (as a click in the player is); entries resolving to the same track are one. A labelled track is
-a query when its identity has another labelled track; the relevant answers are those other tracks.
+at that moment (as a click in the player is); entries resolving to the same track are one, and a track
+labelled as two people is left out (the tracker switched identities in it). A labelled track is a query
+when its identity has another labelled track; the relevant answers are those other tracks.
 
 Metrics per query, averaged: ``rank1`` and ``rank5`` (a relevant track among the first 1 / 5 matches, the
 cumulative match characteristic of re-identification), ``recall5`` (share of the relevant tracks in the first
@@ -104,6 +105,7 @@ def evaluate_appearance(
     identity_of: dict[uuid.UUID, str] = {}
     names: dict[uuid.UUID, str] = {}
     unresolved: list[str] = []
+    conflicts: set[uuid.UUID] = set()
     for label in labels:
         found = _segment_at(database, label.clip, label.t)
         try:
@@ -113,8 +115,13 @@ def evaluate_appearance(
         except NotFoundError as exc:
             unresolved.append(f"{label.identity} in {label.clip} at {label.t:g} s: {exc}")
             continue
-        identity_of[picked.track.track_id] = label.identity
+        held = identity_of.setdefault(picked.track.track_id, label.identity)
+        if held != label.identity:  # the tracker joined two people: a track of nobody in particular
+            conflicts.add(picked.track.track_id)
         names[picked.track.track_id] = f"{label.clip}#{picked.track.track_key}"
+    for track_id in conflicts:
+        unresolved.append(f"{names[track_id]}: labelled as two people (an identity switch); left out")
+        identity_of.pop(track_id)
     per_query: list[dict[str, Any]] = []
     for track_id, identity in identity_of.items():
         relevant = sum(1 for other, who in identity_of.items() if who == identity and other != track_id)

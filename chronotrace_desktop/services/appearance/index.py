@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from chronotrace_desktop.analysis.appearance import CropPlan, choose_points, crop, pool
+from chronotrace_desktop.analysis.appearance import CropPlan, choose_points, crop, letterbox, pool
 from chronotrace_desktop.domain.clock import utc_iso
 from chronotrace_desktop.media.frames import sample_frames
 from chronotrace_desktop.services.appearance import store
@@ -191,7 +191,7 @@ class TrackIndexer:
                     continue
                 piece = crop(frames[nearest].image, point.box)
                 if piece is not None:
-                    crops.append(piece)
+                    crops.append(letterbox(piece))
                     owners.append(key)
         return crops, owners
 
