@@ -52,7 +52,7 @@ def main() -> None:
         chronotrace(data_dir, "ingest", "--user", ADMIN, *(str(VIDEOS / clip) for clip in CLIPS))
     user = os.environ.get("CHRONOTRACE_EVAL_USER", ADMIN)
     for name in SETS:
-        print(f"\n== {name}", flush=True)
+        print(f"\n== {name}", flush=True)  # noqa: T201 - a script's output
         chronotrace(data_dir, "eval-appearance", str(HERE / name), "--user", user)
 
 
