@@ -9,6 +9,7 @@ lanes, F or Home fits all footage, Escape clears the selection.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from chronotrace_desktop.domain.timeline import Lane
-    from chronotrace_desktop.ui.panes.timeline.tiles import Item, Marker, Tile, TileCache
+    from chronotrace_desktop.ui.panes.timeline.tiles import LaneData, Marker, Tile, TileCache
     from chronotrace_desktop.ui.qt import QContextMenuEvent, QKeyEvent, QMouseEvent, QPaintEvent, QResizeEvent
     from chronotrace_desktop.workers.qt import QEvent
 
@@ -47,10 +48,24 @@ DRAG_PX = 4
 
 @dataclass(frozen=True, slots=True)
 class Hit:
+    """What is under the pointer: a marker, a span (``data.starts[index]`` ...) of a lane, or only a time."""
+
     lane: int
     t: float
-    item: Item | None = None
+    data: LaneData | None = None
+    index: int = -1
+    aggregated: bool = False
     marker: Marker | None = None
+
+    @property
+    def segment_id(self) -> uuid.UUID | None:
+        if self.data is None or self.index < 0 or self.aggregated:
+            return None
+        return uuid.UUID(int=self.data.ids[self.index])
+
+    @property
+    def start(self) -> float:
+        return self.data.starts[self.index] if self.data is not None and self.index >= 0 else self.t
 
 
 def _when(t: datetime, offset: float | None) -> str:
@@ -190,10 +205,12 @@ class TimelineCanvas(QWidget):
         if data is None:
             return Hit(lane, t)
         pad = 2 * self.view.seconds_per_px
-        for item in data.visible(t - pad, t + pad):
-            y0, h = row_box(top, item.row, data.rows)
+        for i in data.visible(t - pad, t + pad):
+            if data.ends[i] < t - pad:
+                continue
+            y0, h = row_box(top, data.row[i], data.rows)
             if y0 - 1 <= y <= y0 + h + 1 or data.rows == 1:
-                return Hit(lane, t, item=item)
+                return Hit(lane, t, data, i, tile.aggregated)
         return Hit(lane, t)
 
     def describe(self, hit: Hit) -> str:
@@ -208,19 +225,20 @@ class TimelineCanvas(QWidget):
         elif hit.marker is not None and hit.marker.bookmark is not None:
             mark = hit.marker.bookmark
             lines += [f"Bookmark: {mark.note or '(no note)'}", _when(mark.time, mark.clock_offset_s)]
-        elif hit.item is not None and hit.item.segment is not None:
-            s = hit.item.segment
+        elif hit.data is not None and not hit.aggregated:
+            d, i = hit.data, hit.index
             lines += [
-                _when(from_seconds(hit.t), s.clock_offset_s),
-                f"Activity {s.activity:.2f}: {s.people} people, {s.vehicles} vehicles"
-                + (", motion" if s.motion else ""),
+                _when(from_seconds(hit.t), d.clock_offset[i]),
+                f"Activity {d.activity[i]:.2f}: {d.people[i]} people, {d.vehicles[i]} vehicles"
+                + (", motion" if d.motion[i] else ""),
                 "Click to play",
             ]
-        elif hit.item is not None and hit.item.bucket is not None:
-            g = hit.item.bucket
+        elif hit.data is not None:
+            d, i = hit.data, hit.index
             lines += [
-                f"{timestamp(g.start, seconds=True)} \N{EN DASH} {timestamp(g.end, seconds=True)} UTC",
-                f"{g.segment_count} segments of {g.video_count} videos; activity up to {g.activity_max:.2f}",
+                f"{timestamp(from_seconds(d.starts[i]), seconds=True)} \N{EN DASH} "
+                f"{timestamp(from_seconds(d.ends[i]), seconds=True)} UTC",
+                f"{d.people[i]} segments of {d.vehicles[i]} videos; activity up to {d.activity[i]:.2f}",
                 "Click to zoom in",
             ]
         else:

@@ -86,7 +86,7 @@ def paint_tile(
         if data is None:
             continue
         top = frame.lane_top(i)
-        for start, end, row, _video in data.videos:
+        for start, end, row in zip(data.video_starts, data.video_ends, data.video_rows, strict=True):
             if end >= t0 and start <= t1:
                 y, h = row_box(top, row, data.rows)
                 p.fillRect(_span(frame, start, end, y, h), video_fill)
@@ -105,22 +105,25 @@ def _paint_items(
         y, h = row_box(top, row, data.rows)
         p.fillRect(QRectF(x0, y, max(1.5, x1 - x0), h), shades[round(activity * SHADES)])
 
-    for item in data.visible(t0, t1):
-        x0, x1 = frame.x(item.t0), frame.x(item.t1)
-        if x1 - x0 >= 3:
-            y, h = row_box(top, item.row, data.rows)
-            rect = QRectF(x0, y, x1 - x0, h)
-            if item.segment is not None and x1 - x0 > 6:
-                rect.adjust(0.5, 0, -0.5, 0)  # a hairline between neighbouring segments
-            p.fillRect(rect, shades[round(item.activity * SHADES)])
+    starts, ends, activities, rows = data.starts, data.ends, data.activity, data.row
+    for i in data.visible(t0, t1):
+        if ends[i] < t0:
             continue
-        run = runs.get(item.row)
+        x0, x1, activity, row = frame.x(starts[i]), frame.x(ends[i]), activities[i], rows[i]
+        if x1 - x0 >= 3:
+            y, h = row_box(top, row, data.rows)
+            rect = QRectF(x0, y, x1 - x0, h)
+            if x1 - x0 > 6:
+                rect.adjust(0.5, 0, -0.5, 0)  # a hairline between neighbouring spans
+            p.fillRect(rect, shades[round(activity * SHADES)])
+            continue
+        run = runs.get(row)
         if run is not None and x0 <= run[1] + 1:
-            run[1], run[2] = max(run[1], x1), max(run[2], item.activity)
+            run[1], run[2] = max(run[1], x1), max(run[2], activity)
             continue
         if run is not None:
-            flush(item.row)
-        runs[item.row] = [x0, x1, item.activity]
+            flush(row)
+        runs[row] = [x0, x1, activity]
     for row in list(runs):
         flush(row)
 

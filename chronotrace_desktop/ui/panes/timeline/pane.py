@@ -29,6 +29,7 @@ from chronotrace_desktop.ui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    isValid,
 )
 from chronotrace_desktop.ui.tasks import LatestTask
 
@@ -68,6 +69,12 @@ def _range_segments(
         state.check_cancelled()
         out += services.timeline.segments_between(actor, camera, from_seconds(t0), from_seconds(t1), case_id)
     return out
+
+
+def _cancel(tasks: Sequence[LatestTask]) -> None:
+    """When the pane goes: nothing more arrives from its tasks."""
+    for task in tasks:
+        task.cancel()
 
 
 def _span_words(seconds: float) -> str:
@@ -140,6 +147,8 @@ class TimelinePane(QWidget):
         self.canvas.view_changed.connect(self._view_changed)
         self.canvas.clicked.connect(self._clicked)
         self.canvas.context_requested.connect(self._context_menu)
+        tasks = (self._extent_task, self._tile_task, self._export_task)
+        self.destroyed.connect(lambda: _cancel(tasks))
         self.refresh()
 
     # ------------------------------------------------------------------ public
@@ -184,6 +193,8 @@ class TimelinePane(QWidget):
 
     # ------------------------------------------------------------------ loading
     def _extent_arrived(self, extent: TimelineExtent) -> None:
+        if not isValid(self.canvas):  # the pane closed while the extent was on its way
+            return
         self.extent = extent
         canvas = self.canvas
         canvas.lanes = extent.lanes
@@ -236,7 +247,7 @@ class TimelinePane(QWidget):
         return sorted(visible, key=lambda i: abs(i + 0.5 - middle)) + [i for i in around if i not in visible]
 
     def _load_tiles(self) -> None:
-        if self.extent is None or self.canvas.extent is None:
+        if not isValid(self.canvas) or self.extent is None or self.canvas.extent is None:
             return
         level, case_id = self.canvas.level, self.case_id
         first, last = self.canvas.extent
@@ -265,12 +276,14 @@ class TimelinePane(QWidget):
         )
 
     def _tile_arrived(self, case_id: str | None, tile: Tile) -> None:
+        if not isValid(self.canvas):
+            return
         self._loading = None
         if case_id == self.case_id:
             self.cache.put(case_id, tile)
             self.canvas.update()
         self.tile_loaded.emit()
-        QTimer.singleShot(0, self._load_tiles)
+        QTimer.singleShot(0, self, self._load_tiles)
 
     # ------------------------------------------------------------------ clicks and the range
     def _clicked(self, hit: Hit) -> None:
@@ -279,9 +292,9 @@ class TimelinePane(QWidget):
         elif hit.marker is not None and hit.marker.anomaly is not None:
             anomaly = hit.marker.anomaly
             self.play_requested.emit(anomaly.segment_id, anomaly.segment_offset_s)
-        elif hit.item is not None and hit.item.segment is not None:
-            self.play_requested.emit(hit.item.segment.segment_id, max(0.0, hit.t - hit.item.t0))
-        elif hit.item is not None and hit.item.bucket is not None:
+        elif hit.segment_id is not None:
+            self.play_requested.emit(hit.segment_id, max(0.0, hit.t - hit.start))
+        elif hit.data is not None:
             x = self.canvas.view.x_of(hit.t) + self.canvas.width() - self.canvas.view.width_px
             self.canvas.zoom(4.0, x)
 
@@ -319,6 +332,8 @@ class TimelinePane(QWidget):
         )
 
     def _range_arrived(self, ids: list[uuid.UUID]) -> None:
+        if not isValid(self.canvas):
+            return
         if not ids:
             self.status_label.setText("No segments in the selected range.")
             return

@@ -23,7 +23,9 @@ from chronotrace_desktop.domain.timeline import (
 )
 
 if TYPE_CHECKING:
-    from chronotrace_desktop.domain.timeline import ActivityBucket, SegmentSpan, TimelineWindow, VideoSpan
+    import uuid
+
+    from chronotrace_desktop.domain.timeline import TimelineWindow
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.app import AppServices
     from chronotrace_desktop.workers.task_state import TaskState
@@ -34,32 +36,65 @@ CACHE_TILES = 96
 YIELD_EVERY = 200
 
 TileKey = tuple[str | None, int, int]  # case, level, index
-
-
-@dataclass(slots=True)
-class Item:
-    """One painted span of a lane: a segment, or a bucket of segments (``bucket`` set)."""
-
-    t0: float
-    t1: float
-    activity: float
-    row: int
-    segment: SegmentSpan | None = None
-    bucket: ActivityBucket | None = None
+Detail = tuple[int, float, int, int, bool, float | None]  # id, video offset, people, vehicles, motion, clock
 
 
 @dataclass(slots=True)
 class LaneData:
-    items: list[Item] = field(default_factory=list)
-    starts: list[float] = field(default_factory=list)  # items' t0, for bisect
-    videos: list[tuple[float, float, int, VideoSpan]] = field(default_factory=list)
-    rows: int = 1
-    longest: float = 0.0  # the longest item: how far back a bisect must look
+    """One lane of a tile as columns of plain numbers (one entry per segment, or per bucket when the tile is
+    aggregated), sorted by start: the cache holds a few lists per lane, not an object per segment, so the
+    garbage collector (which runs on the GUI thread) has little to walk."""
 
-    def visible(self, t0: float, t1: float) -> list[Item]:
-        first = bisect.bisect_left(self.starts, t0 - self.longest)
-        last = bisect.bisect_right(self.starts, t1)
-        return [item for item in self.items[first:last] if item.t1 >= t0]
+    starts: list[float] = field(default_factory=list)
+    ends: list[float] = field(default_factory=list)
+    activity: list[float] = field(default_factory=list)
+    row: list[int] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)  # a segment's uuid as an int (0 for a bucket)
+    video_offset: list[float] = field(default_factory=list)  # a segment's start in its video
+    people: list[int] = field(default_factory=list)  # a bucket's segment count
+    vehicles: list[int] = field(default_factory=list)  # a bucket's video count
+    motion: list[bool] = field(default_factory=list)
+    clock_offset: list[float | None] = field(default_factory=list)
+    video_starts: list[float] = field(default_factory=list)
+    video_ends: list[float] = field(default_factory=list)
+    video_rows: list[int] = field(default_factory=list)
+    rows: int = 1
+    longest: float = 0.0  # the longest span: how far back a bisect must look
+
+    def add(self, t0: float, t1: float, activity: float, row: int, detail: Detail) -> None:
+        segment_id, video_offset, people, vehicles, motion, clock_offset = detail
+        self.starts.append(t0)
+        self.ends.append(t1)
+        self.activity.append(activity)
+        self.row.append(row)
+        self.ids.append(segment_id)
+        self.video_offset.append(video_offset)
+        self.people.append(people)
+        self.vehicles.append(vehicles)
+        self.motion.append(motion)
+        self.clock_offset.append(clock_offset)
+
+    def sort(self) -> None:
+        order = sorted(range(len(self.starts)), key=self.starts.__getitem__)
+        for name in (
+            "starts",
+            "ends",
+            "activity",
+            "row",
+            "ids",
+            "video_offset",
+            "people",
+            "vehicles",
+            "motion",
+            "clock_offset",
+        ):
+            column = getattr(self, name)
+            setattr(self, name, [column[i] for i in order])
+        self.longest = max((e - s for s, e in zip(self.starts, self.ends, strict=True)), default=0.0)
+
+    def visible(self, t0: float, t1: float) -> range:
+        """Indexes of the spans overlapping ``t0 .. t1`` (some just before may be in; check ``ends``)."""
+        return range(bisect.bisect_left(self.starts, t0 - self.longest), bisect.bisect_right(self.starts, t1))
 
 
 @dataclass(slots=True)
@@ -90,39 +125,39 @@ def tile_bounds(level: int, index: int) -> tuple[float, float]:
 def build_tile(level: int, index: int, window: TimelineWindow) -> Tile:
     t0, t1 = tile_bounds(level, index)
     lanes: dict[str | None, LaneData] = {}
-    row_of: dict[object, int] = {}
+    row_of: dict[uuid.UUID, int] = {}
     for video in window.videos:  # in camera, start order: greedy rows per lane
         lane = lanes.setdefault(video.camera_id, LaneData())
         start, end = to_seconds(video.start), to_seconds(video.end)
-        ends = [
-            max((v[1] for v in lane.videos if v[2] == r), default=float("-inf")) for r in range(lane.rows)
-        ]
-        row = next((r for r, e in enumerate(ends) if e <= start), None)
-        if row is None:
-            row = lane.rows if lane.videos else 0
-            lane.rows = max(lane.rows, row + 1)
-        lane.videos.append((start, end, row, video))
+        free = [r for r in range(lane.rows) if _row_end(lane, r) <= start]
+        row = free[0] if free else (lane.rows if lane.video_rows else 0)
+        lane.rows = max(lane.rows, row + 1)
+        lane.video_starts.append(start)
+        lane.video_ends.append(end)
+        lane.video_rows.append(row)
         row_of[video.video_id] = row
-    for n, segment in enumerate(window.segments):
+    for n, s in enumerate(window.segments):
         if n % YIELD_EVERY == 0:
             time.sleep(0)  # let the UI thread have the interpreter (it paints between our batches)
-        lane = lanes.setdefault(segment.camera_id, LaneData())
-        item = Item(to_seconds(segment.start), to_seconds(segment.end), segment.activity, 0, segment=segment)
-        item.row = row_of.get(segment.video_id, 0)
-        lane.items.append(item)
-    for bucket in window.buckets:
-        lane = lanes.setdefault(bucket.camera_id, LaneData())
-        lane.items.append(
-            Item(to_seconds(bucket.start), to_seconds(bucket.end), bucket.activity_max, 0, bucket=bucket)
-        )
+        detail = (s.segment_id.int, s.video_offset_s, s.people, s.vehicles, s.motion, s.clock_offset_s)
+        lane = lanes.setdefault(s.camera_id, LaneData())
+        lane.add(to_seconds(s.start), to_seconds(s.end), s.activity, row_of.get(s.video_id, 0), detail)
+    for b in window.buckets:
+        lane = lanes.setdefault(b.camera_id, LaneData())
+        detail = (0, 0.0, b.segment_count, b.video_count, False, None)
+        lane.add(to_seconds(b.start), to_seconds(b.end), b.activity_max, 0, detail)
     for lane in lanes.values():
-        lane.items.sort(key=lambda i: i.t0)
-        lane.starts = [i.t0 for i in lane.items]
-        lane.longest = max((i.t1 - i.t0 for i in lane.items), default=0.0)
+        lane.sort()
     markers = [Marker(to_seconds(a.time), a.camera_id, anomaly=a) for a in window.anomalies]
     markers += [Marker(to_seconds(b.time), b.camera_id, bookmark=b) for b in window.bookmarks]
     markers.sort(key=lambda m: m.t)
     return Tile(level, index, t0, t1, window.aggregated, window.bucket_s, lanes, markers)
+
+
+def _row_end(lane: LaneData, row: int) -> float:
+    return max(
+        (e for e, r in zip(lane.video_ends, lane.video_rows, strict=True) if r == row), default=float("-inf")
+    )
 
 
 def fetch_tile(
