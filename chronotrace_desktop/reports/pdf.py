@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
 from chronotrace_desktop.reports import pdf_html as html
 from chronotrace_desktop.reports.qt import (
+    QAbstractTextDocumentLayout,
     QColor,
     QCoreApplication,
     QFont,
@@ -32,6 +33,7 @@ from chronotrace_desktop.reports.qt import (
     QPageLayout,
     QPageSize,
     QPainter,
+    QPalette,
     QPdfWriter,
     QPen,
     QRectF,
@@ -52,6 +54,7 @@ RESOLUTION_DPI = 300
 MARGINS_MM = (14.0, 12.0, 14.0, 10.0)  # left, top, right, bottom
 HEADER_PT = 8.5
 BODY_PT = 8.5
+TEXT_COLOUR = "#111111"
 BOX_COLOUR = "#ff4081"  # a bookmark's box on its still (as the player draws evidence)
 _APP: QGuiApplication | None = None  # the application this module created, kept alive
 _APP_LOCK = threading.Lock()
@@ -205,7 +208,7 @@ class QtPdfReportRenderer:
                 for placed in page:
                     painter.save()
                     painter.translate(0, header + placed.y - placed.src_y)
-                    placed.doc.drawContents(painter, QRectF(0, placed.src_y, width, placed.height))
+                    _draw(painter, placed.doc, QRectF(0, placed.src_y, width, placed.height))
                     painter.restore()
         finally:
             painter.end()
@@ -261,6 +264,20 @@ class QtPdfReportRenderer:
         painter.drawText(QRectF(width * 0.82, first, width * 0.18, row), right, f"Page {page} of {pages}")
         painter.setPen(QColor("#b3001b"))
         painter.drawText(QRectF(0, first + row, width, row), centre, model.header_text)
+
+
+def _draw(painter: QPainter, document: QTextDocument, clip: QRectF) -> None:
+    """``document.drawContents``, but in black on paper: its default colours would be the application's palette,
+    so a report written while the desktop is dark would print light grey text."""
+    context = QAbstractTextDocumentLayout.PaintContext()
+    palette = context.palette
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText):
+        palette.setColor(role, QColor(TEXT_COLOUR))
+    palette.setColor(QPalette.ColorRole.Link, QColor("#1f3a5f"))
+    context.palette = palette
+    context.clip = clip
+    painter.setClipRect(clip)
+    document.documentLayout().draw(painter, context)
 
 
 def _with_box(image: QImage, box: Box | None) -> QImage:

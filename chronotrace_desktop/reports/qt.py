@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, Qt, QUrl
 from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
     QColor,
     QFont,
     QFontDatabase,
@@ -17,12 +18,14 @@ from PySide6.QtGui import (
     QPageLayout,
     QPageSize,
     QPainter,
+    QPalette,
     QPdfWriter,
     QPen,
     QTextDocument,
 )
 
 __all__ = [
+    "QAbstractTextDocumentLayout",
     "QColor",
     "QCoreApplication",
     "QFont",
@@ -33,6 +36,7 @@ __all__ = [
     "QPageLayout",
     "QPageSize",
     "QPainter",
+    "QPalette",
     "QPdfWriter",
     "QPen",
     "QRectF",
