@@ -17,6 +17,7 @@ from chronotrace_desktop.domain.search import SearchResult, SegmentQuery
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.models.search_model import IdRole, SearchResultsModel
 from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
+from chronotrace_desktop.ui.panes.search_appearance import find_elsewhere
 from chronotrace_desktop.ui.panes.search_engines import EngineWarningLabel, engines_text
 from chronotrace_desktop.ui.panes.search_filters import SearchFiltersPanel
 from chronotrace_desktop.ui.panes.search_results import THUMB_GRID, HitsView
@@ -42,6 +43,7 @@ from chronotrace_desktop.ui.tasks import LatestTask, start_task
 from chronotrace_desktop.ui.theme import DANGER, accent_text
 
 if TYPE_CHECKING:
+    from chronotrace_desktop.domain.media import Box
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.app import AppServices
     from chronotrace_desktop.services.library import FilterOptions
@@ -241,6 +243,26 @@ class SearchPane(QWidget):
         ids = self.selected_segment_ids()
         if ids:
             self.find_similar(ids[0])
+
+    def find_elsewhere(self, segment_id: uuid.UUID, seconds: float, box: Box) -> None:
+        """Find this person (or vehicle) elsewhere: the box picked in the player, ``seconds`` into the segment's
+        clip; the hits give "appearance" as their reason."""
+        self._thumb_task.cancel()
+        self.busy_bar.show()
+        self._show_status("Looking for the same appearance in other footage…")
+        self._search_task.start(
+            find_elsewhere,
+            self._services,
+            self._actor,
+            segment_id,
+            seconds,
+            box,
+            self._case_id,
+            self.filters_panel.limit,
+            on_returned=self._on_result,
+            on_errored=self._on_failed,
+            name="search",
+        )
 
     def set_case(self, case_id: str | None) -> None:
         """Search the case's videos from now on (None: all footage); the search is recorded in the case."""
