@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 # decoded frame and a seek lands on a frame, so closer than one frame of the slowest camera cannot be held
 # without seeking all the time. 120 ms: three frames at 25 fps, just over one frame at 10 fps.
 SYNC_TOLERANCE_S = 0.12
+# Within the tolerance a playing player is kept on the clock by its rate, not by seeks (a seek stalls it while
+# it decodes from a keyframe): closer than NUDGE_FROM_S it plays at the clock's rate, up to SEEK_FROM_S a
+# little faster or slower (at most MAX_NUDGE, in steps of RATE_STEP), farther it is moved by a seek.
+NUDGE_FROM_S = 0.04
+SEEK_FROM_S = 0.5
+MAX_NUDGE = 0.25
+RATE_STEP = 0.05
 DEFAULT_FPS = 25.0
 
 
@@ -143,6 +150,17 @@ def frame_seconds(fps_values: list[float | None]) -> float:
     """One frame step of a grid: a frame of its fastest camera (so no camera skips a frame), else 25 fps."""
     rates = [f for f in fps_values if f and f > 0]
     return 1.0 / (max(rates) if rates else DEFAULT_FPS)
+
+
+def catch_up_rate(rate: float, drift_s: float) -> float | None:
+    """The rate a player ``drift_s`` ahead of the clock (negative: behind) plays at while the clock runs at
+    ``rate`` (> 0), to close the gap in about a second; None when it is too far off and must seek."""
+    if abs(drift_s) > SEEK_FROM_S:
+        return None
+    if abs(drift_s) <= NUDGE_FROM_S:
+        return rate
+    nudge = max(-MAX_NUDGE, min(MAX_NUDGE, -drift_s))
+    return rate * round((1 + nudge) / RATE_STEP) * RATE_STEP
 
 
 def in_sync(shown: datetime, master: datetime, tolerance_s: float = SYNC_TOLERANCE_S) -> bool:
