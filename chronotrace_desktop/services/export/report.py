@@ -20,12 +20,12 @@ from chronotrace_desktop.domain.export import (
     SIGNATURE_FORMAT,
     FileKind,
     ReportAuditEntry,
-    ReportBookmark,
     ReportCase,
     ReportModel,
     ReportSegment,
     ReportVideo,
 )
+from chronotrace_desktop.services.export.case_documents import case_json, report_bookmarks
 
 if TYPE_CHECKING:
     import uuid
@@ -187,40 +187,6 @@ def json_text(ctx: PackageContext, rows: Sequence[Mapping[str, Any]]) -> str:
         "bookmarks": [b.as_json() for b in ctx.bookmarks],
     }
     return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
-
-
-def case_json(case: CaseInfo | None) -> dict[str, Any] | None:
-    if case is None:
-        return None
-    return {
-        "case_id": case.case_id,
-        "title": case.title,
-        "status": case.status.value,
-        "evidence_hold": case.evidence_hold,
-        "hold_reason": case.hold_reason,
-    }
-
-
-def report_bookmarks(ctx: PackageContext, stills: Mapping[uuid.UUID, Path]) -> tuple[ReportBookmark, ...]:
-    recorder = {v.id: v for v in ctx.resolved.videos.values() if v.clock_offset_s}
-    made = []
-    for number, b in enumerate(ctx.bookmarks, 1):
-        video = recorder.get(b.video_id)
-        made.append(
-            ReportBookmark(
-                number=number,
-                wall_time=b.wall_time,
-                recorder_time=video.recorder_wall(b.offset_s) if video is not None else None,
-                offset_s=b.offset_s,
-                video_filename=b.filename or str(b.video_id),
-                camera_id=b.camera_id,
-                note=b.note,
-                author=b.created_by,
-                still=stills.get(b.bookmark_id),
-                box=b.box,
-            )
-        )
-    return tuple(made)
 
 
 def _str(value: object) -> str | None:
