@@ -1,11 +1,13 @@
 """One camera of the grid: its redacted picture at the master clock's time, or a card saying it has none.
 
 A cell is told the master time and rate (:meth:`SyncCell.follow`) and keeps its player on it: it loads the
-segment covering the time in a worker (footage and redacted clip), seeks to the offset, plays at the rate,
-and moves its player back onto the clock when it drifts more than ``SYNC_TOLERANCE_S``
-(``domain.playback``). Near a segment's end the next one is fetched ahead, so the switch only waits for the
-player to open it. A reveal shows this cell's ORIGINAL only, until the cell moves to another segment or is
-asked back to redacted; the reveal then ends (``MediaAccessService.end_reveal``).
+segment covering the time in a worker (footage and redacted clip), seeks to the offset and plays at the rate.
+Playing, it is held on the clock by its rate (``domain.playback.catch_up_rate``: a little faster when behind,
+slower when ahead, beyond 40 ms) and seeks only when more than 0.5 s off, so it stays within
+``SYNC_TOLERANCE_S`` (120 ms) without the stalls of constant seeking; paused or stepping, it seeks exactly.
+Near a segment's end the next one is fetched ahead, so the switch only waits for the player to open it. A
+reveal shows this cell's ORIGINAL only, until the cell moves to another segment or is asked back to
+redacted; the reveal then ends (``MediaAccessService.end_reveal``).
 """
 
 from __future__ import annotations
@@ -151,6 +153,9 @@ class SyncCell(QFrame):
         self.badge_label = QLabel()
         self.badge_label.setAutoFillBackground(True)
         self.badge_label.setContentsMargins(6, 1, 6, 1)
+        policy = self.badge_label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)  # every cell's header as tall, with or without footage
+        self.badge_label.setSizePolicy(policy)
         self.badge_label.hide()
         style = self.style()
         self.reveal_action = QAction(
@@ -166,6 +171,7 @@ class SyncCell(QFrame):
         header.addWidget(self.title_label)
         header.addWidget(self.time_label, 1)
         header.addWidget(self.badge_label)
+        self._buttons: dict[QAction, QToolButton] = {}
         for action in (self.reveal_action, self.redacted_action):
             button = QToolButton()
             button.setDefaultAction(action)
@@ -173,6 +179,7 @@ class SyncCell(QFrame):
             button.setAutoRaise(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             header.addWidget(button)
+            self._buttons[action] = button
 
         self.view = VideoView()
         self.view.setMinimumSize(200, 112)
@@ -322,8 +329,8 @@ class SyncCell(QFrame):
             if not playing:
                 self.player.play()
             return
-        if playing:
-            self.player.pause()
+        if self.player.playbackState() != QMediaPlayer.PlaybackState.PausedState:
+            self.player.pause()  # paused, not stopped: a stopped player shows no picture
         if abs(drift) > 0.001:
             self.player.setPosition(expected)
 
@@ -425,9 +432,13 @@ class SyncCell(QFrame):
         footage = isinstance(self.moment, FootageAt)
         self.badge_label.setVisible(footage)
         paint_badge(self.badge_label, original=self.showing_original)
-        self.reveal_action.setVisible(self.can_reveal and not self.showing_original)
-        self.reveal_action.setEnabled(footage)
-        self.redacted_action.setVisible(self.showing_original)
+        shown = {
+            self.reveal_action: self.can_reveal and footage and not self.showing_original,
+            self.redacted_action: self.showing_original,
+        }
+        for action, visible in shown.items():
+            action.setVisible(visible)
+            self._buttons[action].setVisible(visible)  # a tool button does not follow its action's visibility
 
     def source(self) -> Path | None:
         """The file the player holds (a redacted rendition unless this cell's reveal is on)."""

@@ -1,9 +1,9 @@
 """Two to four cameras in a grid, locked to one wall-clock time.
 
 A master clock (``domain.playback.MasterClock``: the wall time as a function of ``time.monotonic()``) drives
-every cell: while it runs, a timer ticks every ``TICK_MS`` and hands each cell the clock's time and rate; a
-cell seeks its player back onto the clock when it drifts more than ``SYNC_TOLERANCE_S`` (120 ms: about one
-frame of a 10 fps recorder, three at 25 fps). Play/pause (Space), J/K/L (each J or L doubles the speed in its
+every cell: while it runs, a timer ticks every ``TICK_MS`` and hands each cell the clock's time and rate; each
+cell keeps its picture within ``SYNC_TOLERANCE_S`` of the clock (120 ms: about one frame of a 10 fps
+recorder, three at 25 fps; see ``cell``). Play/pause (Space), J/K/L (each J or L doubles the speed in its
 direction up to 8x, as the player does; K pauses), frame steps (``,`` and ``.``: one frame of the fastest
 camera shown) and the slider (over the cameras' common span) act on all of them. The clock stops at the
 span's ends.
@@ -79,6 +79,9 @@ class SyncGrid(QWidget):
         self.hint_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._cells_layout = QGridLayout()
         self._cells_layout.setSpacing(4)
+        for index in range(2):  # cells of one size, whatever their headers hold
+            self._cells_layout.setRowStretch(index, 1)
+            self._cells_layout.setColumnStretch(index, 1)
         self.transport = SyncTransport(self)
         t = self.transport
         t.play_action.triggered.connect(self.toggle_play)
