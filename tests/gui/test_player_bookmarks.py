@@ -4,11 +4,19 @@ bookmark's moment opens in the player again (show_at)."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
 import sqlalchemy as sa
 from pytestqt.qtbot import QtBot
 
 from chronotrace_desktop.domain.cases import Bookmark
+from chronotrace_desktop.domain.export import ExportSelection, ExportType
+from chronotrace_desktop.reports import QtPdfReportRenderer
 from chronotrace_desktop.storage.orm import AuditLog
+from chronotrace_desktop.ui.dialogs.export_dialog import ExportDialog
 from chronotrace_desktop.ui.panes.player_bookmarks import VIEWER_TIP
 from chronotrace_desktop.ui.panes.player_pane import PlayerPane
 from chronotrace_desktop.ui.qt import QPoint, Qt
@@ -128,3 +136,49 @@ def test_viewers_cannot_bookmark(qtbot: QtBot, library: Library, pool: WorkerPoo
     pane.bookmarks.start()  # even called directly: nothing is asked, nothing is made
     assert pane.bookmarks.dialog is None
     assert len(library.services.bookmarks.list_bookmarks(library.viewer)) == before
+
+
+def test_a_bookmark_made_in_the_player_is_in_the_exported_report(
+    qtbot: QtBot, library: Library, pool: WorkerPool, tmp_path: Path
+) -> None:
+    """Issue 16's 'done when': a bookmark made in the player shows in the report of the case's export."""
+    services, analyst = library.services, library.analyst
+    case = services.cases.create(analyst, "Report from the player")
+    pane = _pane(qtbot, library, pool, analyst)
+    pane.set_case(case.case_id)
+    first = segments_of(library, "one-by-one-person-detection.mp4")[0]
+    _show(qtbot, pane, first)
+    pane.player.setPosition(3000)
+    qtbot.waitUntil(lambda: pane.player.position() >= 3000, timeout=5_000)
+    pane.controls.bookmark_action.trigger()
+    qtbot.waitUntil(lambda: pane.bookmarks.dialog is not None, timeout=30_000)
+    qtbot.keyClicks(pane.bookmarks.dialog.note_edit, "Man in a grey top crosses the hall")
+    with qtbot.waitSignal(pane.bookmark_created, timeout=10_000) as made:
+        pane.bookmarks.dialog.ok_button.click()
+
+    dialog = ExportDialog(
+        services.exports,
+        analyst,
+        ExportSelection.of_segments([first]),
+        pool,
+        reauth=services.reauth,
+        renderer=QtPdfReportRenderer(),
+        destination=tmp_path,
+        cases=services.cases.list_cases(analyst),
+        current_case=case.case_id,
+    )
+    qtbot.addWidget(dialog)
+    for kind, check in dialog.type_checks.items():
+        check.setChecked(kind in {ExportType.PDF_REPORT, ExportType.JSON_DATA})
+    with qtbot.waitSignal(dialog.export_finished, timeout=120_000) as finished:
+        dialog.submit()
+    package = Path(finished.args[0].path)
+    data = json.loads((package / "segments.json").read_text(encoding="utf-8"))
+    assert [b["bookmark_id"] for b in data["bookmarks"]] == [str(made.args[0].bookmark_id)]
+    tool = shutil.which("pdftotext")
+    assert tool is not None
+    text = subprocess.run(
+        [tool, str(package / "report.pdf"), "-"], check=True, capture_output=True, text=True
+    )
+    assert "Man in a grey top crosses the hall" in text.stdout
+    assert f"Bookmarks of case {case.case_id} (1)" in text.stdout

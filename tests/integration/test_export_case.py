@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 
 from chronotrace_desktop.domain.errors import ConflictError
 from chronotrace_desktop.domain.export import ExportRequest, ExportSelection, ExportStatus, ExportType
@@ -23,6 +24,7 @@ from chronotrace_desktop.domain.media import Box
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.reports import QtPdfReportRenderer
 from chronotrace_desktop.services.cases import NewBookmark
+from chronotrace_desktop.services.export.tracking import hold_refusal
 from chronotrace_desktop.services.verification import verify_package
 from chronotrace_desktop.storage.orm import AuditLog, Export, VideoSegment
 from tests.conftest import VIDEOS_DIR, scratch_dir
@@ -166,3 +168,18 @@ def test_a_held_cases_exports_do_not_expire(library: Library) -> None:
 
     services.cases.release_hold(admin, case.case_id, "case closed")
     assert services.exports.expire(admin, held.export_id).status is ExportStatus.EXPIRED
+
+
+def test_the_stores_refusal_is_worded_as_the_services_word_it(library: Library) -> None:
+    """The trigger is the backstop (a hold set between the service's check and its write): its error, raised
+    here by writing the row directly, becomes the same clean message."""
+    services, admin = library.inst.services, library.inst.admin
+    case = services.cases.create(admin, "Backstop")
+    held = library.export(case=case.case_id, types=frozenset({ExportType.JSON_DATA}))
+    services.cases.set_hold(admin, case.case_id, "appeal pending")
+    with pytest.raises(DBAPIError) as raised, services.database.transaction() as session:
+        session.execute(sa.update(Export).where(Export.id == held.export_id).values(status="expired"))
+    refusal = hold_refusal(raised.value, held.export_id)
+    assert refusal is not None
+    assert str(refusal).startswith(f"Export {held.export_id} belongs to case {case.case_id}, which is under")
+    assert library.row(held.export_id).status == ExportStatus.COMPLETED.value
