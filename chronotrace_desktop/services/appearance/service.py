@@ -214,7 +214,7 @@ class AppearanceService:
         vector_ms = _ms(t0)
         t0 = time.perf_counter()
         with self._db.transaction() as session:
-            matches = self._matches(session, [h for h in found if h.id != own])
+            matches = self._matches(session, [h for h in found if h.id != own], query.window)
             rows = fetch_segments(session, [m.segment_id for m in matches])
             timing = (db_ms + _ms(t0), vector_ms)
             result = self._result(source, matches, rows, started, timing, query.limit)
@@ -248,7 +248,11 @@ class AppearanceService:
                 must_not.append(Equals("video_id", str(source.video_id)))
         return VectorFilter(must=tuple(must), must_not=tuple(must_not))
 
-    def _matches(self, session: Session, hits: list[VectorHit]) -> list[TrackMatch]:
+    def _matches(
+        self, session: Session, hits: list[VectorHit], window: TimeWindow | None
+    ) -> list[TrackMatch]:
+        """The hits whose track still exists (and, with a window, still overlaps it by the video's current
+        start: a clock corrected since indexing re-dates the track; ``appearance index`` re-stamps it)."""
         keys = [(uuid.UUID(str(h.payload["video_id"])), int(str(h.payload["track_key"]))) for h in hits]
         live = store.tracks_by_key(session, keys)
         out: list[TrackMatch] = []
@@ -256,6 +260,8 @@ class AppearanceService:
             stored = live.get(key)
             best = hit.payload.get("best_segment_id")
             if stored is None or not best:  # deleted video, or tracks rebuilt since indexing
+                continue
+            if window is not None and not _overlaps(stored, window):
                 continue
             best_t = float(hit.payload.get("best_t", stored.info.first_seen))
             seen_at = store.wall_clock(stored.recorded_at, best_t)
@@ -324,3 +330,11 @@ class AppearanceService:
         if best is None:
             raise NotFoundError("No tracked person or vehicle under that box at this moment.")
         return best
+
+
+def _overlaps(stored: store.StoredTrack, window: TimeWindow) -> bool:
+    first = store.wall_clock(stored.recorded_at, stored.info.first_seen)
+    last = store.wall_clock(stored.recorded_at, stored.info.last_seen)
+    if first is None or last is None:
+        return False
+    return (window.end is None or first <= window.end) and (window.start is None or last >= window.start)
