@@ -185,7 +185,13 @@ def test_four_cameras_play_in_sync_and_the_transport_acts_on_all(qtbot, cameras,
 
 
 def test_a_cell_moves_to_the_next_segment_at_its_end(qtbot, cameras, pool) -> None:
-    grid = _grid(qtbot, cameras, pool, cameras.viewer, at(13.5))
+    grid = SyncGrid(cameras.services, cameras.viewer, pool)
+    qtbot.addWidget(grid)
+    with qtbot.waitSignal(grid.cameras_opened, timeout=30_000):
+        grid.open_cameras(["CAM-1", "CAM-2"])
+        grid.set_time(at(13.5))  # while opening: they open there
+    assert len(grid.cells) == 2
+    assert grid.wall_time == at(13.5)
     cam1 = _cell(grid, "CAM-1")
     qtbot.waitUntil(lambda: cam1.wall_time() is not None, timeout=60_000)
     assert isinstance(cam1.moment, FootageAt)
@@ -237,8 +243,33 @@ def test_a_reveal_shows_one_cells_original_only_and_stop_ends_it(qtbot, cameras,
         (cameras.analyst.user_id, JUSTIFICATION, True)
     ]
 
+    # The reveal lasts while the original is shown: back to redacted on request, ...
     assert evicted == []
     key = cameras.services.blobs.key_of(original)
-    grid.stop()  # the grid closes: the reveal ends
+    car.redacted_action.trigger()
     assert evicted == [key]
+    assert not car.showing_original
+    assert car.source() == _redacted(cameras, cameras.analyst, car)
+    assert car.badge_label.text() == "REDACTED"
+    # ... when the cell moves on to another segment (the clock reaches CAM-2's second one at T0+20), ...
+    with qtbot.waitSignal(car.revealed, timeout=20_000):
+        car.reveal(JUSTIFICATION, ADMIN_PASSWORD)
+    grid.set_time(at(21))
+    qtbot.waitUntil(lambda: _all_ready(grid), timeout=60_000)
+    assert evicted == [key, key]
+    assert not car.showing_original
+    assert car.source() == _redacted(cameras, cameras.analyst, car)
+    # ... and when the grid stops.
+    with qtbot.waitSignal(car.revealed, timeout=20_000):
+        car.reveal(JUSTIFICATION, ADMIN_PASSWORD)
+    second = car.source()
+    assert second is not None
+    assert second != original
+    grid.stop()
+    assert evicted == [key, key, cameras.services.blobs.key_of(second)]
     assert car.source() is None
+    with cameras.services.database.transaction() as session:
+        count = (
+            session.query(AuditLog).filter_by(action="pii_reveal", user_id=cameras.analyst.user_id).count()
+        )
+    assert count == 3  # each reveal is on the record

@@ -70,6 +70,7 @@ class SyncGrid(QWidget):
         self.span: WallSpan | None = None
         self.cells: list[SyncCell] = []
         self._case_id: str | None = None
+        self._start_at: datetime | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
@@ -109,6 +110,7 @@ class SyncGrid(QWidget):
             raise ValueError(f"a grid shows 1 to {MAX_CELLS} cameras, not {len(wanted)}")
         self.stop()
         self._case_id = case_id
+        self._start_at = at
         columns = 1 if len(wanted) == 1 else 2
         for index, camera_id in enumerate(wanted):
             cell = SyncCell(self._services, self._actor, self._pool, camera_id, case_id, self)
@@ -121,15 +123,19 @@ class SyncGrid(QWidget):
             self._actor,
             wanted,
             case_id,
-            on_returned=lambda result: self._on_opened(result, at),
+            on_returned=self._on_opened,
             error_parent=self,
             name="grid cameras",
         )
 
     def set_time(self, wall_time: datetime) -> None:
-        """Move every camera to ``wall_time`` (kept within the span); playing goes on from there."""
+        """Move every camera to ``wall_time`` (kept within the span); playing goes on from there. While the
+        cameras are still opening, they open there."""
         if self.span is not None:
             wall_time = self.span.clamp(wall_time)
+        elif self._open_task.busy:
+            self._start_at = wall_time
+            return
         self.clock.set_time(wall_time, time.monotonic())
         self._publish(seek=True)
 
@@ -215,7 +221,7 @@ class SyncGrid(QWidget):
         if wall is not None:
             self.set_time(wall)
 
-    def _on_opened(self, result: tuple[list[CameraFootage], WallSpan | None], at: datetime | None) -> None:
+    def _on_opened(self, result: tuple[list[CameraFootage], WallSpan | None]) -> None:
         cameras, span = result
         known = {c.camera_id: c for c in cameras}
         for cell in self.cells:
@@ -230,5 +236,5 @@ class SyncGrid(QWidget):
                     "No dated footage from this camera" + (" in this case" if self._case_id else "")
                 )
         else:
-            self.set_time(at or span.start)
+            self.set_time(self._start_at or span.start)
         self.cameras_opened.emit()
