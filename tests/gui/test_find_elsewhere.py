@@ -83,7 +83,7 @@ def test_the_search_pane_shows_appearance_hits_with_their_reason(qtbot, qtmodelt
     pane.resize(1000, 650)
     pane.show()
     with qtbot.waitSignal(pane.search_finished, timeout=30_000) as finished:
-        pane.find_elsewhere(segment.id, label.t - segment.clip_start, label.box)
+        pane.find_elsewhere(segment.id, label.t - segment.start_time, label.box)
     result = finished.args[0]
     assert result.query_type is QueryType.APPEARANCE
     qtmodeltester.check(pane.results_model)

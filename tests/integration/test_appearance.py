@@ -57,14 +57,14 @@ class Library:
         for label in (x for x in LABELS if x.identity == identity):
             with self.inst.services.database.transaction() as session:
                 segment = session.execute(
-                    sa.select(VideoSegment.id, VideoSegment.clip_start_time).where(
+                    sa.select(VideoSegment.id, VideoSegment.start_time).where(
                         VideoSegment.video_id == self.videos[label.clip],
                         VideoSegment.start_time <= label.t,
                         VideoSegment.end_time > label.t,
                     )
                 ).one()
             picked = self.appearance.track_at(
-                self.inst.admin, segment.id, label.t - float(segment.clip_start_time), label.box
+                self.inst.admin, segment.id, label.t - float(segment.start_time), label.box
             )
             found.append(picked.track)
         return found

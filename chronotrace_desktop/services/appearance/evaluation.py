@@ -61,10 +61,10 @@ def load_person_labels(path: Path) -> list[PersonLabel]:
 
 
 def _segment_at(database: Database, clip: str, t: float) -> tuple[uuid.UUID, float] | None:
-    """The segment of the live video named ``clip`` holding ``t``, and ``t`` in its clip's time."""
+    """The segment of the live video named ``clip`` holding ``t``, and ``t`` from the segment's start."""
     with database.transaction() as session:
         row = session.execute(
-            sa.select(VideoSegment.id, VideoSegment.clip_start_time)
+            sa.select(VideoSegment.id, VideoSegment.start_time)
             .join(Video, Video.id == VideoSegment.video_id)
             .where(
                 Video.filename == clip,
@@ -76,7 +76,7 @@ def _segment_at(database: Database, clip: str, t: float) -> tuple[uuid.UUID, flo
         ).first()
     if row is None:
         return None
-    return row.id, t - float(row.clip_start_time or 0)
+    return row.id, t - float(row.start_time)
 
 
 def _ap(ranked: list[bool], relevant: int) -> float:

@@ -311,13 +311,13 @@ class AppearanceService:
     # ------------------------------------------------------------------ box picking
 
     def track_at(self, actor: Actor, segment_id: uuid.UUID, seconds: float, box: Box) -> PickedTrack:
-        """The person or vehicle track whose box, near ``seconds`` into the segment's clip (the file the player
-        shows), best overlaps ``box`` (normalised); ``NotFoundError`` when none overlaps it."""
+        """The person or vehicle track whose box, near ``seconds`` after the segment's start (its redacted
+        clip's own time), best overlaps ``box`` (normalised); ``NotFoundError`` when none overlaps it."""
         self._authorizer.require(actor, Action.SEARCH, resource_type="search")
         with self._db.transaction() as session:
             video_id, span = store.segment_by_id(session, segment_id)
             tracks = store.tracks_of(session, video_id)
-        t = span.clip_start + seconds
+        t = span.start + seconds
         best: PickedTrack | None = None
         for stored in tracks:
             near = [p for p in stored.track.points if abs(p.t - t) <= PICK_TIME_TOLERANCE]

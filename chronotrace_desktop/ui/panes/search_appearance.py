@@ -26,7 +26,7 @@ def find_elsewhere(
     case_id: str | None,
     limit: int = DEFAULT_LIMIT,
 ) -> SearchResult:
-    """Runs in a worker: the track under ``box`` at ``seconds`` into the segment's clip, then its look-alikes."""
+    """Runs in a worker: the track under the picked box, then its look-alikes."""
     picked = services.appearance.track_at(actor, segment_id, seconds, box)
     state.check_cancelled()
     return services.appearance.like_track(actor, picked.track.ref, case_id=case_id, limit=limit)

@@ -245,8 +245,8 @@ class SearchPane(QWidget):
             self.find_similar(ids[0])
 
     def find_elsewhere(self, segment_id: uuid.UUID, seconds: float, box: Box) -> None:
-        """Find this person (or vehicle) elsewhere: the box picked in the player, ``seconds`` into the segment's
-        clip; the hits give "appearance" as their reason."""
+        """Find this person (or vehicle) elsewhere: the box picked in the player, ``seconds`` after the segment's
+        start (the redacted clip's own time); the hits give "appearance" as their reason."""
         self._thumb_task.cancel()
         self.busy_bar.show()
         self._show_status("Looking for the same appearance in other footage…")
