@@ -24,6 +24,7 @@ from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
 from chronotrace_desktop.ui.panes.player_bookmarks import VIEWER_TIP, PlayerBookmarks
 from chronotrace_desktop.ui.panes.player_controls import PlayerControls, Shuttle
+from chronotrace_desktop.ui.panes.player_overlay import boxes_at, evidence_at
 from chronotrace_desktop.ui.panes.video_view import VideoView
 from chronotrace_desktop.ui.qt import (
     QHBoxLayout,
@@ -53,7 +54,6 @@ logger = logging.getLogger(__name__)
 
 
 DEFAULT_FPS = 25.0
-DETECTION_HOLD_S = 1.5  # a sample's boxes are shown until the next sample, at most this long
 REVERSE_TICK_MS = 40
 
 
@@ -74,25 +74,6 @@ def _reveal(
         services.media.end_reveal(original)
         state.check_cancelled()
     return original
-
-
-def boxes_at(detail: SegmentDetail, t: float) -> tuple[Box, ...]:
-    """The boxes of the last sampled frame at or before ``t`` (seconds from the video start)."""
-    best = None
-    for frame in detail.detections:
-        if frame.t <= t + 1e-3 and (best is None or frame.t > best.t):
-            best = frame
-    if best is None or t - best.t > DETECTION_HOLD_S:
-        return ()
-    return best.objects + best.faces
-
-
-def evidence_at(points: tuple[tuple[float, Box], ...], t: float) -> tuple[Box, ...]:
-    """An anomaly's box at ``t``: its last point at or before ``t``, held until the next (within its span)."""
-    if not points or t < points[0][0] - DETECTION_HOLD_S or t > points[-1][0] + DETECTION_HOLD_S:
-        return ()
-    before = [box for when, box in points if when <= t + 1e-3]
-    return (before[-1] if before else points[0][1],)
 
 
 class PlayerPane(QWidget):
@@ -119,6 +100,7 @@ class PlayerPane(QWidget):
         self.can_reveal = is_allowed(actor.role, Action.REVEAL_PII)
         self._start_ms = 0
         self._seek_s: float | None = None  # show_at: where to start the segment being loaded (video seconds)
+        self._seek_into_s: float | None = None  # show_segment(into_s=...): seconds into the segment
         self.shuttle = Shuttle()
 
         self.title_label = QLabel("No segment")
@@ -192,9 +174,10 @@ class PlayerPane(QWidget):
     def loading(self) -> bool:
         return self._load_task.busy
 
-    def show_segment(self, segment_id: uuid.UUID) -> None:
-        """Load and play the redacted clip of ``segment_id``."""
+    def show_segment(self, segment_id: uuid.UUID, *, into_s: float | None = None) -> None:
+        """Load and play the redacted clip of ``segment_id`` (from ``into_s`` seconds into the segment)."""
         self._seek_s = None
+        self._seek_into_s = into_s
         self._reverse_timer.stop()
         self.controls.status_label.setText("Preparing the redacted clip…")
         self._load_task.start(
@@ -255,8 +238,11 @@ class PlayerPane(QWidget):
         self.showing_original = False
         self._open(path)
         seek, self._seek_s = self._seek_s, None
+        into, self._seek_into_s = self._seek_into_s, None
         if seek is not None:  # the redacted rendition starts at the segment's start
             self._start_ms = max(1, round((seek - detail.segment.start_time) * 1000))
+        elif into is not None:
+            self._start_ms = max(1, round(into * 1000))
         self._end_original()
         self.segment_loaded.emit(detail)
 
