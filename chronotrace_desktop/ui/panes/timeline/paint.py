@@ -53,7 +53,7 @@ class Frame:
 
 def activity_colour(activity: float, palette: QPalette) -> QColor:
     base = palette.color(QPalette.ColorRole.Base)
-    return blend(ACTIVITY_HUE, base, 0.18 + 0.82 * max(0.0, min(1.0, activity)))
+    return blend(ACTIVITY_HUE, base, 0.3 + 0.7 * max(0.0, min(1.0, activity)))
 
 
 def row_box(top: float, row: int, rows: int) -> tuple[float, float]:
@@ -136,7 +136,7 @@ def _span(frame: Frame, t0: float, t1: float, y: float, h: float) -> QRectF:
 def paint_markers(p: QPainter, frame: Frame, markers: list[Marker], palette: QPalette) -> None:
     index = {lane.camera_id: i for i, lane in enumerate(frame.lanes)}
     outline = QPen(palette.color(QPalette.ColorRole.Base), 1.0)
-    for marker in markers:
+    for marker in sorted(markers, key=_stacking):  # the most severe on top, bookmarks above all
         lane = index.get(marker.lane)
         if lane is None or lane not in frame.visible_lanes():
             continue
@@ -161,6 +161,10 @@ def paint_markers(p: QPainter, frame: Frame, markers: list[Marker], palette: QPa
             p.setBrush(BOOKMARK_HUE)
             p.drawEllipse(QPointF(x, top + LANE_H / 2), MARKER * 0.75, MARKER * 0.75)
     p.setBrush(Qt.BrushStyle.NoBrush)
+
+
+def _stacking(marker: Marker) -> int:
+    return marker.anomaly.severity.rank if marker.anomaly is not None else 99
 
 
 def paint_hits(
@@ -217,11 +221,9 @@ def paint_axis(p: QPainter, frame: Frame, palette: QPalette) -> None:
         font = p.font()
         font.setBold(tick.major)
         p.setFont(font)
-        p.drawText(
-            QRectF(x + 3, 2, 140, AXIS_H - 8),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            tick.label,
-        )
+        if x + 3 + p.fontMetrics().horizontalAdvance(tick.label) <= frame.width:  # none cut at the edge
+            align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+            p.drawText(QRectF(x + 3, 2, 140, AXIS_H - 8), align, tick.label)
     font = p.font()
     font.setBold(False)
     p.setFont(font)

@@ -113,6 +113,8 @@ class TimelinePane(QWidget):
         self._fitted = False
         self.extent: TimelineExtent | None = None
         self.cache = TileCache()
+        self._video_rows: dict[int, int] = {}  # a video's row in its lane, by its uuid as an int
+        self._lane_rows: dict[str | None, int] = {}
         self.canvas = TimelineCanvas(self.cache)
 
         self.zoom_out_button = _button("\N{MINUS SIGN}", "Zoom out (minus key, or the wheel)")
@@ -179,6 +181,8 @@ class TimelinePane(QWidget):
 
     def refresh(self) -> None:
         self.cache.clear()
+        self._video_rows.clear()
+        self._lane_rows.clear()
         self._loading = None
         self._tile_task.cancel()
         self._extent_task.start(
@@ -270,6 +274,7 @@ class TimelinePane(QWidget):
             case_id,
             level,
             missing[0],
+            dict(self._video_rows),
             on_returned=lambda tile: self._tile_arrived(case_id, tile),
             error_parent=self,
             name="timeline-tile",
@@ -280,10 +285,22 @@ class TimelinePane(QWidget):
             return
         self._loading = None
         if case_id == self.case_id:
+            self._keep_rows(tile)
             self.cache.put(case_id, tile)
             self.canvas.update()
         self.tile_loaded.emit()
         QTimer.singleShot(0, self, self._load_tiles)
+
+    def _keep_rows(self, tile: Tile) -> None:
+        """Videos keep their rows from tile to tile; every tile of a lane divides it into as many rows."""
+        self._video_rows.update(tile.video_rows)
+        grown = False
+        for camera, data in tile.lanes.items():
+            if data.rows > self._lane_rows.get(camera, 1):
+                self._lane_rows[camera], grown = data.rows, True
+        for cached in [*self.cache, tile] if grown else [tile]:
+            for camera, data in cached.lanes.items():
+                data.rows = self._lane_rows.get(camera, data.rows)
 
     # ------------------------------------------------------------------ clicks and the range
     def _clicked(self, hit: Hit) -> None:

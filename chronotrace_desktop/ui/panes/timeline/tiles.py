@@ -4,7 +4,7 @@ A tile of level ``L`` covers ``2 ** L`` seconds of wall clock from ``index * 2 *
 pane shows a window less wide than one tile of its level, so two tiles cover the view and one more each side
 is fetched ahead. :func:`fetch_tile` runs on the worker pool: it asks the service for the tile's window and
 turns the answer into plain floats sorted per lane (what painting and hit testing read with ``bisect``).
-Overlapping videos of one camera get rows within the lane (greedily, per tile).
+Overlapping videos of one camera get rows within the lane; a video keeps its row from tile to tile.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from chronotrace_desktop.domain.timeline import (
 )
 
 if TYPE_CHECKING:
-    import uuid
+    from collections.abc import Iterator, Mapping
 
     from chronotrace_desktop.domain.timeline import TimelineWindow
     from chronotrace_desktop.domain.users import Actor
@@ -115,6 +115,7 @@ class Tile:
     bucket_s: int | None
     lanes: dict[str | None, LaneData]
     markers: list[Marker]
+    video_rows: dict[int, int]  # each video's row in its lane (uuid as an int)
 
 
 def tile_bounds(level: int, index: int) -> tuple[float, float]:
@@ -122,26 +123,34 @@ def tile_bounds(level: int, index: int) -> tuple[float, float]:
     return index * size, (index + 1) * size
 
 
-def build_tile(level: int, index: int, window: TimelineWindow) -> Tile:
+def build_tile(level: int, index: int, window: TimelineWindow, known_rows: Mapping[int, int]) -> Tile:
+    """The window as columns per lane. A video keeps the row it was given in an earlier tile (``known_rows``,
+    by its uuid as an int); a new one takes the lowest row none of the lane's videos overlapping it holds."""
     t0, t1 = tile_bounds(level, index)
     lanes: dict[str | None, LaneData] = {}
-    row_of: dict[uuid.UUID, int] = {}
-    for video in window.videos:  # in camera, start order: greedy rows per lane
+    row_of: dict[int, int] = {}
+    for video in window.videos:  # in camera, start order
         lane = lanes.setdefault(video.camera_id, LaneData())
         start, end = to_seconds(video.start), to_seconds(video.end)
-        free = [r for r in range(lane.rows) if _row_end(lane, r) <= start]
-        row = free[0] if free else (lane.rows if lane.video_rows else 0)
+        row = known_rows.get(video.video_id.int)
+        if row is None:
+            taken = {
+                r
+                for s, e, r in zip(lane.video_starts, lane.video_ends, lane.video_rows, strict=True)
+                if s < end and e > start
+            }
+            row = next(r for r in range(len(taken) + 1) if r not in taken)
         lane.rows = max(lane.rows, row + 1)
         lane.video_starts.append(start)
         lane.video_ends.append(end)
         lane.video_rows.append(row)
-        row_of[video.video_id] = row
+        row_of[video.video_id.int] = row
     for n, s in enumerate(window.segments):
         if n % YIELD_EVERY == 0:
             time.sleep(0)  # let the UI thread have the interpreter (it paints between our batches)
         detail = (s.segment_id.int, s.video_offset_s, s.people, s.vehicles, s.motion, s.clock_offset_s)
         lane = lanes.setdefault(s.camera_id, LaneData())
-        lane.add(to_seconds(s.start), to_seconds(s.end), s.activity, row_of.get(s.video_id, 0), detail)
+        lane.add(to_seconds(s.start), to_seconds(s.end), s.activity, row_of.get(s.video_id.int, 0), detail)
     for b in window.buckets:
         lane = lanes.setdefault(b.camera_id, LaneData())
         detail = (0, 0.0, b.segment_count, b.video_count, False, None)
@@ -151,17 +160,17 @@ def build_tile(level: int, index: int, window: TimelineWindow) -> Tile:
     markers = [Marker(to_seconds(a.time), a.camera_id, anomaly=a) for a in window.anomalies]
     markers += [Marker(to_seconds(b.time), b.camera_id, bookmark=b) for b in window.bookmarks]
     markers.sort(key=lambda m: m.t)
-    return Tile(level, index, t0, t1, window.aggregated, window.bucket_s, lanes, markers)
-
-
-def _row_end(lane: LaneData, row: int) -> float:
-    return max(
-        (e for e, r in zip(lane.video_ends, lane.video_rows, strict=True) if r == row), default=float("-inf")
-    )
+    return Tile(level, index, t0, t1, window.aggregated, window.bucket_s, lanes, markers, row_of)
 
 
 def fetch_tile(
-    state: TaskState, services: AppServices, actor: Actor, case_id: str | None, level: int, index: int
+    state: TaskState,
+    services: AppServices,
+    actor: Actor,
+    case_id: str | None,
+    level: int,
+    index: int,
+    known_rows: Mapping[int, int],
 ) -> Tile:
     """One tile's window from the service, ready to paint (runs on the worker pool)."""
     t0, t1 = tile_bounds(level, index)
@@ -174,7 +183,7 @@ def fetch_tile(
         buckets=TILE_BUCKETS,
     )
     state.check_cancelled()
-    return build_tile(level, index, window)
+    return build_tile(level, index, window, known_rows)
 
 
 class TileCache:
@@ -189,6 +198,9 @@ class TileCache:
 
     def clear(self) -> None:
         self._tiles.clear()
+
+    def __iter__(self) -> Iterator[Tile]:
+        return iter(list(self._tiles.values()))
 
     def put(self, case_id: str | None, tile: Tile) -> None:
         key = (case_id, tile.level, tile.index)
