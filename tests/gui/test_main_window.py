@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from chronotrace_desktop.ui.panes.anomaly_pane import AnomalyPane
+from chronotrace_desktop.ui.panes.bookmarks_pane import BookmarksPane
 from chronotrace_desktop.ui.panes.library_pane import LibraryPane
+from chronotrace_desktop.ui.panes.multicam_pane import MultiCameraPane
 from chronotrace_desktop.ui.panes.player_pane import PlayerPane
 from chronotrace_desktop.ui.panes.search_pane import SearchPane
+from chronotrace_desktop.ui.panes.timeline import TimelinePane
 from chronotrace_desktop.ui.qt import QDockWidget, QKeySequence, QSettings, QSize, Qt
 from chronotrace_desktop.ui.qt_media import QMediaPlayer
 from chronotrace_desktop.ui.window import MainWindow
@@ -15,6 +18,9 @@ DOCKS = {
     "searchDock": "Search",
     "playerDock": "Player",
     "anomaliesDock": "Anomaly queue",
+    "timelineDock": "Timeline",
+    "bookmarksDock": "Bookmarks",
+    "multicamDock": "Multi-camera",
 }
 
 
@@ -23,7 +29,11 @@ PANE_TYPES = {
     "searchDock": SearchPane,
     "playerDock": PlayerPane,
     "anomaliesDock": AnomalyPane,
+    "timelineDock": TimelinePane,
+    "bookmarksDock": BookmarksPane,
+    "multicamDock": MultiCameraPane,
 }
+TABBED = {"bookmarksDock", "multicamDock"}  # tabs beside the anomaly queue and the player
 
 
 def _window(qtbot, services, actor, settings: QSettings) -> MainWindow:
@@ -57,7 +67,9 @@ def test_four_panes_and_toggle(qtbot, services, admin, ui_settings) -> None:
     for name, dock in docks.items():
         assert isinstance(dock.widget(), PANE_TYPES[name])
         assert dock.toolTip()
-        assert dock.isVisible()
+        assert dock.toggleViewAction().isChecked(), name
+        if name not in TABBED:
+            assert dock.isVisible(), name
     qtbot.waitUntil(lambda: window.library_pane.empty_label.isVisible(), timeout=10_000)
 
     view_actions = {action.text(): action for action in window.view_menu.actions()}
@@ -69,7 +81,8 @@ def test_four_panes_and_toggle(qtbot, services, admin, ui_settings) -> None:
 
     docks["playerDock"].close()
     window.reset_layout_action.trigger()
-    assert all(dock.isVisible() for dock in docks.values())
+    assert all(dock.toggleViewAction().isChecked() for dock in docks.values())
+    assert all(dock.isVisible() for name, dock in docks.items() if name not in TABBED)
 
 
 def test_actions_and_shortcuts(qtbot, services, admin, ui_settings) -> None:
@@ -84,7 +97,9 @@ def test_actions_and_shortcuts(qtbot, services, admin, ui_settings) -> None:
     assert "Select search hits" in window.export_action.toolTip()
     assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["&File", "&Edit", "&View", "&Playback", "&Tools", "&Help"]
+    assert menus == ["&File", "&Edit", "&View", "&Playback", "&Case", "&Tools", "&Help"]
+    assert window.workspace.new_action.shortcut() == QKeySequence("Ctrl+Shift+N")
+    assert window.toolbar.widgetForAction(window.toolbar.actions()[1]) is window.workspace.combo
     playback = {a.text(): a.shortcut().toString() for a in window.playback_menu.actions() if a.text()}
     assert playback["Play / pause"] == "Space"
     assert playback["Frame back"] == "Left"

@@ -1,4 +1,4 @@
-"""The main window's panes (library, search, player, anomaly queue)."""
+"""The main window's panes (library, search, player, anomaly queue, timeline, bookmarks, multi-camera)."""
 
 from __future__ import annotations
 
@@ -32,5 +32,21 @@ PANES = (
         "anomalies",
         "Anomaly queue",
         "Events the analysis flags as unusual wait here for an analyst to confirm or dismiss.",
+    ),
+    PaneSpec(
+        "timeline",
+        "Timeline",
+        "Every camera as a lane on one wall-clock axis: activity, anomalies, bookmarks and the current search's "
+        "hits. Wheel to zoom, drag to pan, click to play, Shift+drag a range to export it.",
+    ),
+    PaneSpec(
+        "bookmarks",
+        "Bookmarks",
+        "Moments marked with M in the player, with their notes; double-click one to see it again.",
+    ),
+    PaneSpec(
+        "multicam",
+        "Multi-camera",
+        "Two to four cameras played side by side, locked to one wall-clock time; each stays faces-blurred.",
     ),
 )

@@ -136,6 +136,10 @@ class CaseWorkspace(QObject):
         return self._current
 
     @property
+    def cases(self) -> list[CaseInfo]:
+        return list(self._cases.values())
+
+    @property
     def current_case(self) -> CaseInfo | None:
         return self._cases.get(self._current) if self._current else None
 

@@ -18,7 +18,9 @@ from chronotrace_desktop.ui.qt import QAction, QKeySequence, QObject, QStyle, Qt
 
 if TYPE_CHECKING:
     import uuid
+    from collections.abc import Sequence
 
+    from chronotrace_desktop.domain.cases import CaseInfo
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import ReauthService
     from chronotrace_desktop.services.export import ExportService
@@ -56,6 +58,8 @@ class ExportCommand(QObject):
         self._anomalies = anomaly_pane
         self._player = player_pane
         self._window = window
+        self._case_id: str | None = None
+        self._cases: Sequence[CaseInfo] = ()
         self.action = QAction("&Export…", window)
         self.action.setIcon(window.style().standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton))
         self.action.setShortcut(QKeySequence("Ctrl+E"))
@@ -86,6 +90,10 @@ class ExportCommand(QObject):
         detail = self._player.detail
         return ExportSelection.of_segments([detail.segment.id]) if detail is not None else None
 
+    def set_case(self, case_id: str | None, cases: Sequence[CaseInfo]) -> None:
+        """The case exports are filed in by default (the dialog offers ``cases`` to choose another)."""
+        self._case_id, self._cases = case_id, tuple(cases)
+
     def refresh(self) -> None:
         selection = self.candidates()
         count = max(1, len(selection.segment_ids)) if selection is not None else 0
@@ -114,6 +122,8 @@ class ExportCommand(QObject):
             self._pool,
             reauth=self._reauth,
             renderer=QtPdfReportRenderer(),
+            cases=self._cases,
+            current_case=self._case_id,
             parent=self._window,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 GEOMETRY_KEY = "main_window/geometry"
 STATE_KEY = "main_window/state"
-STATE_VERSION = 2  # bump when the docks change so an old saved layout is ignored, not half-applied
+STATE_VERSION = 3  # bump when the docks change so an old saved layout is ignored, not half-applied
 
 
 def as_qsettings(settings: QSettings | str | Path | None) -> QSettings:

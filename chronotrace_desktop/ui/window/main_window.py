@@ -1,7 +1,9 @@
-"""The main window: menus, toolbar, status bar and the four panes as docks whose layout persists.
+"""The main window: menus, toolbar (with the case picker), status bar and the panes as docks whose layout
+persists.
 
 Library → player (double-click a video), search → player (activate a hit), anomaly queue → player (select an
 anomaly); "Export…" takes the selected search hits, the selected anomaly's segment or the player's segment.
+The investigation panes (timeline, bookmarks, multi-camera) and the case are wired in ``investigation``.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from chronotrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from chronotrace_desktop.ui.panes import PANES
 from chronotrace_desktop.ui.panes.anomaly_access import anomaly_evidence
 from chronotrace_desktop.ui.panes.anomaly_pane import AnomalyPane
+from chronotrace_desktop.ui.panes.bookmarks_pane import BookmarksPane
 from chronotrace_desktop.ui.panes.library_pane import LibraryPane
+from chronotrace_desktop.ui.panes.multicam_pane import MultiCameraPane
 from chronotrace_desktop.ui.panes.player_pane import PlayerPane
 from chronotrace_desktop.ui.panes.search_pane import SearchPane
+from chronotrace_desktop.ui.panes.timeline import TimelinePane
 from chronotrace_desktop.ui.qt import (
     QAction,
     QCloseEvent,
@@ -36,8 +41,10 @@ from chronotrace_desktop.ui.qt import (
     qVersion,
 )
 from chronotrace_desktop.ui.window.anomaly_alerts import AnomalyAlerts
+from chronotrace_desktop.ui.window.case_workspace import CaseWorkspace
 from chronotrace_desktop.ui.window.export_command import NO_EXPORT, ExportCommand
 from chronotrace_desktop.ui.window.idle_lock import IdleLock
+from chronotrace_desktop.ui.window.investigation import Investigation
 from chronotrace_desktop.ui.window.layout import WindowLayout
 from chronotrace_desktop.workers.base import WorkerPool
 
@@ -52,6 +59,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+TIMELINE_MIN_HEIGHT = 72  # a strip under the other panes: the window still fits an 800x600 screen
 NO_INGEST = "Your role may not add videos; an analyst or administrator does."
 __all__ = ["NO_EXPORT", "MainWindow"]
 
@@ -110,6 +118,10 @@ class MainWindow(QMainWindow):
             idle_ms=round(services.settings.idle_lock_minutes * 60_000),
             before_lock=self._before_lock,
         )
+        self.workspace = CaseWorkspace(
+            services, actor, self.pool, self.settings, self, selected_videos=self.library_pane.selected_ids
+        )
+        self.investigation = Investigation(self)
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -130,11 +142,18 @@ class MainWindow(QMainWindow):
         self.search_pane = SearchPane(services, actor, pool)
         self.player_pane = PlayerPane(services, actor, pool)
         self.anomaly_pane = AnomalyPane(services, actor, pool)
+        self.timeline_pane = TimelinePane(services, actor, pool)
+        self.timeline_pane.setMinimumHeight(TIMELINE_MIN_HEIGHT)
+        self.bookmarks_pane = BookmarksPane(services, actor, pool)
+        self.multicam_pane = MultiCameraPane(services, actor, pool)
         panes: dict[str, QWidget] = {
             "library": self.library_pane,
             "search": self.search_pane,
             "player": self.player_pane,
             "anomalies": self.anomaly_pane,
+            "timeline": self.timeline_pane,
+            "bookmarks": self.bookmarks_pane,
+            "multicam": self.multicam_pane,
         }
         for spec in PANES:
             dock = QDockWidget(spec.title, self)
@@ -151,6 +170,12 @@ class MainWindow(QMainWindow):
             [docks["library"], docks["search"], docks["player"]], [420, 520, 620], Qt.Orientation.Horizontal
         )
         self.resizeDocks([docks["player"], docks["anomalies"]], [500, 260], Qt.Orientation.Vertical)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, docks["timeline"])
+        self.tabifyDockWidget(docks["anomalies"], docks["bookmarks"])
+        self.tabifyDockWidget(docks["player"], docks["multicam"])
+        docks["anomalies"].raise_()
+        docks["player"].raise_()
+        self.resizeDocks([docks["timeline"]], [200], Qt.Orientation.Vertical)
         self._connect_panes()
 
     def _connect_panes(self) -> None:
@@ -268,6 +293,15 @@ class MainWindow(QMainWindow):
             if action in (controls.l_action, controls.next_action, controls.boxes_action):
                 self.playback_menu.addSeparator()
 
+        case_menu = bar.addMenu("&Case")
+        case_menu.setToolTipsVisible(True)
+        for action in (
+            self.workspace.new_action,
+            self.workspace.details_action,
+            self.workspace.add_videos_action,
+        ):
+            case_menu.addAction(action)
+
         tools_menu = bar.addMenu("&Tools")
         tools_menu.addAction(self.alerts.zones_action)
         tools_menu.addAction(self.settings_action)
@@ -279,6 +313,10 @@ class MainWindow(QMainWindow):
         toolbar.setObjectName("mainToolBar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.setMovable(False)
+        toolbar.addWidget(QLabel(" Case: "))
+        toolbar.addWidget(self.workspace.combo)
+        toolbar.addAction(self.workspace.new_action)
+        toolbar.addSeparator()
         toolbar.addAction(self.add_videos_action)
         toolbar.addAction(self.add_folder_action)
         toolbar.addSeparator()
@@ -334,6 +372,10 @@ class MainWindow(QMainWindow):
         self.library_pane.model.reload()
         self.search_pane.refresh_options()
         self.anomaly_pane.reload()
+        self.workspace.refresh()
+        self.timeline_pane.refresh()
+        self.bookmarks_pane.refresh()
+        self.multicam_pane.refresh()
 
     def export_candidates(self) -> ExportSelection | None:
         """What "Export…" takes: the selected search hits, else the selected anomaly, else the player's segment."""
@@ -375,12 +417,16 @@ class MainWindow(QMainWindow):
         """Nothing plays and no original stays on screen behind the lock."""
         self.player_pane.shuttle_stop()
         self.player_pane.back_to_redacted()
+        self.multicam_pane.grid.pause()
+        for cell in self.multicam_pane.grid.cells:
+            cell.back_to_redacted()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.idle_lock.stop()
         self.alerts.stop()
         self.save_layout()
         self.player_pane.stop()
+        self.multicam_pane.stop()
         self.library_pane.ingest_panel.abort()  # the ingest stops after its current segment, resumable
         if self._owns_pool:
             self.pool.cancel_all()
