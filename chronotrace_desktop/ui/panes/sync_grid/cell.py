@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,7 +48,6 @@ from chronotrace_desktop.ui.theme import DANGER, STATUS_HUES, readable_on
 
 if TYPE_CHECKING:
     import uuid
-    from datetime import datetime
 
     from chronotrace_desktop.domain.playback import CameraMoment
     from chronotrace_desktop.domain.users import Actor
@@ -59,6 +58,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PREFETCH_S = 4.0  # fetch the next segment this long before the current one ends
+RETRY_S = (
+    5.0  # a cell whose segment could not be loaded tries again after this long (or when the clock jumps)
+)
 SETTLE_S = 0.5  # after a resynchronising seek, the player gets this long before its drift is judged again
 _READY = (
     QMediaPlayer.MediaStatus.LoadedMedia,
@@ -223,7 +225,7 @@ class SyncCell(QFrame):
             if ahead is not None and ahead[0].covers(wall):
                 self._next = None
                 self._take(*ahead)
-            elif seek or not self._load.busy:
+            elif seek or not (self._load.busy or time.monotonic() - self._failed_at < RETRY_S):
                 self._request(wall)
                 self._show_time(wall, loading=True)
                 return
@@ -233,9 +235,10 @@ class SyncCell(QFrame):
         moment = self.moment
         if isinstance(moment, FootageAt):
             self._drive(moment, wall, rate)
-            self._fetch_ahead(moment, wall, rate)
+            self._fetch_ahead(moment.end, wall, rate)
         elif isinstance(moment, NoFootage):
             self.card.setText(no_footage_text(moment, wall, in_case=self._case_id is not None))
+            self._fetch_ahead(moment.next_start, wall, rate)
         self._show_time(wall)
 
     @property
@@ -275,10 +278,13 @@ class SyncCell(QFrame):
             self.follow(self._wall, self._rate)
 
     def _on_load_failed(self, exc: Exception) -> None:
+        """Said on the card (four cells would make four error boxes); tried again after ``RETRY_S`` of play
+        or at the next jump of the clock."""
         if not isinstance(exc, UserFacingError):
             logger.error("Grid cell %s could not load", self.camera_id, exc_info=exc)
-        self.player.setSource(QUrl())
-        self.stack.setCurrentWidget(self.card)
+        self._failed_at = time.monotonic()
+        self._take(NoFootage(self.camera_id, self._wall or datetime.min, None, None), None)
+        self.moment = None
         self.card.setText(f"Cannot show this camera: {exc}")
 
     def _take(self, moment: CameraMoment, path: Path | None) -> None:
@@ -334,16 +340,19 @@ class SyncCell(QFrame):
         if abs(drift) > 0.001:
             self.player.setPosition(expected)
 
-    def _fetch_ahead(self, moment: FootageAt, wall: datetime, rate: float) -> None:
-        if rate <= 0 or (moment.end - wall).total_seconds() > PREFETCH_S or self._next_for == moment.end:
+    def _fetch_ahead(self, boundary: datetime | None, wall: datetime, rate: float) -> None:
+        """Playing forwards towards ``boundary`` (where the segment or the gap ends): fetch what follows."""
+        if boundary is None or rate <= 0 or self._next_for == boundary:
             return
-        self._next_for = moment.end
+        if (boundary - wall).total_seconds() > PREFETCH_S:
+            return
+        self._next_for = boundary
         self._prefetch.start(
             _moment,
             self._services,
             self._actor,
             self.camera_id,
-            moment.end,
+            boundary,
             self._case_id,
             on_returned=self._on_fetched_ahead,
             on_errored=lambda exc: logger.info("Grid cell %s: no segment ahead (%s)", self.camera_id, exc),
