@@ -23,6 +23,7 @@ from chronotrace_desktop.ui.panes.timeline.paint import (
     Frame,
     activity_colours,
     paint_axis,
+    paint_grid,
     paint_hits,
     paint_labels,
     paint_lanes_background,
@@ -156,6 +157,7 @@ class TimelineCanvas(QWidget):
         frame = self._frame()
         p.fillRect(self.rect(), palette.color(palette.ColorRole.Base))
         paint_lanes_background(p, frame, palette)
+        paint_grid(p, frame, palette)
         if not self.lanes:
             paint_message(p, frame, palette, self.message)
         top = float(AXIS_H)

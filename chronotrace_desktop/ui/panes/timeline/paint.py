@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.timeline import from_seconds, ticks
 from chronotrace_desktop.ui.qt import QColor, QPalette, QPen, QPointF, QPolygonF, QRectF, Qt
-from chronotrace_desktop.ui.theme import SEVERITY_HUES, blend, is_dark
+from chronotrace_desktop.ui.theme import SEVERITY_HUES, accent_text, blend, is_dark
 
 if TYPE_CHECKING:
     from chronotrace_desktop.domain.timeline import Lane, Viewport
@@ -136,6 +136,7 @@ def _span(frame: Frame, t0: float, t1: float, y: float, h: float) -> QRectF:
 def paint_markers(p: QPainter, frame: Frame, markers: list[Marker], palette: QPalette) -> None:
     index = {lane.camera_id: i for i, lane in enumerate(frame.lanes)}
     outline = QPen(palette.color(QPalette.ColorRole.Base), 1.0)
+    pin = accent_text(BOOKMARK_HUE, palette)  # lighter on a dark scheme
     for marker in sorted(markers, key=_stacking):  # the most severe on top, bookmarks above all
         lane = index.get(marker.lane)
         if lane is None or lane not in frame.visible_lanes():
@@ -155,10 +156,10 @@ def paint_markers(p: QPainter, frame: Frame, markers: list[Marker], palette: QPa
             )
         else:
             bottom = top + LANE_H - 2
-            p.setPen(QPen(BOOKMARK_HUE, 1.5))
+            p.setPen(QPen(pin, 1.5))
             p.drawLine(QPointF(x, bottom), QPointF(x, top + LANE_H / 2))
             p.setPen(outline)
-            p.setBrush(BOOKMARK_HUE)
+            p.setBrush(pin)
             p.drawEllipse(QPointF(x, top + LANE_H / 2), MARKER * 0.75, MARKER * 0.75)
     p.setBrush(Qt.BrushStyle.NoBrush)
 
@@ -207,15 +208,26 @@ def paint_selection(
     p.drawRect(rect)
 
 
+def paint_grid(p: QPainter, frame: Frame, palette: QPalette) -> None:
+    """The ticks' lines down the lanes, under what the lanes hold."""
+    p.setPen(QPen(_grid_colour(palette), 1.0))
+    for tick in ticks(frame.view.start_s, frame.view.end_s, frame.view.width_px):
+        x = frame.x(tick.seconds)
+        p.drawLine(QPointF(x, AXIS_H), QPointF(x, frame.height))
+
+
+def _grid_colour(palette: QPalette) -> QColor:
+    text = palette.color(QPalette.ColorRole.WindowText)
+    return blend(text, palette.color(QPalette.ColorRole.Base), 0.12 if is_dark(palette) else 0.1)
+
+
 def paint_axis(p: QPainter, frame: Frame, palette: QPalette) -> None:
     window = palette.color(QPalette.ColorRole.Window)
     text = palette.color(QPalette.ColorRole.WindowText)
-    grid = blend(text, palette.color(QPalette.ColorRole.Base), 0.12 if is_dark(palette) else 0.1)
+    grid = _grid_colour(palette)
     p.fillRect(QRectF(LABEL_W, 0, frame.width - LABEL_W, AXIS_H), window)
     for tick in ticks(frame.view.start_s, frame.view.end_s, frame.view.width_px):
         x = frame.x(tick.seconds)
-        p.setPen(QPen(grid, 1.0))
-        p.drawLine(QPointF(x, AXIS_H), QPointF(x, frame.height))
         p.setPen(QPen(text, 1.0))
         p.drawLine(QPointF(x, AXIS_H - (10 if tick.major else 6)), QPointF(x, AXIS_H))
         font = p.font()
