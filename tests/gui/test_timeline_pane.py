@@ -41,14 +41,7 @@ def _pane(qtbot, library: Library, pool) -> TimelinePane:
 def _settle(qtbot, pane: TimelinePane) -> None:
     """Until the tiles this view wants are cached (and nothing more is being fetched)."""
     qtbot.waitUntil(
-        lambda: (
-            not pane.loading
-            and not pane._debounce.isActive()
-            and all(
-                pane.cache.get(pane.case_id, pane.canvas.level, i) is not None
-                for i in pane.wanted_tiles()[:1]
-            )
-        ),
+        lambda: not pane.loading and not pane._debounce.isActive() and not pane.missing_tiles(),
         timeout=20_000,
     )
 

@@ -250,17 +250,24 @@ class TimelinePane(QWidget):
         middle = (view.start_s + view.end_s) / 2 / 2.0**level
         return sorted(visible, key=lambda i: abs(i + 0.5 - middle)) + [i for i in around if i not in visible]
 
-    def _load_tiles(self) -> None:
-        if not isValid(self.canvas) or self.extent is None or self.canvas.extent is None:
-            return
+    def missing_tiles(self) -> list[int]:
+        """This level's wanted tiles (within the footage) not in the cache yet, the first to fetch first."""
+        if self.canvas.extent is None:
+            return []
         level, case_id = self.canvas.level, self.case_id
         first, last = self.canvas.extent
         size = 2.0**level
-        missing = [
+        return [
             i
             for i in self.wanted_tiles()
             if self.cache.get(case_id, level, i) is None and (i + 1) * size >= first and i * size <= last
         ]
+
+    def _load_tiles(self) -> None:
+        if not isValid(self.canvas) or self.extent is None:
+            return
+        level, case_id = self.canvas.level, self.case_id
+        missing = self.missing_tiles()
         if not missing:
             return
         key = (case_id, level, missing[0])
