@@ -273,3 +273,23 @@ def test_a_reveal_shows_one_cells_original_only_and_stop_ends_it(qtbot, cameras,
             session.query(AuditLog).filter_by(action="pii_reveal", user_id=cameras.analyst.user_id).count()
         )
     assert count == 3  # each reveal is on the record
+
+
+def test_in_a_case_only_its_videos_play(qtbot, cameras, pool) -> None:
+    services = cameras.services
+    case = services.cases.create(cameras.analyst, "Car park, 1 March")
+    (car_video,) = services.playback.footage_at(cameras.analyst, ["CAM-2"], at(6))
+    assert isinstance(car_video, FootageAt)
+    services.cases.add_videos(cameras.analyst, case.case_id, [car_video.video_id])
+    grid = SyncGrid(services, cameras.viewer, pool)
+    qtbot.addWidget(grid)
+    with qtbot.waitSignal(grid.cameras_opened, timeout=30_000):
+        grid.open_cameras(["CAM-1", "CAM-2"], case_id=case.case_id)
+    qtbot.waitUntil(lambda: _all_ready(grid), timeout=60_000)
+    assert grid.span is not None
+    assert grid.span.start == at(5)  # the case's footage only
+    outside = _cell(grid, "CAM-1")
+    assert outside.card.text() == "No footage at 14:32:05 — this camera has none in this case"
+    assert outside.source() is None
+    assert _cell(grid, "CAM-2").source() == _redacted(cameras, cameras.viewer, _cell(grid, "CAM-2"))
+    grid.stop()
