@@ -27,6 +27,7 @@ from chronotrace_desktop.reports.qt import (
     QColor,
     QCoreApplication,
     QFont,
+    QFontMetricsF,
     QGuiApplication,
     QImage,
     QMarginsF,
@@ -252,13 +253,11 @@ class QtPdfReportRenderer:
 
         row = (footer - 4 * line) / 2
         first = top_of_footer + line
-        painter.setFont(_font("DejaVu Sans", HEADER_PT - 1.5))
+        exported = f"exported {model.created_at:%Y-%m-%d %H:%M} UTC by {model.examiner}"
+        package = f"Package {model.package_id} \u00b7 {exported}"
+        painter.setFont(_fitting(painter, package, HEADER_PT - 1.5, width * 0.8))
         painter.setPen(QColor("#444444"))
-        painter.drawText(
-            QRectF(0, first, width * 0.82, row),
-            left,
-            f"Package {model.package_id} \u00b7 exported {model.created_at:%Y-%m-%d %H:%M} UTC by {model.examiner}",
-        )
+        painter.drawText(QRectF(0, first, width * 0.82, row), left, package)
         painter.setFont(_font("DejaVu Sans", HEADER_PT - 0.5, bold=True))
         painter.setPen(QColor("#222222"))
         painter.drawText(QRectF(width * 0.82, first, width * 0.18, row), right, f"Page {page} of {pages}")
@@ -292,6 +291,16 @@ def _with_box(image: QImage, box: Box | None) -> QImage:
     painter.drawRect(QRectF(box.x * w, box.y * h, box.w * w, box.h * h))
     painter.end()
     return marked
+
+
+def _fitting(painter: QPainter, text: str, points: float, width: float) -> QFont:
+    """The footer's font, smaller for a long examiner's name so the line is never cut (down to 60 %)."""
+    font = _font("DejaVu Sans", points)
+    for _ in range(8):
+        if QFontMetricsF(font, painter.device()).horizontalAdvance(text) <= width:
+            break
+        font.setPointSizeF(font.pointSizeF() * 0.94)
+    return font
 
 
 def _font(family: str, points: float, *, bold: bool = False) -> QFont:

@@ -41,11 +41,13 @@ def test_the_current_case_is_preselected_and_the_export_is_filed_in_it(
     assert dialog.case == case.case_id
     assert dialog.case_edit.text() == case.case_id
     assert not dialog.case_edit.isEnabled()
+    assert not dialog.case_edit.isVisibleTo(dialog)  # in a case, its id is the reference: no second field
 
     dialog.case_combo.setCurrentIndex(0)  # all footage: the free reference comes back
     assert dialog.case is None
     assert dialog.case_edit.isEnabled()
     assert dialog.case_edit.text() == "REF-FREE"
+    assert dialog.case_edit.isVisibleTo(dialog)
     assert dialog.request().case is None
     dialog.case_combo.setCurrentIndex(dialog.case_combo.findData(other.case_id))
     assert dialog.request().case == other.case_id

@@ -253,6 +253,7 @@ class ExportDialog(QDialog):
         else:
             self.case_edit.setText(self._free_reference)
         self.case_edit.setEnabled(case is None and self._worker is None and self.result_ is None)
+        self._form.setRowVisible(self.case_edit, case is None)  # in a case, the case's id is the reference
 
     def _update_reveal(self, checked: bool) -> None:
         self._form.setRowVisible(self.justification_edit, self.may_reveal and checked)
