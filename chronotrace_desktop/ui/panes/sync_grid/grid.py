@@ -80,9 +80,6 @@ class SyncGrid(QWidget):
         self.hint_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._cells_layout = QGridLayout()
         self._cells_layout.setSpacing(4)
-        for index in range(2):  # cells of one size, whatever their headers hold
-            self._cells_layout.setRowStretch(index, 1)
-            self._cells_layout.setColumnStretch(index, 1)
         self.transport = SyncTransport(self)
         t = self.transport
         t.play_action.triggered.connect(self.toggle_play)
@@ -112,6 +109,10 @@ class SyncGrid(QWidget):
         self._case_id = case_id
         self._start_at = at
         columns = 1 if len(wanted) == 1 else 2
+        rows = (len(wanted) + columns - 1) // columns
+        for index in range(2):  # cells of one size, whatever their headers hold; no empty row
+            self._cells_layout.setRowStretch(index, 1 if index < rows else 0)
+            self._cells_layout.setColumnStretch(index, 1 if index < columns else 0)
         for index, camera_id in enumerate(wanted):
             cell = SyncCell(self._services, self._actor, self._pool, camera_id, case_id, self)
             self._cells_layout.addWidget(cell, index // columns, index % columns)
