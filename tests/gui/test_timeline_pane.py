@@ -18,6 +18,7 @@ import pytest
 from chronotrace_desktop.domain.search import SearchHit
 from chronotrace_desktop.domain.timeline import Viewport, from_seconds, to_seconds
 from chronotrace_desktop.services.cases import NewBookmark
+from chronotrace_desktop.storage.orm import Video
 from chronotrace_desktop.ui.panes.timeline import TimelinePane
 from chronotrace_desktop.ui.panes.timeline.paint import LABEL_W, LANE_H, row_box
 from chronotrace_desktop.ui.qt import QColor, QPalette, QPoint, Qt
@@ -188,12 +189,15 @@ def test_500_videos_zoom_and_pan_without_stalling(
     built = time.perf_counter()
     synthetic = build_library(services, videos=500, cameras=12, segments=8, days=30)
     built = time.perf_counter() - built
+    with services.database.transaction() as session:  # one video nobody knows the time of
+        session.add(Video(filename="undated.mp4", original_path="x/undated.mp4", duration_seconds=30))
     pane = TimelinePane(services, admin, pool)
     qtbot.addWidget(pane)
     pane.resize(1200, 600)
     with qtbot.waitSignal(pane.extent_loaded, timeout=20_000):
         pane.show()
     assert len(pane.extent.lanes) == 12
+    assert pane.status_label.text().startswith("1 video without a recording time cannot be placed")
     _settle(qtbot, pane)
     canvas = pane.canvas
     anchor = LABEL_W + canvas.view.x_of(to_seconds(synthetic.first) + 3 * 86400)
