@@ -232,3 +232,16 @@ def test_500_videos_zoom_and_pan_without_stalling(
     with capsys.disabled():
         sys.stderr.write(f"\n{report}\n")
     assert watchdog.worst_ms <= LIMIT_MS
+
+    # zoomed out, the lanes hold buckets: their tooltip counts segments and a click zooms in there
+    canvas.fit()
+    _settle(qtbot, pane)
+    tile = canvas.painted_tiles()[0][0]
+    assert tile.aggregated
+    data = tile.lanes[pane.extent.lanes[0].camera_id]
+    x = round(LABEL_W + canvas.view.x_of((data.starts[0] + data.ends[0]) / 2))
+    y = round(canvas._frame().lane_top(0) + LANE_H / 2)
+    assert "segments of" in canvas.describe(canvas.hit_at(x, y))
+    span = canvas.view.span_s
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(x, y))
+    assert canvas.view.span_s == pytest.approx(span / 4)
