@@ -195,3 +195,22 @@ def test_a_missing_model_is_a_recorded_state_not_a_failure(library: Library) -> 
     report = library.appearance.index_videos(library.inst.admin, [video_id], Unattended())
     assert report.state == "indexed"
     assert report.tracks > 0
+
+
+def test_a_window_follows_a_clock_corrected_after_indexing(library: Library) -> None:
+    man = library.labelled("fdp-W2")[0]
+    september = TimeWindow(datetime(2017, 9, 26), datetime(2017, 9, 27))
+    database = library.inst.services.database
+    with database.transaction() as session:
+        hall = session.get(Video, library.videos[HALL])
+        assert hall is not None
+        recorded = hall.recorded_at
+        hall.recorded_at = datetime(2030, 1, 1)  # as a clock correction would, without indexing again
+    try:
+        assert not library.appearance.like_track(library.inst.admin, man.ref, window=september).hits
+    finally:
+        with database.transaction() as session:
+            hall = session.get(Video, library.videos[HALL])
+            assert hall is not None
+            hall.recorded_at = recorded
+    assert library.appearance.like_track(library.inst.admin, man.ref, window=september).hits
