@@ -18,28 +18,13 @@ from chronotrace_desktop.reports import QtPdfReportRenderer
 from chronotrace_desktop.storage.orm import AuditLog
 from chronotrace_desktop.ui.dialogs.export_dialog import ExportDialog
 from chronotrace_desktop.ui.panes.player_bookmarks import VIEWER_TIP
-from chronotrace_desktop.ui.panes.player_pane import PlayerPane
 from chronotrace_desktop.ui.qt import QPoint, Qt
 from chronotrace_desktop.ui.qt_media import QMediaPlayer
 from chronotrace_desktop.workers.base import WorkerPool
 from tests.gui.conftest import Library, segments_of
+from tests.gui.test_player_pane import _pane, _show
 
 NOTE = "Grey hatchback stops at the barrier"
-
-
-def _pane(qtbot: QtBot, library: Library, pool: WorkerPool, actor) -> PlayerPane:
-    pane = PlayerPane(library.services, actor, pool)
-    qtbot.addWidget(pane)
-    pane.autoplay = False
-    pane.resize(800, 600)
-    pane.show()
-    return pane
-
-
-def _show(qtbot: QtBot, pane: PlayerPane, segment_id) -> None:
-    with qtbot.waitSignal(pane.segment_loaded, timeout=30_000):
-        pane.show_segment(segment_id)
-    qtbot.waitUntil(lambda: pane.player.mediaStatus() == QMediaPlayer.MediaStatus.LoadedMedia, timeout=10_000)
 
 
 def test_m_bookmarks_the_moment_in_the_case_with_a_box(
