@@ -33,7 +33,7 @@ PANE_TYPES = {
     "bookmarksDock": BookmarksPane,
     "multicamDock": MultiCameraPane,
 }
-TABBED = {"bookmarksDock", "multicamDock"}  # tabs beside the anomaly queue and the player
+TABBED = {"multicamDock"}  # a tab behind the player
 
 
 def _window(qtbot, services, actor, settings: QSettings) -> MainWindow:

@@ -164,18 +164,18 @@ class MainWindow(QMainWindow):
         docks = self.docks
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, docks["library"])
         self.splitDockWidget(docks["library"], docks["search"], Qt.Orientation.Horizontal)
+        self.splitDockWidget(docks["library"], docks["bookmarks"], Qt.Orientation.Vertical)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, docks["player"])
         self.splitDockWidget(docks["player"], docks["anomalies"], Qt.Orientation.Vertical)
+        self.tabifyDockWidget(docks["player"], docks["multicam"])
+        docks["player"].raise_()  # the player in front of its tab
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, docks["timeline"])
         self.resizeDocks(
             [docks["library"], docks["search"], docks["player"]], [420, 520, 620], Qt.Orientation.Horizontal
         )
         self.resizeDocks([docks["player"], docks["anomalies"]], [500, 260], Qt.Orientation.Vertical)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, docks["timeline"])
-        self.tabifyDockWidget(docks["anomalies"], docks["bookmarks"])
-        self.tabifyDockWidget(docks["player"], docks["multicam"])
-        docks["anomalies"].raise_()
-        docks["player"].raise_()
-        self.resizeDocks([docks["timeline"]], [200], Qt.Orientation.Vertical)
+        self.resizeDocks([docks["library"], docks["bookmarks"]], [520, 240], Qt.Orientation.Vertical)
+        self.resizeDocks([docks["timeline"]], [190], Qt.Orientation.Vertical)
         self._connect_panes()
 
     def _connect_panes(self) -> None:
