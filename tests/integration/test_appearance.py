@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from qdrant_client import QdrantClient
 
 from chronotrace_desktop.domain.appearance import AppearanceQuery, TimeWindow, TrackInfo, TrackRef
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, NotFoundError, PermissionDeniedError
@@ -27,7 +28,8 @@ from chronotrace_desktop.domain.search import QueryType
 from chronotrace_desktop.domain.tasks import Unattended
 from chronotrace_desktop.services.appearance import AppearanceService, load_person_labels
 from chronotrace_desktop.storage.orm import Search, Video, VideoSegment
-from chronotrace_desktop.storage.vectors import Equals, VectorFilter
+from chronotrace_desktop.storage.vectors import CollectionSpec, Equals, VectorFilter
+from chronotrace_desktop.storage.vectors.client import QdrantClientIndex
 from tests.conftest import VIDEOS_DIR
 from tests.integration.conftest import Installation, new_installation
 
@@ -214,3 +216,37 @@ def test_a_window_follows_a_clock_corrected_after_indexing(library: Library) -> 
             assert hall is not None
             hall.recorded_at = recorded
     assert library.appearance.like_track(library.inst.admin, man.ref, window=september).hits
+
+
+def test_the_same_search_through_the_qdrant_server_adapter(library: Library, tmp_path: Path) -> None:
+    """The team profile's adapter (qdrant-client, here in its local mode) indexes and filters the same way."""
+    client = QdrantClient(path=str(tmp_path / "qdrant"), force_disable_check_same_thread=True)
+    index = QdrantClientIndex(client=client)
+
+    def open_index(spec: CollectionSpec) -> QdrantClientIndex:
+        index.ensure_collection(spec)
+        return index
+
+    services = library.inst.services
+    server = AppearanceService(
+        services.database,
+        services.blobs,
+        services.authorizer,
+        services.audit,
+        open_index,
+        services.settings.vector_collection,
+    )
+    admin = library.inst.admin
+    try:
+        report = server.index_videos(admin, None, Unattended())
+        assert report.tracks == library.appearance.index().count()
+        first, second = library.labelled("obo-C")
+        _, matches = server.similar_tracks(admin, AppearanceQuery(first.ref))
+        assert matches[0].track.track_id == second.track_id
+        man = library.labelled("fdp-W2")[0]
+        september = TimeWindow(datetime(2017, 9, 26), datetime(2017, 9, 27))
+        dated = server.like_track(admin, man.ref, window=september, other_cameras_only=True)
+        assert dated.hits
+        assert {h.video_id for h in dated.hits} == {library.videos[HALL]}
+    finally:
+        server.close()
