@@ -3,12 +3,25 @@ through the services (audited); viewers read only."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
+from datetime import datetime
+
 import sqlalchemy as sa
 from pytestqt.qtbot import QtBot
 
+from chronotrace_desktop.domain.cases import Bookmark
 from chronotrace_desktop.services.cases import NewBookmark
 from chronotrace_desktop.storage.orm import AuditLog
-from chronotrace_desktop.ui.models.bookmark_model import AUTHOR, CAMERA, NOTE, TIME, BookmarkRole, IdRole
+from chronotrace_desktop.ui.models.bookmark_model import (
+    AUTHOR,
+    CAMERA,
+    NOTE,
+    TIME,
+    BookmarkModel,
+    BookmarkRole,
+    IdRole,
+)
 from chronotrace_desktop.ui.panes.bookmarks_pane import VIEWER_TIP, BookmarksPane
 from chronotrace_desktop.ui.qt import Qt
 from chronotrace_desktop.workers.base import WorkerPool
@@ -108,3 +121,19 @@ def test_viewers_read_only(qtbot: QtBot, library: Library, pool: WorkerPool) -> 
     assert not pane.delete_button.isEnabled()
     assert pane.delete_button.toolTip() == VIEWER_TIP
     assert pane.edit_selected() is None
+
+
+def test_the_recorders_time_shows_beside_a_corrected_one(qtmodeltester) -> None:
+    video = uuid.uuid4()
+    mark = Bookmark(
+        bookmark_id=uuid.uuid4(), case_id=None, video_id=video, segment_id=None, offset_s=5.0, note="",
+        box=None, created_by=None, created_at=None, updated_at=None, camera_id="CAM-1", filename="cam.mp4",
+        video_start=datetime(2024, 2, 9, 14, 30),
+    )  # fmt: skip
+    unknown = replace(mark, bookmark_id=uuid.uuid4(), video_id=uuid.uuid4(), video_start=None, offset_s=75.0)
+    model = BookmarkModel()
+    model.set_items([mark, unknown], {video: datetime(2024, 2, 9, 14, 28, 47)})
+    qtmodeltester.check(model)
+    assert model.index(0, TIME).data() == "2024-02-09 14:30:05 (recorder 14:28:52)"
+    assert model.index(1, TIME).data() == "1:15.000 into cam.mp4"
+    assert model.index(1, NOTE).data() == "(no note)"

@@ -1,15 +1,19 @@
-"""A case's bookmarks as a table: time (UTC), camera, the note's first line, author. A small model: a case holds
-tens of bookmarks, not thousands, so the rows are the service's frozen records themselves."""
+"""A case's bookmarks as a table: time (UTC; the recorder's own beside it when an offset corrects the video's
+clock), camera, the note's first line, author. A small model: a case holds tens of bookmarks, not thousands, so
+the rows are the service's frozen records themselves."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.ui import formatting as fmt
 from chronotrace_desktop.ui.qt import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    import uuid
+    from collections.abc import Mapping, Sequence
+    from datetime import datetime
 
     from chronotrace_desktop.domain.cases import Bookmark
 
@@ -20,12 +24,14 @@ HEADERS = ("Time (UTC)", "Camera", "Note", "By")
 TIME, CAMERA, NOTE, AUTHOR = range(len(HEADERS))
 
 
-def when(mark: Bookmark) -> str:
-    """The wall-clock time, or the offset into the video when its start is unknown."""
+def when(mark: Bookmark, recorder_start: datetime | None = None) -> str:
+    """The wall-clock time (the recorder's beside it, from ``recorder_start``, when they differ), or the offset
+    into the video when its start is unknown."""
     wall = mark.wall_time
     if wall is None:
         return f"{fmt.clock(mark.offset_s)} into {mark.filename or 'the video'}"
-    return f"{wall:%Y-%m-%d %H:%M:%S}"
+    recorder = recorder_start + timedelta(seconds=mark.offset_s) if recorder_start is not None else None
+    return f"{wall:%Y-%m-%d %H:%M:%S}" + fmt.recorder_note(wall, recorder)
 
 
 def first_line(note: str) -> str:
@@ -37,11 +43,19 @@ class BookmarkModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self._items: list[Bookmark] = []
+        self._recorder: dict[uuid.UUID, datetime] = {}
 
-    def set_items(self, items: Sequence[Bookmark]) -> None:
+    def set_items(
+        self, items: Sequence[Bookmark], recorder_starts: Mapping[uuid.UUID, datetime] | None = None
+    ) -> None:
+        """``recorder_starts``: the recorder's own start of the videos whose clock an offset corrects."""
         self.beginResetModel()
         self._items = list(items)
+        self._recorder = dict(recorder_starts or {})
         self.endResetModel()
+
+    def when(self, mark: Bookmark) -> str:
+        return when(mark, self._recorder.get(mark.video_id))
 
     def item(self, row: int) -> Bookmark | None:
         return self._items[row] if 0 <= row < len(self._items) else None
@@ -73,7 +87,7 @@ class BookmarkModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                when(mark),
+                self.when(mark),
                 mark.camera_id or "",
                 first_line(mark.note),
                 mark.created_by or "",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.dialogs.bookmark_dialog import BookmarkDialog
 from chronotrace_desktop.ui.errors import show_error
-from chronotrace_desktop.ui.models.bookmark_model import NOTE, BookmarkModel, when
+from chronotrace_desktop.ui.models.bookmark_model import NOTE, BookmarkModel
 from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
 from chronotrace_desktop.ui.qt import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from chronotrace_desktop.ui.tasks import LatestTask, start_task
 if TYPE_CHECKING:
     import uuid
     from collections.abc import Callable
+    from datetime import datetime
 
     from chronotrace_desktop.domain.cases import Bookmark
     from chronotrace_desktop.domain.users import Actor
@@ -44,8 +45,18 @@ logger = logging.getLogger(__name__)
 VIEWER_TIP = "Viewers read bookmarks; an analyst or an administrator edits and deletes them"
 
 
-def _list(state: TaskState, services: AppServices, actor: Actor, case_id: str | None) -> list[Bookmark]:
-    return services.bookmarks.list_bookmarks(actor, case_id=case_id)
+def _list(
+    state: TaskState, services: AppServices, actor: Actor, case_id: str | None
+) -> tuple[list[Bookmark], dict[uuid.UUID, datetime]]:
+    """The bookmarks, and the recorder's own start of their videos whose clock an offset corrects."""
+    marks = services.bookmarks.list_bookmarks(actor, case_id=case_id)
+    videos = services.library.rows(actor, [m.video_id for m in marks]) if marks else {}
+    recorder = {
+        v.id: v.recorder_recorded_at
+        for v in videos.values()
+        if v.clock_offset_s and v.recorder_recorded_at is not None
+    }
+    return marks, recorder
 
 
 def _edit(
@@ -161,9 +172,10 @@ class BookmarksPane(QWidget):
             name="list bookmarks",
         )
 
-    def _loaded(self, items: list[Bookmark]) -> None:
+    def _loaded(self, result: tuple[list[Bookmark], dict[uuid.UUID, datetime]]) -> None:
+        items, recorder = result
         selected = self.selected()
-        self.model.set_items(items)
+        self.model.set_items(items, recorder)
         if selected is not None and (row := self.model.row_of(selected.bookmark_id)) >= 0:
             self.table.selectRow(row)
         self.empty_label.setText(
@@ -202,7 +214,13 @@ class BookmarksPane(QWidget):
             return None
         where = f"case {mark.case_id}" if mark.case_id else "all footage"
         dialog = BookmarkDialog(
-            when(mark), mark.camera_id or "", where, None, note=mark.note, editing=True, parent=self
+            self.model.when(mark),
+            mark.camera_id or "",
+            where,
+            None,
+            note=mark.note,
+            editing=True,
+            parent=self,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._save_note(mark, dialog.note))
@@ -230,9 +248,7 @@ class BookmarksPane(QWidget):
         mark = self.selected()
         if mark is None or not self.can_edit:
             return
-        text = (
-            f"Delete the bookmark at {when(mark)}?\n\n{mark.note or '(no note)'}\n\nThe deletion is audited."
-        )
+        text = f"Delete the bookmark at {self.model.when(mark)}?\n\n{mark.note or '(no note)'}\n\nThe deletion is audited."
         if not self.confirm(self, text):
             return
         start_task(
