@@ -248,7 +248,8 @@ class BookmarksPane(QWidget):
         mark = self.selected()
         if mark is None or not self.can_edit:
             return
-        text = f"Delete the bookmark at {self.model.when(mark)}?\n\n{mark.note or '(no note)'}\n\nThe deletion is audited."
+        note = mark.note or "(no note)"
+        text = f"Delete the bookmark at {self.model.when(mark)}?\n\n{note}\n\nThe deletion is audited."
         if not self.confirm(self, text):
             return
         start_task(
