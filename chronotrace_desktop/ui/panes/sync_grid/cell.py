@@ -168,7 +168,8 @@ class SyncCell(QFrame):
         self.redacted_action = QAction("Back to redacted", self)
         self.redacted_action.setToolTip("Show this camera's faces-blurred clip again")
         self.redacted_action.triggered.connect(self.back_to_redacted)
-        header = QHBoxLayout()
+        header_row = QWidget()
+        header = QHBoxLayout(header_row)
         header.setContentsMargins(0, 0, 0, 0)
         header.addWidget(self.title_label)
         header.addWidget(self.time_label, 1)
@@ -207,7 +208,9 @@ class SyncCell(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(3)
-        layout.addLayout(header)
+        # as tall with or without the buttons (a camera without footage has none)
+        header_row.setMinimumHeight(max(b.sizeHint().height() for b in self._buttons.values()))
+        layout.addWidget(header_row)
         layout.addWidget(self.stack, 1)
         self._update_actions()
 
@@ -378,6 +381,8 @@ class SyncCell(QFrame):
     def _show_time(self, wall: datetime, *, loading: bool = False) -> None:
         moment = self.moment
         shown = self.wall_time() or wall
+        if abs(shown - wall) < timedelta(milliseconds=1):  # a player's position is in whole milliseconds
+            shown = wall
         text = fmt.wall_clock(shown).split(" ", 1)[1]
         if isinstance(moment, FootageAt):
             text += fmt.recorder_note(shown, moment.recorder_at(shown))
