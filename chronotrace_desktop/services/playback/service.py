@@ -175,12 +175,12 @@ class PlaybackService:
         if covering is not None:
             segment, video = covering
             return _footage(camera_id, wall_time, segment, video)
-        joined = sa.select(sa.func.min(seg_start)).join(Video, Video.id == VideoSegment.video_id)
-        next_start = session.scalar(joined.where(*on_camera, seg_start > wall_time))
+        segments = sa.select().select_from(VideoSegment).join(Video, Video.id == VideoSegment.video_id)
+        next_start = session.scalar(
+            segments.add_columns(sa.func.min(seg_start)).where(*on_camera, seg_start > wall_time)
+        )
         previous_end = session.scalar(
-            sa.select(sa.func.max(seg_end))
-            .join(Video, Video.id == VideoSegment.video_id)
-            .where(*on_camera, seg_end <= wall_time)
+            segments.add_columns(sa.func.max(seg_end)).where(*on_camera, seg_end <= wall_time)
         )
         return NoFootage(camera_id, wall_time, previous_end=previous_end, next_start=next_start)
 
