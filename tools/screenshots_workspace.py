@@ -70,7 +70,8 @@ def _prepare(services: AppServices) -> str:
 
 def _render(app: QApplication, services: AppServices, case_id: str, out: Path, suffix: str) -> None:
     actor = services.auth.login(*ADMIN)
-    settings = QSettings(str(out / f"ui{suffix}.ini"), QSettings.Format.IniFormat)
+    ini = services.paths.data_dir / f"ui{suffix}.ini"  # a first run's layout, not one saved by an earlier run
+    settings = QSettings(str(ini), QSettings.Format.IniFormat)
     settings.setValue("workspace/case", case_id)
     window = MainWindow(services, actor, settings=settings)
     window.resize(1600, 1000)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.dialogs.bookmark_dialog import BookmarkDialog
 from chronotrace_desktop.ui.errors import show_error
-from chronotrace_desktop.ui.models.bookmark_model import NOTE, BookmarkModel
+from chronotrace_desktop.ui.models.bookmark_model import AUTHOR, NOTE, BookmarkModel
 from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
 from chronotrace_desktop.ui.qt import (
     QAbstractItemView,
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 VIEWER_TIP = "Viewers read bookmarks; an analyst or an administrator edits and deletes them"
+AUTHOR_WIDTH = 130  # pixels: the author column, elided
 
 
 def _list(
@@ -125,6 +126,8 @@ class BookmarksPane(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(NOTE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(AUTHOR, QHeaderView.ResizeMode.Interactive)  # a long e-mail is elided,
+        header.resizeSection(AUTHOR, AUTHOR_WIDTH)  # the note keeps the room
         self.table.doubleClicked.connect(lambda _index: self.jump())
         self.table.activated_row.connect(self.jump)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_enabled())
