@@ -81,6 +81,8 @@ class PlayerPane(QWidget):
     revealed = Signal(uuid.UUID)  # segment id
     export_requested = Signal(list)  # list of segment ids
     bookmark_created = Signal(Bookmark)
+    # "Find this person elsewhere" on a picked box: segment id, seconds after the segment's start, the Box
+    find_elsewhere_requested = Signal(object, float, object)
 
     def __init__(
         self, services: AppServices, actor: Actor, pool: WorkerPool, parent: QWidget | None = None
@@ -119,6 +121,7 @@ class PlayerPane(QWidget):
         self.hint_label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.player = QMediaPlayer(self)
         self.player.setVideoOutput(self.view.video_item)
+        self.view.find_elsewhere_requested.connect(self._find_elsewhere)
         self.bookmarks = PlayerBookmarks(self, services, actor, pool)
         self.controls = PlayerControls(
             self,
@@ -356,6 +359,14 @@ class PlayerPane(QWidget):
             return
         evidence = self._evidence if self._evidence_video == detail.segment.video_id else ()
         self.view.set_boxes(boxes_at(detail, t) + evidence_at(evidence, t))
+
+    def _find_elsewhere(self, box: Box) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        origin = detail.segment.clip_start if self.showing_original else detail.segment.start_time
+        seconds = origin + self.player.position() / 1000 - detail.segment.start_time
+        self.find_elsewhere_requested.emit(detail.segment.id, max(0.0, seconds), box)
 
     def set_evidence(self, video_id: uuid.UUID | None, points: tuple[tuple[float, Box], ...]) -> None:
         """Boxes an anomaly found in ``video_id`` (video seconds), drawn with the detections; ``()`` clears."""

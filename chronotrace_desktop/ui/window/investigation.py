@@ -47,9 +47,7 @@ class Investigation:
         w.timeline_pane.bookmark_activated.connect(self.open_bookmark)
         w.bookmarks_pane.jump_requested.connect(self.show_at)
         w.player_pane.bookmark_created.connect(self._bookmarked)
-        find = getattr(w.player_pane, "find_elsewhere_requested", None)
-        if find is not None:
-            find.connect(self.find_elsewhere)
+        w.player_pane.find_elsewhere_requested.connect(self.find_elsewhere)
 
     def set_case(self, case_id: str | None) -> None:
         w = self.window
