@@ -389,6 +389,9 @@ def test_foreign_key_on_delete_actions(catalogs: Catalogs, doc: DocSchema) -> No
         ("audit_log", "user_id"): ("users", "n"),
         ("api_keys", "user_id"): ("users", "c"),
         ("exports", "user_id"): ("users", "c"),
+        # 0012, beside the document: the case a search was made in, the case an export is filed in
+        ("searches", "case_id"): ("cases", "n"),
+        ("exports", "case_id"): ("cases", "n"),
     }
 
 
