@@ -1,10 +1,10 @@
 """The player: a segment's REDACTED clip by default; the original only after a justified, audited reveal
-confirmed with the user's password. The reveal ends when the original leaves the player (back to redacted,
-another segment, the window closes): a shared store's copy then leaves this machine's cache.
+confirmed with the user's password (``player_reveal``). The reveal ends when the original leaves the player (back
+to redacted, another segment, the window closes): a shared store's copy then leaves this machine's cache.
 
 Keys (while the player has focus): Space play/pause, ←/→ one frame back/forward, J/K/L shuttle (J reverse,
-K stop, L forward; pressing J or L again doubles the speed), Page Up/Down previous/next segment, D boxes,
-M bookmark this moment (``player_bookmarks``: in the case ``set_case`` names, or all footage).
+K stop, L forward; pressing J or L again doubles the speed; ``player_transport``), Page Up/Down previous/next
+segment, D boxes, M bookmark this moment (``player_bookmarks``: in the case ``set_case`` names, or all footage).
 Segment data and the redacted clip (rendered on first use, about a second) load in a worker.
 """
 
@@ -15,23 +15,21 @@ import uuid
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.cases import Bookmark
-from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.domain.roles import Action, is_allowed
-from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.services.library import SegmentDetail, SegmentInfo
-from chronotrace_desktop.ui.dialogs.reveal_dialog import RevealDialog
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
 from chronotrace_desktop.ui.panes.player_bookmarks import VIEWER_TIP, PlayerBookmarks
-from chronotrace_desktop.ui.panes.player_controls import PlayerControls, Shuttle
+from chronotrace_desktop.ui.panes.player_controls import PlayerControls
 from chronotrace_desktop.ui.panes.player_overlay import boxes_at, evidence_at
+from chronotrace_desktop.ui.panes.player_reveal import PlayerReveal, paint_badge, reveal_original
+from chronotrace_desktop.ui.panes.player_transport import PlayerTransport
 from chronotrace_desktop.ui.panes.video_view import VideoView
 from chronotrace_desktop.ui.qt import (
     QHBoxLayout,
     QLabel,
     QPalette,
     Qt,
-    QTimer,
     QUrl,
     QVBoxLayout,
     QWidget,
@@ -39,7 +37,6 @@ from chronotrace_desktop.ui.qt import (
 )
 from chronotrace_desktop.ui.qt_media import QMediaPlayer
 from chronotrace_desktop.ui.tasks import LatestTask
-from chronotrace_desktop.ui.theme import DANGER, STATUS_HUES, readable_on
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,14 +44,13 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.media import Box
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.app import AppServices
+    from chronotrace_desktop.ui.dialogs.reveal_dialog import RevealDialog
     from chronotrace_desktop.workers.base import WorkerPool
     from chronotrace_desktop.workers.task_state import TaskState
 
 logger = logging.getLogger(__name__)
 
-
-DEFAULT_FPS = 25.0
-REVERSE_TICK_MS = 40
+_reveal = reveal_original  # the sync grid's cells reveal through it under this name
 
 
 def _load(
@@ -63,17 +59,6 @@ def _load(
     detail = services.library.segment_detail(actor, segment_id)
     state.check_cancelled()
     return detail, services.media.redacted_clip(actor, segment_id, task=state)
-
-
-def _reveal(
-    state: TaskState, services: AppServices, actor: Actor, segment_id: uuid.UUID, why: str, password: str
-) -> Path:
-    proof = services.reauth.confirm(actor, password, ReauthPurpose.REVEAL)
-    original = services.media.reveal(actor, segment_id, why, proof=proof)
-    if state.cancelled:  # the player stopped meanwhile: nobody shows it, so the reveal ends here
-        services.media.end_reveal(original)
-        state.check_cancelled()
-    return original
 
 
 class PlayerPane(QWidget):
@@ -94,16 +79,13 @@ class PlayerPane(QWidget):
         self._load_task = LatestTask(pool)
         self._evidence_video: uuid.UUID | None = None
         self._evidence: tuple[tuple[float, Box], ...] = ()
-        self._reveal_task = LatestTask(pool)
         self.detail: SegmentDetail | None = None
         self.showing_original = False
-        self._original: Path | None = None  # the revealed original the player holds, until it leaves
         self.autoplay = True
         self.can_reveal = is_allowed(actor.role, Action.REVEAL_PII)
         self._start_ms = 0
         self._seek_s: float | None = None  # show_at: where to start the segment being loaded (video seconds)
         self._seek_into_s: float | None = None  # show_segment(into_s=...): seconds into the segment
-        self.shuttle = Shuttle()
 
         self.title_label = QLabel("No segment")
         font = self.title_label.font()
@@ -129,9 +111,10 @@ class PlayerPane(QWidget):
             can_bookmark=self.bookmarks.can_bookmark,
             bookmark_tip=VIEWER_TIP,
         )
-        self._reverse_timer = QTimer(self)
-        self._reverse_timer.setInterval(REVERSE_TICK_MS)
-        self._reverse_timer.timeout.connect(self._reverse_tick)
+        self.reveals = PlayerReveal(self, services, actor, pool)
+        self.transport = PlayerTransport(self.player, self.controls, self)
+        self.shuttle = self.transport.shuttle
+        self._reverse_timer = self.transport.reverse_timer
 
         c = self.controls
         c.play_action.triggered.connect(self.toggle_play)
@@ -148,11 +131,11 @@ class PlayerPane(QWidget):
         c.export_action.triggered.connect(self._export)
         c.bookmark_action.triggered.connect(self.bookmarks.start)
         self.bookmarks.created.connect(self.bookmark_created)
-        c.speed_combo.currentIndexChanged.connect(lambda _i: self._apply_speed())
+        c.speed_combo.currentIndexChanged.connect(lambda _i: self.transport.apply_speed())
         c.slider.sliderMoved.connect(self.player.setPosition)
         self.player.positionChanged.connect(self._update_time)
         self.player.durationChanged.connect(lambda ms: c.slider.setRange(0, max(0, ms)))
-        self.player.playbackStateChanged.connect(lambda _s: c.set_playing(self._playing()))
+        self.player.playbackStateChanged.connect(lambda _s: c.set_playing(self.transport.playing()))
         self.player.mediaStatusChanged.connect(self._on_media_status)
         self.player.errorOccurred.connect(self._on_media_error)
         for action in c.actions_list():
@@ -246,7 +229,7 @@ class PlayerPane(QWidget):
             self._start_ms = max(1, round((seek - detail.segment.start_time) * 1000))
         elif into is not None:
             self._start_ms = max(1, round(into * 1000))
-        self._end_original()
+        self.reveals.end()
         self.segment_loaded.emit(detail)
 
     def _open(self, path: Path) -> None:
@@ -279,8 +262,8 @@ class PlayerPane(QWidget):
         if status == QMediaPlayer.MediaStatus.LoadedMedia and self._start_ms:
             self.player.setPosition(self._start_ms)
             self._start_ms = 0
-        if status == QMediaPlayer.MediaStatus.LoadedMedia and self.autoplay and not self._playing():
-            self._apply_speed()
+        if status == QMediaPlayer.MediaStatus.LoadedMedia and self.autoplay and not self.transport.playing():
+            self.transport.apply_speed()
             self.player.play()
 
     def _on_media_error(self, error: QMediaPlayer.Error, message: str) -> None:
@@ -289,52 +272,21 @@ class PlayerPane(QWidget):
             self.controls.status_label.setText(f"Cannot play this clip: {message}")
 
     # ------------------------------------------------------------------ transport
-    def _playing(self) -> bool:
-        return self.player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
-
     def toggle_play(self) -> None:
-        self._reverse_timer.stop()
-        self.shuttle.reset()
-        if self._playing():
-            self.player.pause()
-        else:
-            self._apply_speed()
-            self.player.play()
+        self.transport.toggle_play()
 
     def step(self, frames: int) -> None:
         """Pause and move ``frames`` frames (negative: back)."""
-        self._reverse_timer.stop()
-        self.shuttle.reset()
-        self.player.pause()
-        fps = self.detail.fps if self.detail is not None and self.detail.fps else DEFAULT_FPS
-        target = self.player.position() + round(frames * 1000 / fps)
-        self.player.setPosition(max(0, min(target, self.player.duration())))
+        self.transport.step(frames, self.detail.fps if self.detail is not None else None)
 
     def shuttle_forward(self) -> None:
-        self._reverse_timer.stop()
-        self.player.setPlaybackRate(self.shuttle.forward())
-        self.player.play()
+        self.transport.shuttle_forward()
 
     def shuttle_reverse(self) -> None:
-        self.shuttle.reverse()
-        self.player.pause()
-        self._reverse_timer.start()
+        self.transport.shuttle_reverse()
 
     def shuttle_stop(self) -> None:
-        self.shuttle.reset()
-        self._reverse_timer.stop()
-        self.player.pause()
-        self._apply_speed()
-
-    def _reverse_tick(self) -> None:
-        target = self.player.position() - round(REVERSE_TICK_MS * abs(self.shuttle.rate))
-        if target <= 0:
-            self._reverse_timer.stop()
-            self.shuttle.reset()
-        self.player.setPosition(max(0, target))
-
-    def _apply_speed(self) -> None:
-        self.player.setPlaybackRate(self.controls.speed())
+        self.transport.shuttle_stop()
 
     def previous_segment(self) -> None:
         if self.detail is not None and self.detail.previous is not None:
@@ -375,31 +327,13 @@ class PlayerPane(QWidget):
 
     # ------------------------------------------------------------------ reveal
     def ask_reveal(self) -> RevealDialog | None:
-        if self.detail is None or not self.can_reveal:
-            return None
-        dialog = RevealDialog(self.title_label.text(), self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.reveal(dialog.justification, dialog.password))
-        dialog.open()
-        return dialog
+        return self.reveals.ask()
 
     def reveal(self, justification: str, password: str) -> None:
         """Ask the services for the original (they check the password, the role and the justification, and
         audit each)."""
-        detail = self.detail
-        if detail is None:
-            return
-        self.controls.status_label.setText("Recording the reveal…")
-        self._reveal_task.start(
-            _reveal,
-            self._services,
-            self._actor,
-            detail.segment.id,
-            justification,
-            password,
-            on_returned=lambda path: self._on_revealed(detail.segment.id, path),
-            on_errored=self._on_reveal_failed,
-            name="reveal",
+        self.reveals.start(
+            justification, password, on_revealed=self._on_revealed, on_errored=self._on_reveal_failed
         )
 
     def _on_revealed(self, segment_id: uuid.UUID, path: Path) -> None:
@@ -408,8 +342,7 @@ class PlayerPane(QWidget):
             return
         position = self.player.position()
         self._open(path)
-        self._end_original()  # a previous reveal's (the same file stays: this reveal holds it too)
-        self._original = path
+        self.reveals.hold(path)  # a previous reveal's ends (the same file stays: this reveal holds it too)
         seg = self.detail.segment
         self._start_ms = position + round(max(0.0, seg.start_time - seg.clip_start) * 1000)
         self.showing_original = True
@@ -426,24 +359,12 @@ class PlayerPane(QWidget):
         if self.detail is not None and self.showing_original:
             self.show_segment(self.detail.segment.id)
 
-    def _end_original(self) -> None:
-        """The revealed original has left the player (call after its source changed): its reveal ends."""
-        original, self._original = self._original, None
-        if original is not None:
-            self._services.media.end_reveal(original)
-
     # ------------------------------------------------------------------ looks
     def _set_badge(self) -> None:
         if self.detail is None:
             self.badge_label.hide()
             return
-        colour = DANGER if self.showing_original else STATUS_HUES[VideoStatus.COMPLETED]
-        text = "ORIGINAL — faces visible" if self.showing_original else "REDACTED"
-        palette = self.badge_label.palette()
-        palette.setColor(QPalette.ColorRole.Window, colour)
-        palette.setColor(QPalette.ColorRole.WindowText, readable_on(colour))
-        self.badge_label.setPalette(palette)
-        self.badge_label.setText(text)
+        paint_badge(self.badge_label, original=self.showing_original)
         self.badge_label.show()
 
     def _update_enabled(self) -> None:
@@ -474,9 +395,9 @@ class PlayerPane(QWidget):
     def stop(self) -> None:
         self._reverse_timer.stop()
         self._load_task.cancel()
-        self._reveal_task.cancel()
+        self.reveals.cancel()
         self.player.stop()
-        if self._original is not None:  # the window closes: nothing original stays open or cached
+        if self.reveals.original is not None:  # the window closes: nothing original stays open or cached
             self.player.setSource(QUrl())
             self.showing_original = False
-            self._end_original()
+            self.reveals.end()

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.errors import UserFacingError
-from chronotrace_desktop.domain.ingest import VideoStatus
 from chronotrace_desktop.domain.playback import FootageAt, NoFootage, catch_up_rate
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui import formatting as fmt
 from chronotrace_desktop.ui.dialogs.reveal_dialog import RevealDialog
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.panes.player_pane import _reveal
+from chronotrace_desktop.ui.panes.player_reveal import paint_badge
 from chronotrace_desktop.ui.panes.video_view import VideoView
 from chronotrace_desktop.ui.qt import (
     QAction,
@@ -44,7 +44,6 @@ from chronotrace_desktop.ui.qt import (
 )
 from chronotrace_desktop.ui.qt_media import QMediaPlayer
 from chronotrace_desktop.ui.tasks import LatestTask
-from chronotrace_desktop.ui.theme import DANGER, STATUS_HUES, readable_on
 
 if TYPE_CHECKING:
     import uuid
@@ -100,16 +99,6 @@ def no_footage_text(gap: NoFootage, wall: datetime, *, in_case: bool) -> str:
     if gap.previous_end is not None:
         return f"{text} — the last ended at {short_time(gap.previous_end)}"
     return f"{text} — this camera has none" + (" in this case" if in_case else "")
-
-
-def paint_badge(label: QLabel, *, original: bool) -> None:
-    """The player's badge: REDACTED, or ORIGINAL in the danger colour."""
-    colour = DANGER if original else STATUS_HUES[VideoStatus.COMPLETED]
-    palette = label.palette()
-    palette.setColor(QPalette.ColorRole.Window, colour)
-    palette.setColor(QPalette.ColorRole.WindowText, readable_on(colour))
-    label.setPalette(palette)
-    label.setText("ORIGINAL — faces visible" if original else "REDACTED")
 
 
 class SyncCell(QFrame):
