@@ -1,5 +1,5 @@
-"""The main window: menus, toolbar (with the case picker), status bar and the panes as docks whose layout
-persists.
+"""The main window: menus and toolbar (with the case picker; built in ``menus``), status bar and the panes as
+docks whose layout persists.
 
 Library → player (double-click a video), search → player (activate a hit), anomaly queue → player (select an
 anomaly); "Export…" takes the selected search hits, the selected anomaly's segment or the player's segment.
@@ -35,7 +35,6 @@ from chronotrace_desktop.ui.qt import (
     QSize,
     QStyle,
     Qt,
-    QToolBar,
     QWidget,
     Signal,
     qVersion,
@@ -46,6 +45,7 @@ from chronotrace_desktop.ui.window.export_command import NO_EXPORT, ExportComman
 from chronotrace_desktop.ui.window.idle_lock import IdleLock
 from chronotrace_desktop.ui.window.investigation import Investigation
 from chronotrace_desktop.ui.window.layout import WindowLayout
+from chronotrace_desktop.ui.window.menus import build_menus, build_toolbar
 from chronotrace_desktop.workers.base import WorkerPool
 
 if TYPE_CHECKING:
@@ -123,8 +123,8 @@ class MainWindow(QMainWindow):
         )
         self.investigation = Investigation(self)
         self._build_actions()
-        self._build_menus()
-        self._build_toolbar()
+        self.view_menu, self.playback_menu = build_menus(self)
+        self.toolbar = build_toolbar(self)
         self._build_status_bar()
         self.resize(self._default_size())
         self.layout_store.remember_default(self)
@@ -264,66 +264,6 @@ class MainWindow(QMainWindow):
         self.about_action = QAction("&About ChronoTrace", self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.setToolTipsVisible(True)  # says why the disabled actions are disabled
-        file_menu.addAction(self.add_videos_action)
-        file_menu.addAction(self.add_folder_action)
-        file_menu.addAction(self.export_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.addAction(self.find_action)
-        edit_menu.addAction(self.delete_action)
-
-        self.view_menu = bar.addMenu("&View")
-        for dock in self.docks.values():
-            self.view_menu.addAction(dock.toggleViewAction())
-        self.view_menu.addSeparator()
-        self.view_menu.addAction(self.refresh_action)
-        self.view_menu.addAction(self.reset_layout_action)
-
-        self.playback_menu = bar.addMenu("&Playback")
-        controls = self.player_pane.controls
-        for action in controls.actions_list():
-            self.playback_menu.addAction(action)
-            if action in (controls.l_action, controls.next_action, controls.boxes_action):
-                self.playback_menu.addSeparator()
-
-        case_menu = bar.addMenu("&Case")
-        case_menu.setToolTipsVisible(True)
-        for action in (
-            self.workspace.new_action,
-            self.workspace.details_action,
-            self.workspace.add_videos_action,
-        ):
-            case_menu.addAction(action)
-
-        tools_menu = bar.addMenu("&Tools")
-        tools_menu.addAction(self.alerts.zones_action)
-        tools_menu.addAction(self.settings_action)
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.about_action)
-
-    def _build_toolbar(self) -> None:
-        toolbar = QToolBar("Main toolbar", self)
-        toolbar.setObjectName("mainToolBar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        toolbar.setMovable(False)
-        toolbar.addWidget(QLabel(" Case: "))
-        toolbar.addWidget(self.workspace.combo)
-        toolbar.addAction(self.workspace.new_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.add_videos_action)
-        toolbar.addAction(self.add_folder_action)
-        toolbar.addSeparator()
-        toolbar.addAction(self.find_action)
-        toolbar.addAction(self.export_action)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
-        self.toolbar = toolbar
 
     def _build_status_bar(self) -> None:
         info = self.services.installation.describe()
