@@ -24,19 +24,16 @@ from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui import formatting as fmt
 from chronotrace_desktop.ui.dialogs.reveal_dialog import RevealDialog
 from chronotrace_desktop.ui.errors import show_error
-from chronotrace_desktop.ui.panes.player_pane import _reveal
-from chronotrace_desktop.ui.panes.player_reveal import paint_badge
+from chronotrace_desktop.ui.panes.player_reveal import reveal_original
+from chronotrace_desktop.ui.panes.sync_grid.footage import Loaded, fetch_moment, no_footage_text
+from chronotrace_desktop.ui.panes.sync_grid.header import CellHeader
 from chronotrace_desktop.ui.panes.video_view import VideoView
 from chronotrace_desktop.ui.qt import (
-    QAction,
     QFrame,
-    QHBoxLayout,
     QLabel,
     QPalette,
     QStackedWidget,
-    QStyle,
     Qt,
-    QToolButton,
     QUrl,
     QVBoxLayout,
     QWidget,
@@ -52,7 +49,6 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.app import AppServices
     from chronotrace_desktop.workers.base import WorkerPool
-    from chronotrace_desktop.workers.task_state import TaskState
 
 logger = logging.getLogger(__name__)
 
@@ -67,38 +63,6 @@ _READY = (
     QMediaPlayer.MediaStatus.BufferedMedia,
     QMediaPlayer.MediaStatus.EndOfMedia,
 )
-
-Loaded = tuple["CameraMoment", "Path | None"]
-
-
-def _moment(
-    state: TaskState,
-    services: AppServices,
-    actor: Actor,
-    camera_id: str,
-    wall: datetime,
-    case_id: str | None,
-) -> Loaded:
-    """What the camera shows at ``wall`` and, with footage, its segment's redacted clip (rendered if new)."""
-    (moment,) = services.playback.footage_at(actor, [camera_id], wall, case_id)
-    state.check_cancelled()
-    if isinstance(moment, FootageAt):
-        return moment, services.media.redacted_clip(actor, moment.segment_id, task=state)
-    return moment, None
-
-
-def short_time(moment: datetime) -> str:
-    return moment.strftime("%H:%M:%S")
-
-
-def no_footage_text(gap: NoFootage, wall: datetime, *, in_case: bool) -> str:
-    """The card of a camera without footage at ``wall``."""
-    text = f"No footage at {short_time(wall)}"
-    if gap.next_start is not None:
-        return f"{text} — next at {short_time(gap.next_start)}"
-    if gap.previous_end is not None:
-        return f"{text} — the last ended at {short_time(gap.previous_end)}"
-    return f"{text} — this camera has none" + (" in this case" if in_case else "")
 
 
 class SyncCell(QFrame):
@@ -135,43 +99,14 @@ class SyncCell(QFrame):
         self.resyncs = 0  # seeks made to catch the clock up while playing (for diagnostics and tests)
         self.can_reveal = is_allowed(actor.role, Action.REVEAL_PII)
 
-        self.title_label = QLabel(camera_id)
-        font = self.title_label.font()
-        font.setBold(True)
-        self.title_label.setFont(font)
-        self.time_label = QLabel()
-        self.time_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.badge_label = QLabel()
-        self.badge_label.setAutoFillBackground(True)
-        self.badge_label.setContentsMargins(6, 1, 6, 1)
-        policy = self.badge_label.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)  # every cell's header as tall, with or without footage
-        self.badge_label.setSizePolicy(policy)
-        self.badge_label.hide()
-        style = self.style()
-        self.reveal_action = QAction(
-            style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning), "Reveal…", self
-        )
-        self.reveal_action.setToolTip("Show this camera's original with faces (justified and audited)")
+        self.header = CellHeader(camera_id, self)
+        self.title_label = self.header.title_label
+        self.time_label = self.header.time_label
+        self.badge_label = self.header.badge_label
+        self.reveal_action = self.header.reveal_action
         self.reveal_action.triggered.connect(self.ask_reveal)
-        self.redacted_action = QAction("Back to redacted", self)
-        self.redacted_action.setToolTip("Show this camera's faces-blurred clip again")
+        self.redacted_action = self.header.redacted_action
         self.redacted_action.triggered.connect(self.back_to_redacted)
-        header_row = QWidget()
-        header = QHBoxLayout(header_row)
-        header.setContentsMargins(0, 0, 0, 0)
-        header.addWidget(self.title_label)
-        header.addWidget(self.time_label, 1)
-        header.addWidget(self.badge_label)
-        self._buttons: dict[QAction, QToolButton] = {}
-        for action in (self.reveal_action, self.redacted_action):
-            button = QToolButton()
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setAutoRaise(True)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            header.addWidget(button)
-            self._buttons[action] = button
 
         self.view = VideoView()
         self.view.setMinimumSize(200, 112)
@@ -197,9 +132,8 @@ class SyncCell(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(3)
-        # as tall with or without the buttons (a camera without footage has none)
-        header_row.setMinimumHeight(max(b.sizeHint().height() for b in self._buttons.values()))
-        layout.addWidget(header_row)
+        self.header.keep_height()
+        layout.addWidget(self.header)
         layout.addWidget(self.stack, 1)
         self._update_actions()
 
@@ -253,7 +187,7 @@ class SyncCell(QFrame):
 
     def _request(self, wall: datetime) -> None:
         self._load.start(
-            _moment,
+            fetch_moment,
             self._services,
             self._actor,
             self.camera_id,
@@ -340,7 +274,7 @@ class SyncCell(QFrame):
             return
         self._next_for = boundary
         self._prefetch.start(
-            _moment,
+            fetch_moment,
             self._services,
             self._actor,
             self.camera_id,
@@ -395,7 +329,7 @@ class SyncCell(QFrame):
         if not isinstance(moment, FootageAt):
             return
         self._reveal_task.start(
-            _reveal,
+            reveal_original,
             self._services,
             self._actor,
             moment.segment_id,
@@ -432,16 +366,11 @@ class SyncCell(QFrame):
         self._update_actions()
 
     def _update_actions(self) -> None:
-        footage = isinstance(self.moment, FootageAt)
-        self.badge_label.setVisible(footage)
-        paint_badge(self.badge_label, original=self.showing_original)
-        shown = {
-            self.reveal_action: self.can_reveal and footage and not self.showing_original,
-            self.redacted_action: self.showing_original,
-        }
-        for action, visible in shown.items():
-            action.setVisible(visible)
-            self._buttons[action].setVisible(visible)  # a tool button does not follow its action's visibility
+        self.header.show_state(
+            footage=isinstance(self.moment, FootageAt),
+            original=self.showing_original,
+            can_reveal=self.can_reveal,
+        )
 
     def source(self) -> Path | None:
         """The file the player holds (a redacted rendition unless this cell's reveal is on)."""
