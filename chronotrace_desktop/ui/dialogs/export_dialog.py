@@ -4,9 +4,9 @@ The dialog asks for the case the export belongs to (preselected: the case the us
 the report) or, in all footage, a free case reference; what to include; whether the unredacted originals go in too
 (only shown to roles that may reveal faces, with the justification the audit log records and the user's password
 again, so a workstation left signed in exports nothing unredacted); an optional watermark, a zip or a folder, and
-where. The export runs in a worker (``workers.base``): progress shows in the dialog, Cancel stops it (the service
-removes the half-written package) and, once it is written, "Open folder" shows it in the file manager and records
-the opening on the export's row (``downloaded_at``).
+where. The export runs in a worker (``workers.base``; the work is in ``export_package``): progress shows in the
+dialog, Cancel stops it (the service removes the half-written package) and, once it is written, "Open folder"
+shows it in the file manager and records the opening on the export's row (``downloaded_at``).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.errors import UserFacingError
-from chronotrace_desktop.domain.export import ExportRequest, ExportResult, ExportType, SelectionKind
+from chronotrace_desktop.domain.export import ExportRequest, ExportResult, ExportType
 from chronotrace_desktop.domain.roles import Action, is_allowed
-from chronotrace_desktop.domain.users import ReauthPurpose
 from chronotrace_desktop.services.media_access import MIN_JUSTIFICATION_CHARS
+from chronotrace_desktop.ui.dialogs.export_package import TYPE_LABELS, describe, mark_opened, run_export
 from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.qt import (
     QCheckBox,
@@ -55,46 +55,8 @@ if TYPE_CHECKING:
     from chronotrace_desktop.services.access import ReauthService
     from chronotrace_desktop.services.export import ExportService
     from chronotrace_desktop.workers.base import Worker, WorkerPool
-    from chronotrace_desktop.workers.task_state import TaskState
 
 logger = logging.getLogger(__name__)
-
-TYPE_LABELS = {
-    ExportType.VIDEO_CLIP: "Video clips",
-    ExportType.PDF_REPORT: "PDF report",
-    ExportType.CSV_DATA: "CSV data",
-    ExportType.JSON_DATA: "JSON data",
-}
-
-
-def _run_export(
-    state: TaskState,
-    exports: ExportService,
-    reauth: ReauthService,
-    actor: Actor,
-    request: ExportRequest,
-    renderer: ReportRenderer | None,
-    password: str | None,
-) -> ExportResult:
-    proof = None
-    if request.unredacted:  # the password is checked (and a wrong one audited) before anything is exported
-        proof = reauth.confirm(actor, password or "", ReauthPurpose.EXPORT_UNREDACTED)
-    return exports.export(actor, request, state, renderer=renderer, proof=proof)
-
-
-def _mark_opened(state: TaskState, exports: ExportService, actor: Actor, result: ExportResult) -> Path:
-    return exports.mark_opened(actor, result.export_id)
-
-
-def describe(selection: ExportSelection) -> str:
-    if selection.kind is SelectionKind.ANOMALY:
-        return "the segment of the selected anomaly"
-    if selection.kind is SelectionKind.CAMERA_RANGE:
-        return f"camera {selection.camera_id} from {selection.recorded_from} to {selection.recorded_to} UTC"
-    if selection.kind is SelectionKind.SEARCH and selection.search is not None:
-        return f"the hits of the search \u201c{selection.search.display_text}\u201d"
-    count = len(selection.segment_ids)
-    return f"{count} selected segment{'s' if count != 1 else ''}"
 
 
 class ExportDialog(QDialog):
@@ -307,7 +269,7 @@ class ExportDialog(QDialog):
         self.result_ = None
         self._worker = start_task(
             self._pool,
-            _run_export,
+            run_export,
             self._exports,
             self._reauth,
             self._actor,
@@ -403,7 +365,7 @@ class ExportDialog(QDialog):
             return
         start_task(
             self._pool,
-            _mark_opened,
+            mark_opened,
             self._exports,
             self._actor,
             self.result_,
