@@ -156,10 +156,12 @@ class TimelineCanvas(QWidget):
         palette = self.palette()
         frame = self._frame()
         p.fillRect(self.rect(), palette.color(palette.ColorRole.Base))
+        if not self.lanes:  # no dated footage: no axis of an arbitrary day, only what to do
+            paint_message(p, frame, palette, self.message)
+            p.end()
+            return
         paint_lanes_background(p, frame, palette)
         paint_grid(p, frame, palette)
-        if not self.lanes:
-            paint_message(p, frame, palette, self.message)
         top = float(AXIS_H)
         shades = activity_colours(palette)
         for tile, t0, t1 in self.painted_tiles():

@@ -226,7 +226,10 @@ class TimelinePane(QWidget):
         self.extent_loaded.emit()
 
     def _view_changed(self) -> None:
-        self.span_label.setText(_span_words(self.canvas.view.span_s) + " shown")
+        placed = self.canvas.extent is not None
+        self.span_label.setText(_span_words(self.canvas.view.span_s) + " shown" if placed else "")
+        for button in (self.zoom_out_button, self.zoom_in_button, self.fit_button):
+            button.setEnabled(placed)
         self._sync_scroll_bar()
         self._debounce.start()
 
