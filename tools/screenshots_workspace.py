@@ -53,18 +53,26 @@ def _prepare(services: AppServices) -> str:
     admin = services.auth.login(*ADMIN)
     ids = []
     for clip, camera, after in CAMERAS:
-        options = IngestOptions(camera_id=camera, location="Depot", recorded_at=START + timedelta(seconds=after))
+        options = IngestOptions(
+            camera_id=camera, location="Depot", recorded_at=START + timedelta(seconds=after)
+        )
         (result,) = services.ingest.ingest_paths(admin, [SHARED_VIDEOS / clip], options, Unattended())
         assert result.video_id is not None, result
         ids.append(result.video_id)
-    case = services.cases.create(admin, "Depot robbery, 9 February", notes="Man in a dark jacket, about 14:30")
+    case = services.cases.create(
+        admin, "Depot robbery, 9 February", notes="Man in a dark jacket, about 14:30"
+    )
     services.cases.add_videos(admin, case.case_id, ids)
     services.cases.set_hold(admin, case.case_id, "Court order 17/2024")
     services.bookmarks.create(
         admin,
-        NewBookmark(ids[0], 3.0, note="Man enters from the left", box=Box(0.3, 0.2, 0.2, 0.6), case_id=case.case_id),
+        NewBookmark(
+            ids[0], 3.0, note="Man enters from the left", box=Box(0.3, 0.2, 0.2, 0.6), case_id=case.case_id
+        ),
     )
-    services.bookmarks.create(admin, NewBookmark(ids[2], 8.0, note="Dark car stops by the gate", case_id=case.case_id))
+    services.bookmarks.create(
+        admin, NewBookmark(ids[2], 8.0, note="Dark car stops by the gate", case_id=case.case_id)
+    )
     return case.case_id
 
 

@@ -63,7 +63,9 @@ class MultiCameraPane(QWidget):
         self._case_id: str | None = None
         self.cameras: list[CameraFootage] = []
         self.grid = SyncGrid(services, actor, pool, self)
-        self.grid.setMinimumHeight(PANE_MIN_HEIGHT - 40)  # the chooser bar above it makes up the pane's minimum
+        self.grid.setMinimumHeight(
+            PANE_MIN_HEIGHT - 40
+        )  # the chooser bar above it makes up the pane's minimum
 
         self.choose_button = QToolButton()
         self.choose_button.setText("Cameras")
