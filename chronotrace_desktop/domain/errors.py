@@ -60,6 +60,16 @@ class ConflictError(UserFacingError):
     exit_code = ExitCode.USAGE
 
 
+class RateLimitedError(UserFacingError):
+    """Too many requests in a window (an API key's hourly or daily limit): try again after ``retry_after_s``."""
+
+    exit_code = ExitCode.FAILURE
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
 class EnvironmentProblemError(UserFacingError):
     """Something outside the program failed: database unreachable, disk full, keyring missing."""
 
