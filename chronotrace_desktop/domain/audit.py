@@ -24,7 +24,10 @@ class AuditAction(StrEnum):
     EXPORT_DATA = "export_data"
     EXPORT_OPENED = "export_opened"
     EXPORT_EXPIRED = "export_expired"  # an export's retention ended (early by its owner, or when due)
-    API_CALL = "api_call"
+    API_CALL = "api_call"  # one request to the integration API (ip, user agent, request id, key prefix)
+    API_KEY_CREATED = "api_key_created"
+    API_KEY_REVOKED = "api_key_revoked"
+    API_KEY_ROTATED = "api_key_rotated"
     ANOMALY_ACKNOWLEDGED = "anomaly_acknowledged"
     ANOMALY_INVESTIGATING = "anomaly_investigating"
     ANOMALY_FALSE_POSITIVE = "anomaly_false_positive"
