@@ -51,6 +51,9 @@ class AuditEvent:
     metadata: Mapping[str, Any] | None = None
     ip_address: str | None = None
     request_id: str | None = None
+    user_agent: str | None = (
+        None  # what the client said it is (an API request's header); default: the actor's
+    )
 
 
 class AuditService:
@@ -67,7 +70,7 @@ class AuditService:
             resource_id=event.resource_id,
             justification=event.justification,
             ip_address=event.ip_address,
-            user_agent=f"chronotrace-{event.actor.client}" if event.actor else None,
+            user_agent=event.user_agent or (f"chronotrace-{event.actor.client}" if event.actor else None),
             request_id=event.request_id,
             success=event.success,
             error_message=event.error_message,
