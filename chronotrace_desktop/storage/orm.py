@@ -342,6 +342,19 @@ class ApiKey(Base):
     user: Mapped[User] = relationship(back_populates="api_keys")
 
 
+class ApiKeyUsage(Base):
+    """0014_api_key_usage: requests counted per key in one hourly or daily window (naive UTC start)."""
+
+    __tablename__ = "api_key_usage"
+
+    key_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("api_keys.id", ondelete="CASCADE"), primary_key=True
+    )
+    window_kind: Mapped[str] = mapped_column(String(4), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=False), primary_key=True)
+    request_count: Mapped[int] = mapped_column(Integer)
+
+
 class Export(Base):
     __tablename__ = "exports"
 
@@ -454,7 +467,7 @@ class LoginThrottleCounter(Base):
     blocked_until: Mapped[datetime | None] = _ts()
 
 
-ALL_MODELS += (LoginThrottleCounter,)
+ALL_MODELS += (LoginThrottleCounter, ApiKeyUsage)
 
 # 0012's tables (cases, case numbers, case videos, bookmarks) are mapped in ``orm_cases``; importing it here keeps
 # one metadata whatever module a caller imports first.
