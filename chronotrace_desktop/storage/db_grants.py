@@ -45,6 +45,15 @@ SIGNED_IN: tuple[TableGrant, ...] = (
     TableGrant("login_throttle", _WRITE),
     TableGrant("audit_log", _APPEND),
     TableGrant("schema_migrations", _READ),
+    # 0014 / issue 17: a user makes and revokes their own API keys (the service keeps them to their own and to
+    # their role's scopes), and whatever login runs the API server authenticates keys and counts requests.
+    TableGrant("api_keys", frozenset({Privilege.SELECT, Privilege.INSERT})),
+    TableGrant(
+        "api_keys",
+        frozenset({Privilege.UPDATE}),
+        ("request_count", "last_used_at", "revoked_at", "is_active"),
+    ),
+    TableGrant("api_key_usage", _WRITE),
 )
 
 _LIBRARY = (
