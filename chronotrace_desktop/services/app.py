@@ -25,6 +25,7 @@ from chronotrace_desktop.services.admin import (
 )
 from chronotrace_desktop.services.anomalies import AnomalyService
 from chronotrace_desktop.services.anomalies.scan import AnomalyScanner
+from chronotrace_desktop.services.api_keys import ApiKeyService
 from chronotrace_desktop.services.appearance import AppearanceService
 from chronotrace_desktop.services.cameras import CameraService
 from chronotrace_desktop.services.cases import BookmarkService, CaseService
@@ -97,6 +98,7 @@ class AppServices:
     clock: ClockService
     clock_reader: ClockReader
     appearance: AppearanceService
+    api_keys: ApiKeyService
 
     def close(self) -> None:
         try:
@@ -298,4 +300,5 @@ def open_app(
         clock=clock,
         clock_reader=clock_reader,
         appearance=appearance,
+        api_keys=ApiKeyService(database, authorizer, audit),
     )
