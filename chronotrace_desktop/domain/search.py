@@ -249,6 +249,43 @@ class SearchResult:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestContext:
+    """Where a search arrived from over the network (the integration API): kept in its ``searches`` row."""
+
+    ip_address: str | None = None
+    user_agent: str | None = None
+    session_id: str | None = None  # the API's request id; a desktop search has none
+
+
+@dataclass(frozen=True, slots=True)
+class PastSearch:
+    """A ``searches`` row as its author reads it back (never another user's)."""
+
+    id: uuid.UUID
+    query_text: str
+    query_type: str
+    filters: dict[str, Any]
+    case_id: str | None
+    result_count: int | None
+    top_score: float | None
+    execution_time_ms: int | None
+    created_at: datetime | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "query_text": self.query_text,
+            "query_type": self.query_type,
+            "filters": self.filters,
+            "case_id": self.case_id,
+            "result_count": self.result_count,
+            "top_score": self.top_score,
+            "execution_time_ms": self.execution_time_ms,
+            "created_at": utc_iso(self.created_at) if self.created_at else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class EvalQuery:
     """One labelled query: the (video filename, segment index) pairs that answer it."""
 

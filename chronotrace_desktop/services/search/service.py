@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import TYPE_CHECKING, Literal
 
-from chronotrace_desktop.domain.errors import NotFoundError
+from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.domain.search import QueryType, SearchHit, SearchResult, SearchTimings
 from chronotrace_desktop.embedding.query_cache import CachedQueryEmbedder
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
-    from chronotrace_desktop.domain.search import SegmentQuery
+    from chronotrace_desktop.domain.search import PastSearch, RequestContext, SegmentQuery
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.access import AuditService, Authorizer
     from chronotrace_desktop.services.engines.search import EngineAnswer, EngineSearch
@@ -52,6 +52,7 @@ logger = logging.getLogger(__name__)
 MIN_CANDIDATES = 100
 CANDIDATES_PER_HIT = 5
 MAX_CANDIDATES = 2000
+MAX_HISTORY = 500
 EmbedText = Literal["query", "caption", "both"]
 
 
@@ -109,13 +110,22 @@ class SearchService:
                 self._embedder = CachedQueryEmbedder(default_text_embedder())
             return self._embedder
 
-    def search(self, actor: Actor, query: SegmentQuery) -> SearchResult:
-        return self.search_batch(actor, [query])[0]
+    def search(
+        self, actor: Actor, query: SegmentQuery, *, context: RequestContext | None = None
+    ) -> SearchResult:
+        return self.search_batch(actor, [query], context=context)[0]
 
     def search_batch(
-        self, actor: Actor, queries: Sequence[SegmentQuery], *, log_metadata: dict[str, object] | None = None
+        self,
+        actor: Actor,
+        queries: Sequence[SegmentQuery],
+        *,
+        log_metadata: dict[str, object] | None = None,
+        context: RequestContext | None = None,
     ) -> list[SearchResult]:
-        """Run several searches with one vector batch and one SQL join; one log row each, in one transaction."""
+        """Run several searches with one vector batch and one SQL join; one log row each, in one transaction.
+
+        ``context``: where a network request came from, kept in the ``searches`` rows (the integration API)."""
         started = time.perf_counter()
         actor = self._authorizer.require(actor, Action.SEARCH, resource_type="search")
         if not queries:
@@ -126,7 +136,9 @@ class SearchService:
             results = self._run(prepared, started, session)
             extra = {"batch": len(queries)} if len(queries) > 1 else {}
             entries = list(zip(queries, results, strict=True))
-            store.log_searches(session, self._audit, actor, entries, {**(log_metadata or {}), **extra})
+            store.log_searches(
+                session, self._audit, actor, entries, {**(log_metadata or {}), **extra}, context=context
+            )
         first = results[0]
         logger.info(
             "%d search(es) by %s in %.1f ms; first: %s (%s), %d hits (embed %.1f, vector %.1f, db %.1f ms, cache %s)",
@@ -142,6 +154,27 @@ class SearchService:
             first.cache_hit,
         )
         return results
+
+    # ------------------------------------------------------------ the user's own search log
+
+    def history(self, actor: Actor, *, limit: int = 50, offset: int = 0) -> list[PastSearch]:
+        """The actor's own past searches, newest first."""
+        actor = self._authorizer.require(actor, Action.SEARCH, resource_type="search")
+        if not 1 <= limit <= MAX_HISTORY or offset < 0:
+            raise InvalidInputError(
+                f"the limit is between 1 and {MAX_HISTORY} and the offset is not negative"
+            )
+        with self._db.transaction() as session:
+            return store.past_searches(session, actor.user_id, limit=limit, offset=offset)
+
+    def past(self, actor: Actor, search_id: uuid.UUID) -> PastSearch:
+        """One of the actor's own past searches; another user's is "not found"."""
+        actor = self._authorizer.require(actor, Action.SEARCH, resource_type="search", resource_id=search_id)
+        with self._db.transaction() as session:
+            found = store.past_search(session, actor.user_id, search_id)
+        if found is None:
+            raise NotFoundError(f"No search {search_id} of yours.")
+        return found
 
     # ------------------------------------------------------------ preparing queries
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 
 from chronotrace_desktop.domain.anomalies import AnomalyStatus
 from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.search import PastSearch, RequestContext
 from chronotrace_desktop.services.access import AuditEvent
 from chronotrace_desktop.services.search.segment_attributes import AnomalySpan, SegmentAttributes
 from chronotrace_desktop.storage.orm import Anomaly, Search, Video, VideoSegment
@@ -197,8 +198,13 @@ def log_searches(
     actor: Actor,
     entries: Sequence[tuple[LoggedQuery, SearchResult]],
     metadata: dict[str, Any] | None = None,
+    context: RequestContext | None = None,
 ) -> None:
-    """A ``searches`` row and a ``search_query`` audit row per result, in the caller's transaction."""
+    """A ``searches`` row and a ``search_query`` audit row per result, in the caller's transaction.
+
+    ``context``: where a network request came from (ip address, user agent, session id); a desktop search
+    has none and records its client as the user agent."""
+    origin = context or RequestContext()
     for query, result in entries:
         t = result.timings
         top = result.top_score
@@ -216,7 +222,9 @@ def log_searches(
             qdrant_time_ms=round(t.vector_ms),
             db_time_ms=round(t.db_ms),
             cache_hit=result.cache_hit,
-            user_agent=f"chronotrace-{actor.client}",
+            user_agent=origin.user_agent or f"chronotrace-{actor.client}",
+            ip_address=origin.ip_address,
+            session_id=origin.session_id,
             meta={
                 **(metadata or {}),
                 "limit": query.limit,
@@ -249,3 +257,35 @@ def log_searches(
             ),
         )
     session.flush()
+
+
+def _past(row: Search) -> PastSearch:
+    return PastSearch(
+        id=row.id,
+        query_text=row.query_text,
+        query_type=row.query_type or "text",
+        filters=dict(row.filters or {}),
+        case_id=row.case_id,
+        result_count=row.result_count,
+        top_score=None if row.top_score is None else float(row.top_score),
+        execution_time_ms=row.execution_time_ms,
+        created_at=row.created_at,
+    )
+
+
+def past_searches(session: Session, user_id: uuid.UUID, *, limit: int, offset: int) -> list[PastSearch]:
+    """The user's own searches, newest first."""
+    query = (
+        sa.select(Search)
+        .where(Search.user_id == user_id)
+        .order_by(Search.created_at.desc(), Search.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_past(row) for row in session.scalars(query)]
+
+
+def past_search(session: Session, user_id: uuid.UUID, search_id: uuid.UUID) -> PastSearch | None:
+    """One of the user's own searches (None for another user's: their existence is not disclosed)."""
+    row = session.get(Search, search_id)
+    return _past(row) if row is not None and row.user_id == user_id else None
