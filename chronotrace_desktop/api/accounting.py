@@ -1,0 +1,90 @@
+"""Per request: an id (``X-Request-ID``), a body-size cap, and one ``api_call`` audit row (success or failure).
+
+The audit row is written by the key service (``record_call``) in the thread pool after the response is made,
+with the caller's address, user agent, the request id, the key's prefix and the outcome. ``/v1/health`` is not
+audited: load balancers poll it every few seconds and it touches no data.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import TYPE_CHECKING
+
+from starlette.concurrency import run_in_threadpool
+
+from chronotrace_desktop.api.problems import problem
+from chronotrace_desktop.api.settings import MAX_JSON_BYTES
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from fastapi import FastAPI, Request
+    from starlette.responses import Response
+
+    from chronotrace_desktop.api.gate import KeyGate
+
+logger = logging.getLogger(__name__)
+
+REQUEST_ID = "X-Request-ID"
+UNAUDITED = frozenset({"/v1/health"})
+MAX_USER_AGENT = 512
+
+
+def _outcome(request: Request, status: int) -> str:
+    explicit: str | None = getattr(request.state, "outcome", None)
+    if explicit:
+        return explicit
+    return "success" if status < 400 else "failed"
+
+
+def _too_big(request: Request) -> bool:
+    length = request.headers.get("content-length")
+    try:
+        return length is not None and int(length) > MAX_JSON_BYTES
+    except ValueError:
+        return True
+
+
+def install_accounting(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def account(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request_id = uuid.uuid4().hex
+        request.state.request_id = request_id
+        if _too_big(request):
+            request.state.outcome = "too_large"
+            response: Response = problem(
+                request, 413, f"the request body is limited to {MAX_JSON_BYTES} bytes"
+            )
+        else:
+            try:
+                response = await call_next(request)
+            except Exception:  # a bug: its traceback goes to the log, the caller gets a bare 500
+                logger.exception(
+                    "unhandled error on %s %s (request %s)", request.method, request.url.path, request_id
+                )
+                request.state.outcome = "error"
+                response = problem(request, 500, f"internal error; quote request {request_id}")
+        response.headers[REQUEST_ID] = request_id
+        gate: KeyGate | None = request.app.state.gate
+        if gate is not None and request.url.path not in UNAUDITED:
+            await run_in_threadpool(_record, gate, request, response.status_code, request_id)
+        return response
+
+
+def _record(gate: KeyGate, request: Request, status: int, request_id: str) -> None:
+    key_actor = getattr(request.state, "key_actor", None)
+    try:
+        gate.record_call(
+            key_actor,
+            method=request.method,
+            path=request.url.path,
+            status=status,
+            outcome=_outcome(request, status),
+            ip_address=request.client.host if request.client else None,
+            user_agent=(request.headers.get("user-agent") or "")[:MAX_USER_AGENT] or None,
+            request_id=request_id,
+            key_prefix=getattr(request.state, "presented_prefix", None),
+        )
+    except Exception:  # the answer is already made; a lost audit row is logged loudly, not hidden
+        logger.exception("could not audit request %s", request_id)

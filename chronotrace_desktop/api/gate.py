@@ -1,0 +1,104 @@
+"""The door: an API key in ``Authorization: Bearer …`` or ``X-API-Key``, its scopes and its limits.
+
+``caller(scope)`` is the dependency every keyed endpoint declares: 401 without a valid key (missing, unknown,
+expired, revoked: the key service decides), 429 with ``Retry-After`` once the key's hourly or daily budget is
+spent, 403 when the key lacks the endpoint's scope. It returns the key's :class:`Actor`, so the services apply
+the user's role as they do on the desktop. Plain ``def`` functions: FastAPI runs them in its thread pool, never on
+the event loop. The key itself is never logged; only the key service's prefix is kept (``request.state``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
+
+from fastapi import Depends, Request
+
+from chronotrace_desktop.api.problems import RequestRefusedError
+from chronotrace_desktop.domain.errors import AuthenticationError, RateLimitedError
+from chronotrace_desktop.domain.users import Actor
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+BEARER = "bearer "
+UNAUTHENTICATED = {"WWW-Authenticate": 'Bearer realm="chronotrace"'}
+
+
+class KeyHolder(Protocol):
+    """What the key service hands back for a valid key."""
+
+    @property
+    def actor(self) -> Actor: ...
+    @property
+    def prefix(self) -> str: ...
+    def allows(self, scope: Any) -> bool: ...
+
+
+class KeyGate(Protocol):
+    """The key service as the API uses it (``services.api_keys``)."""
+
+    def authenticate(self, raw_key: str) -> Any: ...
+    def consume(self, key_actor: Any) -> None: ...
+    def record_call(
+        self,
+        key_actor: Any,
+        *,
+        method: str,
+        path: str,
+        status: int,
+        outcome: str,
+        ip_address: str | None,
+        user_agent: str | None,
+        request_id: str,
+        key_prefix: str | None = None,
+    ) -> None: ...
+
+
+def presented_key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header[: len(BEARER)].lower() == BEARER:
+        return header[len(BEARER) :].strip() or None
+    return request.headers.get("x-api-key", "").strip() or None
+
+
+def caller(scope: Any) -> Callable[[Request], Actor]:
+    """The dependency of an endpoint that needs ``scope``: the key's actor, or a 401/403/429 problem."""
+
+    def check(request: Request) -> Actor:
+        gate: KeyGate | None = request.app.state.gate
+        raw = presented_key(request)
+        if raw is None:
+            raise RequestRefusedError(
+                401, "an API key is required", outcome="unauthenticated", headers=UNAUTHENTICATED
+            )
+        if gate is None:
+            raise RequestRefusedError(
+                401, "API keys are not enabled here", outcome="unauthenticated", headers=UNAUTHENTICATED
+            )
+        try:
+            holder: KeyHolder = gate.authenticate(raw)
+        except AuthenticationError as error:
+            raise RequestRefusedError(
+                401, str(error), outcome="unauthenticated", headers=UNAUTHENTICATED
+            ) from None
+        request.state.key_actor = holder
+        try:
+            gate.consume(holder)
+        except RateLimitedError as error:
+            seconds = str(max(1, math.ceil(error.retry_after_s)))
+            raise RequestRefusedError(
+                429, str(error), outcome="rate_limited", headers={"Retry-After": seconds}
+            ) from None
+        if not holder.allows(scope):
+            raise RequestRefusedError(403, f"this key lacks the scope {scope}", outcome="denied")
+        return holder.actor
+
+    return check
+
+
+# What an endpoint declares: ``actor: ReadVideos``.
+ReadVideos = Annotated[Actor, Depends(caller("read:videos"))]
+WriteVideos = Annotated[Actor, Depends(caller("write:videos"))]
+ReadSearches = Annotated[Actor, Depends(caller("read:searches"))]
+WriteSearches = Annotated[Actor, Depends(caller("write:searches"))]
