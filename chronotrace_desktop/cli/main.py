@@ -29,6 +29,7 @@ from chronotrace_desktop.cli import (
     commands_perception,
     commands_s3,
     commands_search,
+    commands_serve,
     commands_users,
     commands_verify,
     commands_videos,
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_eval.register(commands)
     commands_perception.register(commands)
     commands_export.register(commands)
+    commands_serve.register(commands)
     commands_keys.register(commands)
     commands_verify.register(commands)
     commands_audit.register(commands)
