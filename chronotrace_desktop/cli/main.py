@@ -16,6 +16,7 @@ from chronotrace_desktop import __version__
 from chronotrace_desktop.cli import (
     commands_admin,
     commands_anomalies,
+    commands_apikeys,
     commands_appearance,
     commands_audit,
     commands_bookmarks,
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui.set_defaults(handler=commands_admin.run_gui)
     commands_admin.register(commands)
     commands_users.register(commands)
+    commands_apikeys.register(commands)
     commands_ingest.register(commands)
     commands_videos.register(commands)
     commands_engines.register(commands)
