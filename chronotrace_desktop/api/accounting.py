@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI, Request
     from starlette.responses import Response
 
-    from chronotrace_desktop.api.gate import KeyGate
+    from chronotrace_desktop.services.api_keys import ApiKeyService
 
 logger = logging.getLogger(__name__)
 
@@ -66,13 +66,13 @@ def install_accounting(app: FastAPI) -> None:
                 request.state.outcome = "error"
                 response = problem(request, 500, f"internal error; quote request {request_id}")
         response.headers[REQUEST_ID] = request_id
-        gate: KeyGate | None = request.app.state.gate
+        gate: ApiKeyService | None = request.app.state.gate
         if gate is not None and request.url.path not in UNAUDITED:
             await run_in_threadpool(_record, gate, request, response.status_code, request_id)
         return response
 
 
-def _record(gate: KeyGate, request: Request, status: int, request_id: str) -> None:
+def _record(gate: ApiKeyService, request: Request, status: int, request_id: str) -> None:
     key_actor = getattr(request.state, "key_actor", None)
     try:
         gate.record_call(

@@ -19,17 +19,13 @@ from chronotrace_desktop.api.routers import anomalies, health, searches, videos
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from chronotrace_desktop.api.gate import KeyGate
     from chronotrace_desktop.services.app import AppServices
 
 API_PREFIX = "/v1"
 
 
-def create_app(
-    services: AppServices | None, *, cors_origins: Sequence[str] = (), gate: KeyGate | None = None
-) -> FastAPI:
-    """``services`` None builds the app for its OpenAPI document only. ``gate``: the key service (default:
-    ``services.api_keys`` once the installation has one)."""
+def create_app(services: AppServices | None, *, cors_origins: Sequence[str] = ()) -> FastAPI:
+    """``services`` None builds the app for its OpenAPI document only (every keyed call is then a 401)."""
     app = FastAPI(
         title="ChronoTrace integration API",
         version=__version__,
@@ -38,7 +34,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.services = services
-    app.state.gate = gate if gate is not None else getattr(services, "api_keys", None)
+    app.state.gate = services.api_keys if services is not None else None
     install_problem_handlers(app)
     install_accounting(app)
     if cors_origins:

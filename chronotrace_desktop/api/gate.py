@@ -10,49 +10,23 @@ the event loop. The key itself is never logged; only the key service's prefix is
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
 from chronotrace_desktop.api.problems import RequestRefusedError
+from chronotrace_desktop.domain.api_keys import KEY_PREFIX, PREFIX_LENGTH
 from chronotrace_desktop.domain.errors import AuthenticationError, RateLimitedError
 from chronotrace_desktop.domain.users import Actor
+from chronotrace_desktop.services.api_keys import Scope
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from chronotrace_desktop.services.api_keys import ApiKeyService, KeyActor
+
 BEARER = "bearer "
 UNAUTHENTICATED = {"WWW-Authenticate": 'Bearer realm="chronotrace"'}
-
-
-class KeyHolder(Protocol):
-    """What the key service hands back for a valid key."""
-
-    @property
-    def actor(self) -> Actor: ...
-    @property
-    def prefix(self) -> str: ...
-    def allows(self, scope: Any) -> bool: ...
-
-
-class KeyGate(Protocol):
-    """The key service as the API uses it (``services.api_keys``)."""
-
-    def authenticate(self, raw_key: str) -> Any: ...
-    def consume(self, key_actor: Any) -> None: ...
-    def record_call(
-        self,
-        key_actor: Any,
-        *,
-        method: str,
-        path: str,
-        status: int,
-        outcome: str,
-        ip_address: str | None,
-        user_agent: str | None,
-        request_id: str,
-        key_prefix: str | None = None,
-    ) -> None: ...
 
 
 def presented_key(request: Request) -> str | None:
@@ -62,22 +36,24 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key", "").strip() or None
 
 
-def caller(scope: Any) -> Callable[[Request], Actor]:
+def caller(scope: Scope) -> Callable[[Request], Actor]:
     """The dependency of an endpoint that needs ``scope``: the key's actor, or a 401/403/429 problem."""
 
     def check(request: Request) -> Actor:
-        gate: KeyGate | None = request.app.state.gate
+        gate: ApiKeyService | None = request.app.state.gate
         raw = presented_key(request)
         if raw is None:
             raise RequestRefusedError(
                 401, "an API key is required", outcome="unauthenticated", headers=UNAUTHENTICATED
             )
+        if raw.startswith(KEY_PREFIX):  # for the audit row of a refused key: the part the database keeps
+            request.state.presented_prefix = raw[:PREFIX_LENGTH]
         if gate is None:
             raise RequestRefusedError(
                 401, "API keys are not enabled here", outcome="unauthenticated", headers=UNAUTHENTICATED
             )
         try:
-            holder: KeyHolder = gate.authenticate(raw)
+            holder: KeyActor = gate.authenticate(raw)
         except AuthenticationError as error:
             raise RequestRefusedError(
                 401, str(error), outcome="unauthenticated", headers=UNAUTHENTICATED
@@ -91,14 +67,14 @@ def caller(scope: Any) -> Callable[[Request], Actor]:
                 429, str(error), outcome="rate_limited", headers={"Retry-After": seconds}
             ) from None
         if not holder.allows(scope):
-            raise RequestRefusedError(403, f"this key lacks the scope {scope}", outcome="denied")
+            raise RequestRefusedError(403, f"this key lacks the scope {scope.value}", outcome="denied")
         return holder.actor
 
     return check
 
 
 # What an endpoint declares: ``actor: ReadVideos``.
-ReadVideos = Annotated[Actor, Depends(caller("read:videos"))]
-WriteVideos = Annotated[Actor, Depends(caller("write:videos"))]
-ReadSearches = Annotated[Actor, Depends(caller("read:searches"))]
-WriteSearches = Annotated[Actor, Depends(caller("write:searches"))]
+ReadVideos = Annotated[Actor, Depends(caller(Scope.READ_VIDEOS))]
+WriteVideos = Annotated[Actor, Depends(caller(Scope.WRITE_VIDEOS))]
+ReadSearches = Annotated[Actor, Depends(caller(Scope.READ_SEARCHES))]
+WriteSearches = Annotated[Actor, Depends(caller(Scope.WRITE_SEARCHES))]

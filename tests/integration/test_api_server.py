@@ -7,13 +7,20 @@ import os
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from chronotrace_desktop.api.problems import PROBLEM_JSON
+from chronotrace_desktop.domain.clock import utcnow
+from chronotrace_desktop.domain.roles import Role
+from chronotrace_desktop.services.api_keys import Scope
 from tests.integration.conftest import Installation, new_installation, wait_for_port
 
 pytestmark = [pytest.mark.server_pg, pytest.mark.slow]
@@ -31,6 +38,45 @@ class Server:
     installation: Installation
     client: httpx.Client
 
+    def key(
+        self, role: Role, *scopes: Scope, rate_per_hour: int = 1000, expires_in: timedelta | None = None
+    ) -> tuple[str, uuid.UUID]:
+        """A new user of ``role`` and a key of theirs with ``scopes``: (the key, its id)."""
+        inst = self.installation
+        email, _ = inst.add_user(role)
+        made = inst.services.api_keys.create(
+            inst.admin,
+            name=f"test {role.value}",
+            scopes=scopes,
+            rate_per_hour=rate_per_hour,
+            expires_at=utcnow() + expires_in if expires_in else None,
+            for_user=email,
+        )
+        return made.key, made.info.key_id
+
+    def sql(self, statement: str, **params: Any) -> list[sa.Row[Any]]:
+        engine = self.installation.owner_engine()
+        try:
+            with engine.begin() as connection:
+                result = connection.execute(sa.text(statement), params)
+                return list(result) if result.returns_rows else []
+        finally:
+            engine.dispose()
+
+    def audit_of(self, response: httpx.Response) -> sa.Row[Any]:
+        rows = self.sql(
+            "SELECT action, success, metadata AS meta, host(ip_address) AS ip, user_agent, error_message "
+            "FROM audit_log "
+            "WHERE request_id = :rid",
+            rid=response.headers["x-request-id"],
+        )
+        assert len(rows) == 1, rows
+        return rows[0]
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}", "User-Agent": "vms-test/1.0"}
+
 
 def release_vector_files(installation: Installation) -> None:
     """The server process opens the vector store (one process at a time on a data folder): the test's own
@@ -41,34 +87,44 @@ def release_vector_files(installation: Installation) -> None:
     services.vectors.close()
 
 
+def installation_environment(installation: Installation) -> dict[str, str]:
+    """The installation's settings for a process of its own (the password stays in the keyring)."""
+    settings = installation.settings
+    environment = {"CHRONOTRACE_PROFILE": settings.profile.value}
+    if settings.database_url:
+        environment["CHRONOTRACE_DATABASE_URL"] = settings.database_url
+    return environment
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
     with new_installation("server") as installation:
         release_vector_files(installation)
         port = free_port()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "chronotrace_desktop",
-                "--data-dir",
-                str(installation.data_dir),
-                "serve",
-                "--port",
-                str(port),
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            env=dict(os.environ),
-        )
+        errors = installation.data_dir / "serve-stderr.txt"
+        with errors.open("wb") as stderr:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "chronotrace_desktop",
+                    "--data-dir",
+                    str(installation.data_dir),
+                    "serve",
+                    "--port",
+                    str(port),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                env={**os.environ, **installation_environment(installation)},
+            )
         try:
             try:
                 wait_for_port(port, process, "chronotrace serve", timeout=60)
             except AssertionError:
-                assert process.stderr is not None
-                raise AssertionError(process.stderr.read().decode(errors="replace")) from None
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+                raise AssertionError(errors.read_text(errors="replace")) from None
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
                 yield Server(installation, client)
         finally:
             process.terminate()
@@ -77,8 +133,8 @@ def server() -> Iterator[Server]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-            if process.stderr is not None:
-                process.stderr.close()
+        # No traceback escaped a request (a bug would be logged at ERROR on stderr).
+        assert "Traceback" not in errors.read_text(errors="replace")
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
@@ -133,3 +189,120 @@ def test_a_body_over_the_cap_is_413(server: Server) -> None:
 def test_each_request_gets_its_own_id(server: Server) -> None:
     ids = {server.client.get("/v1/health").headers["x-request-id"] for _ in range(3)}
     assert len(ids) == 3
+
+
+def test_unknown_key_call_is_audited_with_its_prefix_only(server: Server) -> None:
+    fake = "ct_live_" + "Z" * 43
+    response = server.client.get("/v1/videos", headers=bearer(fake))
+    assert_problem(response, 401)
+    row = server.audit_of(response)
+    assert row.action == "api_call"
+    assert row.success is False
+    assert row.meta["status"] == 401
+    assert row.meta["key_prefix"] == fake[:10]
+    assert row.ip == "127.0.0.1"
+    assert row.user_agent == "vms-test/1.0"
+    assert fake not in str(tuple(row))
+
+
+def test_a_key_lists_videos_within_its_scope_and_the_call_is_audited(server: Server) -> None:
+    key, key_id = server.key(Role.ANALYST, Scope.READ_VIDEOS)
+    response = server.client.get("/v1/videos", headers=bearer(key))
+    assert response.status_code == 200, response.text
+    assert response.json() == {"items": [], "total": 0, "offset": 0, "limit": 50}
+    row = server.audit_of(response)
+    assert (row.action, row.success) == ("api_call", True)
+    assert row.meta["key_id"] == str(key_id)
+    assert row.meta["key_prefix"] == key[:10]
+    assert row.meta["outcome"] == "success"
+    assert (row.meta["method"], row.meta["path"]) == ("GET", "/v1/videos")
+
+
+def test_a_missing_scope_is_403_and_audited(server: Server) -> None:
+    key, _ = server.key(Role.ANALYST, Scope.READ_VIDEOS)
+    response = server.client.post("/v1/searches", json={"text": "a person"}, headers=bearer(key))
+    body = assert_problem(response, 403)
+    assert "write:searches" in str(body["detail"])
+    row = server.audit_of(response)
+    assert row.success is False
+    assert row.meta["outcome"] == "denied"
+
+
+def test_a_role_denial_from_the_service_is_403(server: Server) -> None:
+    key, _ = server.key(Role.API_USER, Scope.WRITE_VIDEOS)  # api users ingest but never triage anomalies
+    response = server.client.patch(
+        f"/v1/anomalies/{uuid.uuid4()}", json={"status": "acknowledged"}, headers=bearer(key)
+    )
+    assert_problem(response, 403)
+    assert server.audit_of(response).success is False
+
+
+def test_unknown_ids_are_404(server: Server) -> None:
+    key, _ = server.key(Role.ANALYST, Scope.READ_VIDEOS, Scope.READ_SEARCHES)
+    assert_problem(server.client.get(f"/v1/videos/{uuid.uuid4()}", headers=bearer(key)), 404)
+    assert_problem(server.client.get(f"/v1/videos/{uuid.uuid4()}/segments", headers=bearer(key)), 404)
+    assert_problem(server.client.get(f"/v1/searches/{uuid.uuid4()}", headers=bearer(key)), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("GET", "/v1/videos/not-a-uuid", None, "video_id"),
+        ("GET", "/v1/videos?limit=0", None, "limit"),
+        ("POST", "/v1/searches", {"text": ""}, "text"),
+        ("POST", "/v1/searches", {"text": "car", "filters": {"has_faces": "maybe"}}, "filters.has_faces"),
+        ("POST", "/v1/searches", {"text": "car", "colour": "red"}, "colour"),
+    ],
+)
+def test_bad_input_is_400_naming_the_field(
+    server: Server, method: str, path: str, body: dict[str, Any] | None, field: str
+) -> None:
+    key, _ = server.key(Role.ANALYST, Scope.READ_VIDEOS, Scope.WRITE_SEARCHES)
+    response = server.client.request(method, path, json=body, headers=bearer(key))
+    problem = assert_problem(response, 400)
+    assert field in [e["field"] for e in problem["errors"]], problem  # type: ignore[attr-defined]
+
+
+def test_the_limit_is_hit_at_exactly_n_plus_one_with_retry_after(server: Server) -> None:
+    key, _ = server.key(Role.ANALYST, Scope.READ_VIDEOS, rate_per_hour=3)
+    for _ in range(3):
+        assert server.client.get("/v1/videos", headers=bearer(key)).status_code == 200
+    refused = server.client.get("/v1/videos", headers=bearer(key))
+    assert_problem(refused, 429)
+    assert 0 < int(refused.headers["retry-after"]) <= 3600
+    assert server.audit_of(refused).meta["outcome"] == "rate_limited"
+
+
+def test_expired_and_revoked_keys_are_401(server: Server) -> None:
+    expired, expired_id = server.key(Role.ANALYST, Scope.READ_VIDEOS, expires_in=timedelta(hours=1))
+    server.sql(
+        "UPDATE api_keys SET expires_at = now() AT TIME ZONE 'utc' - interval '1 minute' WHERE id = :id",
+        id=expired_id,
+    )
+    assert_problem(server.client.get("/v1/videos", headers=bearer(expired)), 401)
+    revoked, revoked_id = server.key(Role.ANALYST, Scope.READ_VIDEOS)
+    assert server.client.get("/v1/videos", headers=bearer(revoked)).status_code == 200
+    server.installation.services.api_keys.revoke(server.installation.admin, revoked_id)
+    assert_problem(server.client.get("/v1/videos", headers=bearer(revoked)), 401)
+
+
+def test_a_search_is_logged_with_the_request_context_and_read_back_by_its_user_only(server: Server) -> None:
+    key, _ = server.key(Role.ANALYST, Scope.WRITE_SEARCHES, Scope.READ_SEARCHES)
+    response = server.client.post(
+        "/v1/searches",
+        json={"text": "person in a red jacket", "limit": 5, "filters": {"has_faces": False}},
+        headers={**bearer(key), "X-API-Key": "", "X-Session-ID": "vms-session-42"},
+    )
+    assert response.status_code == 200, response.text
+    search_id = response.json()["search_id"]
+    (row,) = server.sql(
+        "SELECT host(ip_address) AS ip, user_agent, session_id FROM searches WHERE id = :id", id=search_id
+    )
+    assert (row.ip, row.user_agent, row.session_id) == ("127.0.0.1", "vms-test/1.0", "vms-session-42")
+
+    listed = server.client.get("/v1/searches", headers=bearer(key)).json()["items"]
+    assert [s["id"] for s in listed] == [search_id]
+    one = server.client.get(f"/v1/searches/{search_id}", headers=bearer(key))
+    assert one.json()["query_text"] == "person in a red jacket"
+    other, _ = server.key(Role.ANALYST, Scope.READ_SEARCHES)
+    assert_problem(server.client.get(f"/v1/searches/{search_id}", headers=bearer(other)), 404)

@@ -25,8 +25,6 @@ from chronotrace_desktop.domain.search import (
 
 router = APIRouter(tags=["searches"])
 
-WRITE_SEARCHES = "write:searches"
-READ_SEARCHES = "read:searches"
 SESSION_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 

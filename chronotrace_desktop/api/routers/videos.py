@@ -20,7 +20,6 @@ from chronotrace_desktop.domain.errors import NotFoundError
 
 router = APIRouter(tags=["videos"])
 
-READ_VIDEOS = "read:videos"
 MAX_PAGE = 200
 HIDDEN = frozenset({"original_path"})  # a path on the server's disk is not the client's business
 
