@@ -6,7 +6,7 @@ desktop has them. Inside: ``settings`` (how the server is run), ``problems`` (RF
 ``routers`` (one module per resource), ``app`` (the factory).
 """
 
-from chronotrace_desktop.api.app import create_app
+from chronotrace_desktop.api.app import create_app, render_openapi
 from chronotrace_desktop.api.settings import ApiSettings
 
-__all__ = ["ApiSettings", "create_app"]
+__all__ = ["ApiSettings", "create_app", "render_openapi"]

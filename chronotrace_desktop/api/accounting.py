@@ -2,7 +2,7 @@
 
 The audit row is written by the key service (``record_call``) in the thread pool after the response is made,
 with the caller's address, user agent, the request id, the key's prefix and the outcome. ``/v1/health`` is not
-audited: load balancers poll it every few seconds and it touches no data.
+audited, nor is ``/openapi.json``: load balancers poll the one, tools fetch the other, and neither touches data.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 REQUEST_ID = "X-Request-ID"
-UNAUDITED = frozenset({"/v1/health"})
+UNAUDITED = frozenset({"/v1/health", "/openapi.json"})
 MAX_USER_AGENT = 512
 
 

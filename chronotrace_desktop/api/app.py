@@ -6,18 +6,21 @@ vector store, a render) never blocks the event loop. CORS is off unless origins 
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 
 from chronotrace_desktop import __version__
 from chronotrace_desktop.api.accounting import install_accounting
-from chronotrace_desktop.api.problems import install_problem_handlers
+from chronotrace_desktop.api.problems import Problem, documented, install_problem_handlers
 from chronotrace_desktop.api.routers import anomalies, health, searches, videos
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import Any
 
     from chronotrace_desktop.services.app import AppServices
 
@@ -45,6 +48,38 @@ def create_app(services: AppServices | None, *, cors_origins: Sequence[str] = ()
             allow_headers=["Authorization", "X-API-Key", "Content-Type", "X-Session-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
-    for router in (health.router, videos.router, searches.router, anomalies.router):
-        app.include_router(router, prefix=API_PREFIX)
+    app.include_router(health.router, prefix=API_PREFIX)
+    keyed = documented(400, 401, 403, 404, 413, 429, 503)
+    for router in (videos.router, searches.router, anomalies.router):
+        app.include_router(router, prefix=API_PREFIX, responses=keyed)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = openapi_document(app)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def render_openapi() -> str:
+    """The OpenAPI document as committed in ``docs/openapi.json`` (``chronotrace serve --write-openapi``)."""
+    return json.dumps(create_app(None).openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document without its 422 (this API answers bad input with a 400 problem) and with the problem
+    body's schema."""
+    document = get_openapi(
+        title=app.title, version=app.version, summary=app.summary, routes=app.routes, openapi_version="3.1.0"
+    )
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            operation.get("responses", {}).pop("422", None)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem.pop("$defs", {}))
+    schemas["Problem"] = problem
+    return document

@@ -13,6 +13,7 @@ import math
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPBearer
 
 from chronotrace_desktop.api.problems import RequestRefusedError
 from chronotrace_desktop.domain.api_keys import KEY_PREFIX, PREFIX_LENGTH
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 
 BEARER = "bearer "
 UNAUTHENTICATED = {"WWW-Authenticate": 'Bearer realm="chronotrace"'}
+# Declared for the OpenAPI document (its security schemes); the key is read by ``presented_key``.
+_BEARER = Depends(HTTPBearer(auto_error=False, description="Authorization: Bearer ct_live_…"))
+_HEADER = Depends(APIKeyHeader(name="X-API-Key", auto_error=False, description="the key itself: ct_live_…"))
 
 
 def presented_key(request: Request) -> str | None:
@@ -36,10 +40,10 @@ def presented_key(request: Request) -> str | None:
     return request.headers.get("x-api-key", "").strip() or None
 
 
-def caller(scope: Scope) -> Callable[[Request], Actor]:
+def caller(scope: Scope) -> Callable[..., Actor]:
     """The dependency of an endpoint that needs ``scope``: the key's actor, or a 401/403/429 problem."""
 
-    def check(request: Request) -> Actor:
+    def check(request: Request, bearer: object = _BEARER, header: object = _HEADER) -> Actor:
         gate: ApiKeyService | None = request.app.state.gate
         raw = presented_key(request)
         if raw is None:

@@ -43,15 +43,22 @@ def register(commands: Any) -> None:
         metavar="IP",
         help="a reverse proxy whose X-Forwarded-For is believed (repeatable; none by default)",
     )
+    serve.add_argument(
+        "--write-openapi", type=Path, metavar="FILE", help="write the OpenAPI document to FILE and exit"
+    )
     serve.set_defaults(handler=run_serve)
 
 
 def run_serve(ctx: CliContext) -> ExitCode:
     import uvicorn  # only this command needs the server (and FastAPI): other commands start faster
 
-    from chronotrace_desktop.api import create_app
+    from chronotrace_desktop.api import create_app, render_openapi
 
     args = ctx.args
+    if args.write_openapi is not None:
+        args.write_openapi.write_text(render_openapi(), encoding="utf-8")
+        print(f"OpenAPI document written to {args.write_openapi}")
+        return ExitCode.OK
     settings = ApiSettings(
         host=args.host,
         port=args.port,

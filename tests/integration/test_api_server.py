@@ -3,6 +3,7 @@ real database, called with httpx."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from chronotrace_desktop.api import render_openapi
 from chronotrace_desktop.api.problems import PROBLEM_JSON
 from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.roles import Role
@@ -153,6 +155,12 @@ def test_health_answers_without_a_key_and_says_nothing_more(server: Server) -> N
     assert response.json() == {"status": "ok"}
     assert len(response.headers["x-request-id"]) == 32
     assert "server" not in response.headers
+
+
+def test_the_served_openapi_document_is_the_committed_one(server: Server) -> None:
+    response = server.client.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.json() == json.loads(render_openapi())
 
 
 def test_no_key_is_401_problem_json(server: Server) -> None:
