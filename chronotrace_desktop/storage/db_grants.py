@@ -45,8 +45,9 @@ SIGNED_IN: tuple[TableGrant, ...] = (
     TableGrant("login_throttle", _WRITE),
     TableGrant("audit_log", _APPEND),
     TableGrant("schema_migrations", _READ),
-    # 0014 / issue 17: a user makes and revokes their own API keys (the service keeps them to their own and to
-    # their role's scopes), and whatever login runs the API server authenticates keys and counts requests.
+    # 0014 / issue 17: a user makes and revokes their own API keys, and a login running the API server checks
+    # keys and counts their requests; row-level security keeps a non-administrator's login to its own keys
+    # (``storage.db_roles``), and a key's scopes are narrowed to its user's role when it is used.
     TableGrant("api_keys", frozenset({Privilege.SELECT, Privilege.INSERT})),
     TableGrant(
         "api_keys",
@@ -119,7 +120,7 @@ ACTION_GRANTS: dict[Action, tuple[TableGrant, ...]] = {
 }
 
 # Tables whose rows only some of a group may see or change; the policies live in ``storage.db_roles``.
-ROW_SECURED_TABLES = ("users", "audit_log")
+ROW_SECURED_TABLES = ("users", "audit_log", "api_keys", "api_key_usage")
 
 
 def role_grants(role: Role) -> tuple[TableGrant, ...]:

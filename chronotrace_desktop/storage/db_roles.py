@@ -6,8 +6,9 @@ privileges stay in step with the tables and with ``domain/roles.py``:
 * ``<prefix>_viewer``, ``<prefix>_analyst``, ``<prefix>_admin``, ``<prefix>_api_user``: NOLOGIN group roles
   holding exactly the grants of ``storage.db_grants``; every other privilege on this database's tables is
   revoked from them (and CONNECT from PUBLIC), so what a login may do is what its group allows;
-* row-level security on ``users`` (a non-administrator reads and updates only its own row) and on
-  ``audit_log`` (rows are appended only in one's own name, or in nobody's: a refused sign-in);
+* row-level security on ``users`` (a non-administrator reads and updates only its own row), on
+  ``audit_log`` (rows are appended only in one's own name, or in nobody's: a refused sign-in) and on
+  ``api_keys`` / ``api_key_usage`` (a non-administrator's login reaches its own keys only);
 * ``chronotrace_provide_login(user, verifier)`` and ``chronotrace_sync_login(user)``: SECURITY DEFINER
   functions, executable by administrators' groups only, that create a user's login (``<prefix>_u_<id>``) and
   keep its group and LOGIN right in step with ``users.role`` and ``users.is_active``. They touch only this
@@ -156,6 +157,18 @@ def _secure_rows(conn: Connection, database: str, tables: set[str]) -> None:
             f"CREATE POLICY ct_audit_append_staff ON audit_log FOR INSERT TO {staff} WITH CHECK (true)",
             f"CREATE POLICY ct_audit_append_own ON audit_log FOR INSERT TO {others} "
             "WITH CHECK (user_id IS NULL OR user_id = chronotrace_session_user_id())",
+        ),
+        # Administrators manage every key; anyone else's login sees, makes and changes its own keys only, and
+        # counts requests of the keys it sees (so it cannot mint or reset a key of another account in SQL).
+        "api_keys": (
+            f"CREATE POLICY ct_api_keys_staff ON api_keys TO {staff} USING (true) WITH CHECK (true)",
+            f"CREATE POLICY ct_api_keys_own ON api_keys TO {others} "
+            "USING (user_id = chronotrace_session_user_id()) WITH CHECK (user_id = chronotrace_session_user_id())",
+        ),
+        "api_key_usage": (
+            "CREATE POLICY ct_api_key_usage_seen ON api_key_usage "
+            "USING (EXISTS (SELECT 1 FROM api_keys k WHERE k.id = api_key_usage.key_id)) "
+            "WITH CHECK (EXISTS (SELECT 1 FROM api_keys k WHERE k.id = api_key_usage.key_id))",
         ),
     }
     assert set(policies) == set(ROW_SECURED_TABLES)
