@@ -8,11 +8,16 @@ from __future__ import annotations
 import hashlib
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
+from chronotrace_desktop.config import resolve_paths
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.errors import (
@@ -23,11 +28,16 @@ from chronotrace_desktop.domain.errors import (
     RateLimitedError,
 )
 from chronotrace_desktop.domain.roles import Role
+from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.services.api_keys import KEY_PREFIX, ApiKeyService, KeyActor, Scope
+from chronotrace_desktop.services.app import AppServices, open_app
 from chronotrace_desktop.storage.orm import ApiKey, AuditLog
-from tests.integration.conftest import Installation
+from chronotrace_desktop.storage.secrets import SecretStore, secret_target
+from tests.conftest import scratch_dir
+from tests.integration.conftest import Installation, new_installation
 
 READ = frozenset({Scope.READ_VIDEOS})
+MEMBER_PASSWORD = "a long enough password"
 
 
 def _row(inst: Installation, key_id: uuid.UUID) -> ApiKey:
@@ -279,3 +289,56 @@ def test_every_call_is_audited_without_the_key(installation: Installation) -> No
     assert (bad.success, bad.ip_address, bad.user_id) == (False, None, None)
     assert (bad.meta or {})["key_prefix"] == made.info.prefix
     assert _mentions(installation, made.key) == 0
+
+
+@pytest.mark.server_pg
+def test_a_members_own_login_reaches_its_own_keys_only() -> None:
+    """Team profile: with the credentials a viewer's workstation holds, the store itself keeps it to its own keys
+    (no minting a key for the administrator in SQL), while the app on that login makes, uses and revokes its own."""
+    with new_installation("server") as inst:
+        email = f"viewer-{uuid.uuid4().hex[:6]}@chronotrace.test"
+        made = inst.services.users.add_user(inst.admin, email, Role.VIEWER, MEMBER_PASSWORD)
+        assert made.new_login is not None
+        admin_key = inst.services.api_keys.create(inst.admin, name="admin's", scopes={Scope.ADMIN})
+        inst.services.api_keys.consume(inst.services.api_keys.authenticate(admin_key.key))
+        url = inst.services.database.engine.url.set(
+            username=made.new_login.login, password=made.new_login.password
+        )
+        engine = sa.create_engine(url, poolclass=NullPool)
+        try:
+            with engine.begin() as conn:
+                assert conn.execute(sa.text("SELECT count(*) FROM api_keys")).scalar() == 0
+                assert conn.execute(sa.text("SELECT count(*) FROM api_key_usage")).scalar() == 0
+                assert conn.execute(sa.text("UPDATE api_keys SET revoked_at = now()")).rowcount == 0
+                assert conn.execute(sa.text("DELETE FROM api_key_usage")).rowcount == 0
+            for statement in (
+                "INSERT INTO api_keys (user_id, key_hash, key_prefix, scopes) "
+                "VALUES (:admin, 'forged', 'ct_live_xx', ARRAY['admin'])",
+                "DELETE FROM api_keys",
+            ):
+                with pytest.raises(DBAPIError) as refused, engine.begin() as conn:
+                    conn.execute(sa.text(statement), {"admin": inst.admin.user_id})
+                assert getattr(refused.value.orig, "sqlstate", "") == "42501", statement
+            with closing(_app_as(inst, made.new_login.login, made.new_login.password)) as app:
+                viewer = app.auth.login(email, MEMBER_PASSWORD)
+                own = app.api_keys.create(viewer, name="mine", scopes=READ)
+                who = app.api_keys.authenticate(own.key)
+                assert app.api_keys.consume(who).hour_count == 1
+                assert [k.key_id for k in app.api_keys.list_keys(viewer)] == [own.info.key_id]
+                app.api_keys.revoke(viewer, own.info.key_id)
+                with pytest.raises(AuthenticationError):  # another account's key is not even visible here
+                    app.api_keys.authenticate(admin_key.key)
+        finally:
+            engine.dispose()
+        assert inst.services.api_keys.authenticate(admin_key.key).allows(Scope.WRITE_VIDEOS)
+
+
+def _app_as(inst: Installation, login: str, password: str) -> AppServices:
+    """The app as a member's workstation runs it: its own login in database_url, the password in the keyring."""
+    database_url = make_url(inst.settings.database_url or "").set(username=login)
+    shown = database_url.render_as_string(hide_password=True)
+    SecretStore().set(
+        SecretName.DATABASE_PASSWORD, secret_target(SecretName.DATABASE_PASSWORD, shown), password
+    )
+    settings = inst.settings.model_copy(update={"database_url": shown})
+    return open_app(settings, resolve_paths(scratch_dir("apikeys-member-")))
