@@ -7,19 +7,23 @@ vector store, a render) never blocks the event loop. CORS is off unless origins 
 from __future__ import annotations
 
 import json
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from starlette.concurrency import run_in_threadpool
 
 from chronotrace_desktop import __version__
 from chronotrace_desktop.api.accounting import install_accounting
+from chronotrace_desktop.api.jobs import IngestJobs
 from chronotrace_desktop.api.problems import Problem, documented, install_problem_handlers
-from chronotrace_desktop.api.routers import anomalies, health, searches, videos
+from chronotrace_desktop.api.routers import anomalies, health, ingest, searches, videos
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import AsyncIterator, Sequence
+    from pathlib import Path
     from typing import Any
 
     from chronotrace_desktop.services.app import AppServices
@@ -27,9 +31,21 @@ if TYPE_CHECKING:
 API_PREFIX = "/v1"
 
 
-def create_app(services: AppServices | None, *, cors_origins: Sequence[str] = ()) -> FastAPI:
-    """``services`` None builds the app for its OpenAPI document only (every keyed call is then a 401)."""
+def create_app(
+    services: AppServices | None, *, cors_origins: Sequence[str] = (), ingest_roots: Sequence[Path] = ()
+) -> FastAPI:
+    """``services`` None builds the app for its OpenAPI document only (every keyed call is then a 401).
+    ``ingest_roots``: the folders whose files may be ingested by path (none: ingest by path is off)."""
+    jobs = IngestJobs(services.ingest) if services is not None else None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if jobs is not None:  # running ingests stop between segments and stay resumable
+            await run_in_threadpool(jobs.close)
+
     app = FastAPI(
+        lifespan=lifespan,
         title="ChronoTrace integration API",
         version=__version__,
         summary="Videos, redacted media, searches and anomalies for video management systems and case tools.",
@@ -37,6 +53,8 @@ def create_app(services: AppServices | None, *, cors_origins: Sequence[str] = ()
         redoc_url=None,
     )
     app.state.services = services
+    app.state.jobs = jobs
+    app.state.ingest_roots = tuple(root.resolve() for root in ingest_roots)
     app.state.gate = services.api_keys if services is not None else None
     install_problem_handlers(app)
     install_accounting(app)
@@ -50,7 +68,7 @@ def create_app(services: AppServices | None, *, cors_origins: Sequence[str] = ()
         )
     app.include_router(health.router, prefix=API_PREFIX)
     keyed = documented(400, 401, 403, 404, 413, 429, 503)
-    for router in (videos.router, searches.router, anomalies.router):
+    for router in (videos.router, searches.router, anomalies.router, ingest.router):
         app.include_router(router, prefix=API_PREFIX, responses=keyed)
 
     def openapi() -> dict[str, Any]:

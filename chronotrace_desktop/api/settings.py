@@ -25,6 +25,7 @@ class ApiSettings:
     # Proxies whose X-Forwarded-For is believed (a reverse proxy terminating TLS); none by default, so a
     # client cannot write another address into the audit log.
     forwarded_allow_ips: tuple[str, ...] = ()
+    ingest_roots: tuple[Path, ...] = ()  # folders whose files a key may ingest by path (none: off)
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
@@ -34,6 +35,9 @@ class ApiSettings:
         for path in (self.certfile, self.keyfile):
             if path is not None and not path.is_file():
                 raise InvalidInputError(f"no such file: {path}")
+        for root in self.ingest_roots:
+            if not root.is_dir():
+                raise InvalidInputError(f"no such folder to ingest from: {root}")
 
     @property
     def tls(self) -> bool:

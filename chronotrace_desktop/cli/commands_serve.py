@@ -44,6 +44,14 @@ def register(commands: Any) -> None:
         help="a reverse proxy whose X-Forwarded-For is believed (repeatable; none by default)",
     )
     serve.add_argument(
+        "--ingest-root",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="let keys with write:videos ingest files under DIR by path (repeatable; none by default)",
+    )
+    serve.add_argument(
         "--write-openapi", type=Path, metavar="FILE", help="write the OpenAPI document to FILE and exit"
     )
     serve.set_defaults(handler=run_serve)
@@ -66,8 +74,9 @@ def run_serve(ctx: CliContext) -> ExitCode:
         keyfile=args.keyfile,
         cors_origins=tuple(args.cors_origin),
         forwarded_allow_ips=tuple(args.forwarded_allow_ips),
+        ingest_roots=tuple(args.ingest_root),
     )
-    app = create_app(ctx.services(), cors_origins=settings.cors_origins)
+    app = create_app(ctx.services(), cors_origins=settings.cors_origins, ingest_roots=settings.ingest_roots)
     scheme = "https" if settings.tls else "http"
     logger.info("serving the integration API on %s://%s:%d", scheme, settings.host, settings.port)
     print(f"ChronoTrace API on {scheme}://{settings.host}:{settings.port}/v1 (Ctrl+C stops)", flush=True)
