@@ -6,8 +6,9 @@ Both backends share one installation per session; each test makes its own users 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing
 from datetime import timedelta
 
@@ -29,8 +30,10 @@ from chronotrace_desktop.domain.errors import (
 )
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.secrets import SecretName
+from chronotrace_desktop.services.access import AuditService, Authorizer
 from chronotrace_desktop.services.api_keys import KEY_PREFIX, ApiKeyService, KeyActor, Scope
 from chronotrace_desktop.services.app import AppServices, open_app
+from chronotrace_desktop.storage.database import Database
 from chronotrace_desktop.storage.orm import ApiKey, AuditLog
 from chronotrace_desktop.storage.secrets import SecretStore, secret_target
 from tests.conftest import scratch_dir
@@ -342,3 +345,29 @@ def _app_as(inst: Installation, login: str, password: str) -> AppServices:
     )
     settings = inst.settings.model_copy(update={"database_url": shown})
     return open_app(settings, resolve_paths(scratch_dir("apikeys-member-")))
+
+
+def _consume_in_process(url: str, key: str, times: int) -> int:
+    """A separate server process: its own engine, its own services, counting ``times`` requests of ``key``."""
+    database = Database(sa.create_engine(url, poolclass=NullPool))
+    try:
+        audit = AuditService(database)
+        service = ApiKeyService(database, Authorizer(database, audit), audit)
+        return _hit(service, service.authenticate(key), times)[0]
+    finally:
+        database.engine.dispose()
+
+
+@pytest.mark.server_pg
+@pytest.mark.slow
+def test_several_server_processes_share_one_limit(installation: Installation) -> None:
+    if installation.backend != "server":
+        pytest.skip("the embedded server listens on a private socket of this process's installation")
+    keys = installation.services.api_keys
+    _, analyst = installation.add_user(Role.ANALYST)
+    made = keys.create(analyst, name="processes", scopes=READ, rate_per_hour=1000, rate_per_day=30)
+    url = installation.services.database.engine.url.render_as_string(hide_password=False)
+    with ProcessPoolExecutor(max_workers=4, mp_context=multiprocessing.get_context("spawn")) as pool:
+        passed = list(pool.map(_consume_in_process, [url] * 4, [made.key] * 4, [12] * 4))
+    assert sum(passed) == 30
+    assert _row(installation, made.info.key_id).request_count == 30
