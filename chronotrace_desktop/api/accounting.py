@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from starlette.concurrency import run_in_threadpool
 
 from chronotrace_desktop.api.problems import problem
+from chronotrace_desktop.api.routers.uploads import UPLOADS_PATH
 from chronotrace_desktop.api.settings import MAX_JSON_BYTES
 
 if TYPE_CHECKING:
@@ -38,10 +39,16 @@ def _outcome(request: Request, status: int) -> str:
     return "success" if status < 400 else "failed"
 
 
+def _cap(request: Request) -> int:
+    """Uploads have their own (large) cap, checked again while streaming; every other body is small JSON."""
+    upload: int = request.app.state.max_upload_bytes
+    return upload if request.url.path == UPLOADS_PATH else MAX_JSON_BYTES
+
+
 def _too_big(request: Request) -> bool:
     length = request.headers.get("content-length")
     try:
-        return length is not None and int(length) > MAX_JSON_BYTES
+        return length is not None and int(length) > _cap(request)
     except ValueError:
         return True
 

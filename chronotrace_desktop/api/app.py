@@ -19,7 +19,8 @@ from chronotrace_desktop import __version__
 from chronotrace_desktop.api.accounting import install_accounting
 from chronotrace_desktop.api.jobs import IngestJobs
 from chronotrace_desktop.api.problems import Problem, documented, install_problem_handlers
-from chronotrace_desktop.api.routers import anomalies, health, ingest, searches, videos
+from chronotrace_desktop.api.routers import anomalies, health, ingest, searches, uploads, videos
+from chronotrace_desktop.api.settings import MAX_UPLOAD_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Sequence
@@ -32,10 +33,15 @@ API_PREFIX = "/v1"
 
 
 def create_app(
-    services: AppServices | None, *, cors_origins: Sequence[str] = (), ingest_roots: Sequence[Path] = ()
+    services: AppServices | None,
+    *,
+    cors_origins: Sequence[str] = (),
+    ingest_roots: Sequence[Path] = (),
+    max_upload_bytes: int = MAX_UPLOAD_BYTES,
 ) -> FastAPI:
     """``services`` None builds the app for its OpenAPI document only (every keyed call is then a 401).
-    ``ingest_roots``: the folders whose files may be ingested by path (none: ingest by path is off)."""
+    ``ingest_roots``: the folders whose files may be ingested by path (none: ingest by path is off); uploads go
+    to ``<data dir>/uploads``, at most ``max_upload_bytes`` each."""
     jobs = IngestJobs(services.ingest) if services is not None else None
 
     @asynccontextmanager
@@ -55,6 +61,8 @@ def create_app(
     app.state.services = services
     app.state.jobs = jobs
     app.state.ingest_roots = tuple(root.resolve() for root in ingest_roots)
+    app.state.upload_dir = services.paths.data_dir / "uploads" if services is not None else None
+    app.state.max_upload_bytes = max_upload_bytes
     app.state.gate = services.api_keys if services is not None else None
     install_problem_handlers(app)
     install_accounting(app)
@@ -68,7 +76,7 @@ def create_app(
         )
     app.include_router(health.router, prefix=API_PREFIX)
     keyed = documented(400, 401, 403, 404, 413, 429, 503)
-    for router in (videos.router, searches.router, anomalies.router, ingest.router):
+    for router in (videos.router, searches.router, anomalies.router, ingest.router, uploads.router):
         app.include_router(router, prefix=API_PREFIX, responses=keyed)
 
     def openapi() -> dict[str, Any]:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8600
 MAX_JSON_BYTES = 1 << 20  # a search or a status change is a few hundred bytes
+MAX_UPLOAD_BYTES = 8 << 30  # one uploaded video file
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,7 @@ class ApiSettings:
     # client cannot write another address into the audit log.
     forwarded_allow_ips: tuple[str, ...] = ()
     ingest_roots: tuple[Path, ...] = ()  # folders whose files a key may ingest by path (none: off)
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:
@@ -35,6 +37,8 @@ class ApiSettings:
         for path in (self.certfile, self.keyfile):
             if path is not None and not path.is_file():
                 raise InvalidInputError(f"no such file: {path}")
+        if self.max_upload_bytes < 1:
+            raise InvalidInputError("the upload limit is at least one byte")
         for root in self.ingest_roots:
             if not root.is_dir():
                 raise InvalidInputError(f"no such folder to ingest from: {root}")

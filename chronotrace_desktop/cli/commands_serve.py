@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chronotrace_desktop.api.settings import DEFAULT_HOST, DEFAULT_PORT, ApiSettings
+from chronotrace_desktop.api.settings import DEFAULT_HOST, DEFAULT_PORT, MAX_UPLOAD_BYTES, ApiSettings
 from chronotrace_desktop.domain.errors import ExitCode
 
 if TYPE_CHECKING:
@@ -52,6 +52,13 @@ def register(commands: Any) -> None:
         help="let keys with write:videos ingest files under DIR by path (repeatable; none by default)",
     )
     serve.add_argument(
+        "--max-upload-mb",
+        type=int,
+        default=MAX_UPLOAD_BYTES >> 20,
+        metavar="N",
+        help=f"largest video file accepted by upload, in MiB (default {MAX_UPLOAD_BYTES >> 20})",
+    )
+    serve.add_argument(
         "--write-openapi", type=Path, metavar="FILE", help="write the OpenAPI document to FILE and exit"
     )
     serve.set_defaults(handler=run_serve)
@@ -75,8 +82,14 @@ def run_serve(ctx: CliContext) -> ExitCode:
         cors_origins=tuple(args.cors_origin),
         forwarded_allow_ips=tuple(args.forwarded_allow_ips),
         ingest_roots=tuple(args.ingest_root),
+        max_upload_bytes=args.max_upload_mb << 20,
     )
-    app = create_app(ctx.services(), cors_origins=settings.cors_origins, ingest_roots=settings.ingest_roots)
+    app = create_app(
+        ctx.services(),
+        cors_origins=settings.cors_origins,
+        ingest_roots=settings.ingest_roots,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
     scheme = "https" if settings.tls else "http"
     logger.info("serving the integration API on %s://%s:%d", scheme, settings.host, settings.port)
     print(f"ChronoTrace API on {scheme}://{settings.host}:{settings.port}/v1 (Ctrl+C stops)", flush=True)

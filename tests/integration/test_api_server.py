@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -119,6 +120,8 @@ def server() -> Iterator[Server]:
                     str(port),
                     "--ingest-root",
                     str(VIDEOS_DIR),
+                    "--max-upload-mb",
+                    "1",
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -320,6 +323,89 @@ def test_a_search_is_logged_with_the_request_context_and_read_back_by_its_user_o
     assert_problem(server.client.get(f"/v1/searches/{search_id}", headers=bearer(other)), 404)
 
 
+def wait_for_job(server: Server, key: str, job_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 600
+    while True:
+        job: dict[str, Any] = server.client.get(f"/v1/ingest-jobs/{job_id}", headers=bearer(key)).json()
+        if job["status"] not in {"queued", "running"}:
+            return job
+        assert time.monotonic() < deadline, job
+        time.sleep(0.5)
+
+
+def uploads_left(server: Server) -> list[Path]:
+    folder = server.installation.data_dir / "uploads"
+    return sorted(folder.rglob("*")) if folder.exists() else []
+
+
+def test_an_upload_over_the_cap_is_413_and_leaves_nothing(server: Server) -> None:
+    key, _ = server.key(Role.ANALYST, Scope.WRITE_VIDEOS)
+    before = uploads_left(server)
+    declared = server.client.post(
+        "/v1/uploads?filename=big.mp4", content=b"\0" * (2 << 20), headers=bearer(key)
+    )
+    assert_problem(declared, 413)
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the cap is checked while streaming
+        for _ in range(40):
+            yield b"\0" * (64 << 10)
+
+    try:
+        streamed = server.client.post("/v1/uploads?filename=big.mp4", content=chunks(), headers=bearer(key))
+    except httpx.TransportError:
+        pass  # the server may answer and close before the client has sent everything
+    else:
+        assert_problem(streamed, 413)
+    time.sleep(0.5)
+    assert uploads_left(server) == before
+
+
+def test_an_upload_cut_off_midway_leaves_nothing(server: Server) -> None:
+    key, _ = server.key(Role.ANALYST, Scope.WRITE_VIDEOS)
+    before = uploads_left(server)
+    port = server.client.base_url.port
+    assert port is not None
+    head = (
+        "POST /v1/uploads?filename=cut.mp4 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {key}\r\nContent-Length: 900000\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port)) as connection:
+        connection.sendall(head.encode() + b"\0" * 300_000)
+        time.sleep(1.0)  # the server has started writing the file
+    deadline = time.monotonic() + 10
+    while uploads_left(server) != before or not cut_off(server, key):
+        assert time.monotonic() < deadline, uploads_left(server)
+        time.sleep(0.2)
+
+
+def cut_off(server: Server, key: str) -> bool:
+    rows = server.sql(
+        "SELECT 1 FROM audit_log WHERE action = 'api_call' AND metadata->>'key_prefix' = :prefix "
+        "AND metadata->>'outcome' = 'cut_off'",
+        prefix=key[:10],
+    )
+    return len(rows) == 1
+
+
+def test_an_uploaded_file_is_kept_and_ingested_as_a_job(server: Server) -> None:
+    key, _ = server.key(Role.ANALYST, Scope.WRITE_VIDEOS, Scope.READ_VIDEOS)
+    assert_problem(
+        server.client.post("/v1/uploads?filename=../../etc/x", content=b"x", headers=bearer(key)), 400
+    )
+    started = server.client.post(
+        "/v1/uploads?filename=video02.avi&camera_id=upload-cam",
+        content=(VIDEOS_DIR / "video02.avi").read_bytes(),
+        headers={**bearer(key), "Content-Type": "application/octet-stream"},
+    )
+    assert started.status_code == 202, started.text
+    job = wait_for_job(server, key, started.json()["id"])
+    (result,) = job["results"]
+    assert (job["status"], result["status"], result["filename"]) == ("completed", "completed", "video02.avi")
+    video = server.client.get(f"/v1/videos/{result['video_id']}", headers=bearer(key)).json()
+    assert video["camera_id"] == "upload-cam"
+    assert not [p for p in uploads_left(server) if p.suffix == ".part"]
+
+
 def test_ingest_by_path_only_under_the_ingest_folders(server: Server) -> None:
     key, _ = server.key(Role.ANALYST, Scope.WRITE_VIDEOS)
     for outside in ("/etc/passwd", str(VIDEOS_DIR / ".." / ".." / "DESIGN.md"), str(VIDEOS_DIR / "nope.mp4")):
@@ -336,13 +422,7 @@ def test_a_file_ingested_by_path_is_listed_with_its_segments_and_redacted_thumbn
     )
     assert started.status_code == 202, started.text
     job_id = started.json()["id"]
-    deadline = time.monotonic() + 600
-    while True:
-        job = server.client.get(f"/v1/ingest-jobs/{job_id}", headers=bearer(key)).json()
-        if job["status"] not in {"queued", "running"}:
-            break
-        assert time.monotonic() < deadline, job
-        time.sleep(0.5)
+    job = wait_for_job(server, key, job_id)
     assert job["status"] == "completed", job
     (result,) = job["results"]
     assert result["status"] == "completed", result

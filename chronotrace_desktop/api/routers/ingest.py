@@ -31,7 +31,7 @@ class IngestRequest(BaseModel):
     )
 
 
-def _jobs(request: Request) -> IngestJobs:
+def jobs_of(request: Request) -> IngestJobs:
     jobs: IngestJobs = request.app.state.jobs
     return jobs
 
@@ -59,9 +59,9 @@ def start_ingest(body: IngestRequest, request: Request, actor: WriteVideos) -> d
     if recorded_at is not None and recorded_at.tzinfo is not None:
         recorded_at = recorded_at.astimezone(UTC).replace(tzinfo=None)
     options = IngestOptions(camera_id=body.camera_id, location=body.location, recorded_at=recorded_at)
-    return _jobs(request).submit(actor, paths, options).as_json()
+    return jobs_of(request).submit(actor, paths, options).as_json()
 
 
 @router.get("/ingest-jobs/{job_id}", summary="An ingest job's progress and results")
 def ingest_job(job_id: uuid.UUID, request: Request, actor: WriteVideos) -> dict[str, Any]:
-    return _jobs(request).get(actor, job_id).as_json()
+    return jobs_of(request).get(actor, job_id).as_json()
