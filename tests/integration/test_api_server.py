@@ -11,7 +11,8 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ def free_port() -> int:
 class Server:
     installation: Installation
     client: httpx.Client
+    keys: list[str] = field(default_factory=list)
 
     def key(
         self, role: Role, *scopes: Scope, rate_per_hour: int = 1000, expires_in: timedelta | None = None
@@ -57,6 +59,7 @@ class Server:
             expires_at=utcnow() + expires_in if expires_in else None,
             for_user=email,
         )
+        self.keys.append(made.key)
         return made.key, made.info.key_id
 
     def sql(self, statement: str, **params: Any) -> list[sa.Row[Any]]:
@@ -101,49 +104,62 @@ def installation_environment(installation: Installation) -> dict[str, str]:
     return environment
 
 
+@contextmanager
+def serving(installation: Installation, *options: str, scheme: str = "http") -> Iterator[httpx.Client]:
+    """``chronotrace serve`` on a free port for ``installation``, and a client of it; afterwards, nothing it
+    wrote (stderr, its log file) holds a traceback or any key made by ``Server.key``."""
+    port = free_port()
+    errors = installation.data_dir / f"serve-{port}-stderr.txt"
+    with errors.open("wb") as stderr:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "chronotrace_desktop",
+                "--data-dir",
+                str(installation.data_dir),
+                "serve",
+                "--port",
+                str(port),
+                *options,
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env={**os.environ, **installation_environment(installation)},
+        )
+    try:
+        try:
+            wait_for_port(port, process, "chronotrace serve", timeout=60)
+        except AssertionError:
+            raise AssertionError(errors.read_text(errors="replace")) from None
+        with httpx.Client(base_url=f"{scheme}://127.0.0.1:{port}", timeout=60, verify=False) as client:
+            yield client
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    # No traceback escaped a request (a bug would be logged at ERROR on stderr).
+    assert "Traceback" not in errors.read_text(errors="replace")
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[Server]:
     with new_installation("server") as installation:
         release_vector_files(installation)
-        port = free_port()
-        errors = installation.data_dir / "serve-stderr.txt"
-        with errors.open("wb") as stderr:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "chronotrace_desktop",
-                    "--data-dir",
-                    str(installation.data_dir),
-                    "serve",
-                    "--port",
-                    str(port),
-                    "--ingest-root",
-                    str(VIDEOS_DIR),
-                    "--max-upload-mb",
-                    "1",
-                ],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                env={**os.environ, **installation_environment(installation)},
-            )
-        try:
-            try:
-                wait_for_port(port, process, "chronotrace serve", timeout=60)
-            except AssertionError:
-                raise AssertionError(errors.read_text(errors="replace")) from None
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-                yield Server(installation, client)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        # No traceback escaped a request (a bug would be logged at ERROR on stderr).
-        assert "Traceback" not in errors.read_text(errors="replace")
+        options = ("--ingest-root", str(VIDEOS_DIR), "--max-upload-mb", "1")
+        with serving(installation, *options) as client:
+            made = Server(installation, client)
+            yield made
+        log_file = installation.data_dir / "logs" / "chronotrace.log"
+        written = log_file.read_text(errors="replace") if log_file.exists() else ""
+        written += "".join(p.read_text(errors="replace") for p in installation.data_dir.glob("serve-*.txt"))
+        assert made.keys
+        for key in made.keys:  # no key in any log: at most the prefix the database keeps
+            assert key[10:] not in written
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, object]:
@@ -443,3 +459,61 @@ def test_a_file_ingested_by_path_is_listed_with_its_segments_and_redacted_thumbn
 
     other, _ = server.key(Role.ANALYST, Scope.WRITE_VIDEOS)
     assert_problem(server.client.get(f"/v1/ingest-jobs/{job_id}", headers=bearer(other)), 404)
+
+
+def test_anomalies_are_listed_and_their_status_changed_by_role(server: Server) -> None:
+    key, _ = server.key(Role.ANALYST, Scope.READ_VIDEOS, Scope.WRITE_VIDEOS)
+    listed = server.client.get("/v1/anomalies?status=new&severity=high&limit=10", headers=bearer(key))
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["limit"] == 10
+    problem = assert_problem(server.client.get("/v1/anomalies?status=asleep", headers=bearer(key)), 400)
+    assert [e["field"] for e in problem["errors"]] == ["status.0"]  # type: ignore[attr-defined]
+    missing = server.client.patch(
+        f"/v1/anomalies/{uuid.uuid4()}", json={"status": "acknowledged"}, headers=bearer(key)
+    )
+    assert_problem(missing, 404)  # analysts triage: past the role check, the anomaly is not there
+
+
+def test_tls_when_a_certificate_is_given(tmp_path: Path) -> None:
+    certificate, private_key = self_signed(tmp_path)
+    with new_installation("server") as installation:
+        release_vector_files(installation)
+        tls = ("--certfile", str(certificate), "--keyfile", str(private_key))
+        with serving(installation, *tls, scheme="https") as client:
+            assert client.get("/v1/health").json() == {"status": "ok"}
+            with pytest.raises(httpx.TransportError):
+                httpx.get(str(client.base_url.copy_with(scheme="http", path="/v1/health")), timeout=10)
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = utcnow()
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_file, key_file
