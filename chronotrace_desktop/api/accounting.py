@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 
-from chronotrace_desktop.api.problems import problem
+from chronotrace_desktop.api.problems import RequestRefusedError, problem
 from chronotrace_desktop.api.routers.uploads import UPLOADS_PATH
 from chronotrace_desktop.api.settings import MAX_JSON_BYTES
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from fastapi import FastAPI, Request
     from starlette.responses import Response
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
     from chronotrace_desktop.services.api_keys import ApiKeyService
 
@@ -53,7 +54,37 @@ def _too_big(request: Request) -> bool:
         return True
 
 
+class BodyCap:
+    """Counts the bytes of a request body as they arrive: a chunked body (no Content-Length) over the cap is
+    refused with a 413 too, before it fills memory or disk."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit: int = scope["app"].state.max_upload_bytes if scope["path"] == UPLOADS_PATH else MAX_JSON_BYTES
+        seen = 0
+
+        async def capped() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise RequestRefusedError(
+                        413, f"the request body is limited to {limit} bytes", outcome="too_large"
+                    )
+            return message
+
+        await self.app(scope, capped, send)
+
+
 def install_accounting(app: FastAPI) -> None:
+    app.add_middleware(BodyCap)
+
     @app.middleware("http")
     async def account(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         request_id = uuid.uuid4().hex

@@ -72,17 +72,16 @@ def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-class RequestRefusedError(Exception):
-    """A refusal decided in the API layer itself (no key, a scope missing, a limit reached, a body too big)."""
+class RequestRefusedError(StarletteHTTPException):
+    """A refusal decided in the API layer itself (no key, a scope missing, a limit reached, a body too big).
+
+    An HTTP exception, so FastAPI passes it through while it reads a body (a cap reached mid-stream stays 413)."""
 
     def __init__(
         self, status: int, detail: str, *, outcome: str, headers: Mapping[str, str] | None = None
     ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
+        super().__init__(status, detail, dict(headers or {}))
         self.outcome = outcome
-        self.headers = dict(headers or {})
 
 
 def status_of(error: UserFacingError) -> int:
@@ -132,7 +131,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestRefusedError)
     async def refused(request: Request, exc: RequestRefusedError) -> JSONResponse:
         request.state.outcome = exc.outcome
-        return problem(request, exc.status, exc.detail, headers=exc.headers)
+        return problem(request, exc.status_code, exc.detail, headers=exc.headers)
 
     @app.exception_handler(UserFacingError)
     async def expected(request: Request, exc: UserFacingError) -> JSONResponse:

@@ -217,6 +217,22 @@ def test_a_body_over_the_cap_is_413(server: Server) -> None:
     assert response.headers["x-request-id"]
 
 
+def test_a_chunked_body_over_the_cap_is_413(server: Server) -> None:
+    key, _ = server.key(Role.ANALYST, Scope.WRITE_SEARCHES)
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield b'{"text": "'
+        for _ in range(20):
+            yield b"a" * (64 << 10)
+        yield b'"}'
+
+    response = server.client.post(
+        "/v1/searches", content=chunks(), headers={**bearer(key), "Content-Type": "application/json"}
+    )
+    assert_problem(response, 413)
+    assert server.audit_of(response).meta["outcome"] == "too_large"
+
+
 def test_each_request_gets_its_own_id(server: Server) -> None:
     ids = {server.client.get("/v1/health").headers["x-request-id"] for _ in range(3)}
     assert len(ids) == 3
