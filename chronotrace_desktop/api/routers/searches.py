@@ -25,14 +25,18 @@ from chronotrace_desktop.domain.search import (
 
 router = APIRouter(tags=["searches"])
 
+NOT_BLANK = r"\S"
+MAX_OFFSET = 10_000_000
 SESSION_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    camera_ids: list[str] = Field(default_factory=list, max_length=100)
-    location: str | None = Field(None, max_length=255)
+    camera_ids: list[Annotated[str, Field(min_length=1, max_length=100, pattern=NOT_BLANK)]] = Field(
+        default_factory=list, max_length=100
+    )
+    location: str | None = Field(None, min_length=1, max_length=255, pattern=NOT_BLANK)
     video_ids: list[uuid.UUID] = Field(default_factory=list, max_length=1000)
     start_from: float | None = Field(None, ge=0, description="seconds from the start of each video")
     start_to: float | None = Field(None, ge=0)
@@ -40,9 +44,11 @@ class Filters(BaseModel):
     recorded_to: datetime | None = None
     has_faces: bool | None = None
     motion: bool | None = None
-    objects: list[str] = Field(default_factory=list, max_length=20, description="COCO classes, all required")
-    min_score: float | None = Field(None, ge=-1, le=2)
-    case_id: str | None = Field(None, max_length=20)
+    objects: list[Annotated[str, Field(min_length=1, max_length=50, pattern=NOT_BLANK)]] = Field(
+        default_factory=list, max_length=20, description="COCO classes, all required"
+    )
+    min_score: float | None = Field(None, ge=-1, le=1)
+    case_id: str | None = Field(None, pattern=r"^CASE-[0-9]{4}-[0-9]{4,6}$", examples=["CASE-2024-0001"])
 
 
 class SearchRequest(BaseModel):
@@ -116,7 +122,7 @@ def run_search(
 def list_searches(
     actor: ReadSearches,
     services: Services,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict[str, Any]:
     items = services.search.history(actor, limit=limit, offset=offset)

@@ -21,6 +21,7 @@ from chronotrace_desktop.domain.errors import NotFoundError
 router = APIRouter(tags=["videos"])
 
 MAX_PAGE = 200
+MAX_OFFSET = 10_000_000
 HIDDEN = frozenset({"original_path"})  # a path on the server's disk is not the client's business
 
 
@@ -34,7 +35,7 @@ def _video(
 def list_videos(
     actor: ReadVideos,
     services: Services,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> dict[str, Any]:
     ids = services.library.video_ids(actor)
