@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
 
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.cases import Bookmark, check_note, parse_case_id
@@ -23,9 +22,9 @@ from chronotrace_desktop.domain.errors import InvalidInputError, NotFoundError
 from chronotrace_desktop.domain.media import Box
 from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.services.access import AuditEvent
-from chronotrace_desktop.services.cases.service import require_case
+from chronotrace_desktop.services.cases.service import put_in_case, require_case
 from chronotrace_desktop.storage.orm import Video, VideoSegment
-from chronotrace_desktop.storage.orm_cases import BookmarkRow, CaseVideo
+from chronotrace_desktop.storage.orm_cases import BookmarkRow
 
 if TYPE_CHECKING:
     import uuid
@@ -167,22 +166,7 @@ class BookmarkService:
             if new.case_id is not None:
                 case = require_case(session, new.case_id)
                 case_id = case.id
-                added = session.scalars(
-                    insert(CaseVideo)
-                    .values(case_id=case_id, video_id=video.id, added_by=actor.user_id)
-                    .on_conflict_do_nothing()
-                    .returning(CaseVideo.video_id)
-                ).first()
-                if added is not None:
-                    self._audit.record_in(
-                        session,
-                        AuditEvent(
-                            AuditAction.CASE_VIDEOS_CHANGED,
-                            actor=actor,
-                            resource_type="case",
-                            metadata={"case_id": case_id, "added": [str(video.id)], "by": "bookmark"},
-                        ),
-                    )
+                put_in_case(session, self._audit, actor, case_id, [video.id], by="bookmark")
             segment_id = session.scalars(
                 sa.select(VideoSegment.id)
                 .where(

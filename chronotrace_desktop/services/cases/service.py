@@ -84,6 +84,34 @@ def held_by(session: Session, video_id: uuid.UUID) -> str | None:
     ).first()
 
 
+def put_in_case(
+    session: Session,
+    audit: AuditService,
+    actor: Actor,
+    case_id: str,
+    video_ids: Sequence[uuid.UUID],
+    *,
+    by: str | None = None,
+) -> list[uuid.UUID]:
+    """Add videos to a case in the caller's transaction (those already in it are left as they are); the ones
+    added are audited as ``case_videos_changed`` (``by``: what added them, e.g. a bookmark)."""
+    added = list(
+        session.scalars(
+            insert(CaseVideo)
+            .values([{"case_id": case_id, "video_id": v, "added_by": actor.user_id} for v in video_ids])
+            .on_conflict_do_nothing()
+            .returning(CaseVideo.video_id)
+        )
+    )
+    if added:
+        metadata = {"case_id": case_id, "added": [str(v) for v in added], **({"by": by} if by else {})}
+        audit.record_in(
+            session,
+            AuditEvent(AuditAction.CASE_VIDEOS_CHANGED, actor=actor, resource_type="case", metadata=metadata),
+        )
+    return added
+
+
 class CaseService:
     def __init__(self, database: Database, authorizer: Authorizer, audit: AuditService) -> None:
         self._db = database
@@ -181,21 +209,8 @@ class CaseService:
             missing = [str(v) for v in wanted if v not in known]
             if missing:
                 raise NotFoundError(f"no such video(s): {', '.join(missing[:5])}")
-            added = session.scalars(
-                insert(CaseVideo)
-                .values([{"case_id": row.id, "video_id": v, "added_by": actor.user_id} for v in wanted])
-                .on_conflict_do_nothing()
-                .returning(CaseVideo.video_id)
-            ).all()
-            if added:
+            if put_in_case(session, self._audit, actor, row.id, wanted):
                 row.updated_at = utcnow()
-                self._record(
-                    session,
-                    actor,
-                    AuditAction.CASE_VIDEOS_CHANGED,
-                    row.id,
-                    {"added": [str(v) for v in added]},
-                )
             return self._info(session, row)
 
     def remove_videos(self, actor: Actor, case_id: str, video_ids: Sequence[uuid.UUID]) -> CaseInfo:
