@@ -445,8 +445,12 @@ def _render_camera_zones(app: QApplication, services: AppServices, out: Path, su
     pool.wait_for_done(10_000)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+def on_a_throwaway_installation(
+    description: str, shoot: Callable[[QApplication, AppServices, Path], None]
+) -> int:
+    """Parse ``--out``, then ``shoot(app, services, out)`` on a new installation in a temp folder, removed
+    afterwards (the offscreen application and the logging every screenshot tool shares)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "screenshots")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
@@ -460,18 +464,26 @@ def main() -> int:
     paths = resolve_paths(data_dir)
     services = open_app(load_settings(paths), paths)
     try:
-        _render_scheme(app, services, out, "")
-        _ingest_through_the_pane(app, services, out)
-        _render_panes(app, services, out, "")
-        _render_camera_zones(app, services, out, "")
-        app.setPalette(_dark_palette())
-        _render_scheme(app, services, out, "-dark")
-        _render_panes(app, services, out, "-dark")
-        _render_camera_zones(app, services, out, "-dark")
+        shoot(app, services, out)
     finally:
         services.close()
         shutil.rmtree(data_dir, ignore_errors=True)
     return 0
+
+
+def _shoot(app: QApplication, services: AppServices, out: Path) -> None:
+    _render_scheme(app, services, out, "")
+    _ingest_through_the_pane(app, services, out)
+    _render_panes(app, services, out, "")
+    _render_camera_zones(app, services, out, "")
+    app.setPalette(_dark_palette())
+    _render_scheme(app, services, out, "-dark")
+    _render_panes(app, services, out, "-dark")
+    _render_camera_zones(app, services, out, "-dark")
+
+
+def main() -> int:
+    return on_a_throwaway_installation(__doc__ or "", _shoot)
 
 
 if __name__ == "__main__":

@@ -8,14 +8,12 @@ four cameras. Light and dark.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
-import shutil
 import sys
-import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["CT_TESTS_ALLOW_WEAK_BCRYPT"] = "1"
@@ -23,18 +21,17 @@ os.environ["CHRONOTRACE_BCRYPT_ROUNDS"] = "4"
 os.environ.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from chronotrace_desktop.config import load_settings, resolve_paths
 from chronotrace_desktop.domain.ingest import IngestOptions
 from chronotrace_desktop.domain.media import Box
 from chronotrace_desktop.domain.tasks import Unattended
-from chronotrace_desktop.services.app import AppServices, open_app
 from chronotrace_desktop.services.cases import NewBookmark
-from chronotrace_desktop.ui.app import create_application
 from chronotrace_desktop.ui.dialogs.case_dialog import CaseDialog
 from chronotrace_desktop.ui.qt import QApplication, QSettings
-from chronotrace_desktop.ui.qtlog import install_qt_message_handler
 from chronotrace_desktop.ui.window import MainWindow
-from tools.screenshots import SHARED_VIDEOS, _dark_palette, _save, _settle
+from tools.screenshots import SHARED_VIDEOS, _dark_palette, _save, _settle, on_a_throwaway_installation
+
+if TYPE_CHECKING:
+    from chronotrace_desktop.services.app import AppServices
 
 logger = logging.getLogger("screenshots")
 
@@ -112,28 +109,15 @@ def _render(app: QApplication, services: AppServices, case_id: str, out: Path, s
     _settle(app, lambda: window.pool.active_count == 0, timeout=30)
 
 
+def _shoot(app: QApplication, services: AppServices, out: Path) -> None:
+    case_id = _prepare(services)
+    _render(app, services, case_id, out, "")
+    app.setPalette(_dark_palette())
+    _render(app, services, case_id, out, "-dark")
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "screenshots")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
-    logger.setLevel(logging.INFO)
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-    install_qt_message_handler()
-    app = create_application(["screenshots"])
-    data_dir = Path(tempfile.mkdtemp(prefix="chronotrace-screenshots-"))
-    paths = resolve_paths(data_dir)
-    services = open_app(load_settings(paths), paths)
-    try:
-        case_id = _prepare(services)
-        _render(app, services, case_id, out, "")
-        app.setPalette(_dark_palette())
-        _render(app, services, case_id, out, "-dark")
-    finally:
-        services.close()
-        shutil.rmtree(data_dir, ignore_errors=True)
-    return 0
+    return on_a_throwaway_installation(__doc__ or "", _shoot)
 
 
 if __name__ == "__main__":
