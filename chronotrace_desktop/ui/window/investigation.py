@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from chronotrace_desktop.domain.search import SearchResult
     from chronotrace_desktop.domain.users import Actor
     from chronotrace_desktop.services.app import AppServices
+    from chronotrace_desktop.ui.panes.player_pane import PlayerPane
     from chronotrace_desktop.ui.window.main_window import MainWindow
     from chronotrace_desktop.workers.task_state import TaskState
 
@@ -63,19 +64,19 @@ class Investigation:
     def _highlight(self, result: SearchResult) -> None:
         self.window.timeline_pane.set_highlight(result.hits)
 
-    def play_moment(self, segment_id: object, into_s: float) -> None:
+    def _player(self) -> PlayerPane:
+        """The player, in front, without an anomaly's boxes (a moment chosen here is not the anomaly's)."""
         w = self.window
         w.player_pane.set_evidence(None, ())
         w.docks["player"].show()
         w.docks["player"].raise_()
-        w.player_pane.show_segment(segment_id, into_s=into_s)  # type: ignore[arg-type]
+        return w.player_pane
+
+    def play_moment(self, segment_id: object, into_s: float) -> None:
+        self._player().show_segment(segment_id, into_s=into_s)  # type: ignore[arg-type]
 
     def show_at(self, video_id: object, offset_s: float) -> None:
-        w = self.window
-        w.player_pane.set_evidence(None, ())
-        w.docks["player"].show()
-        w.docks["player"].raise_()
-        w.player_pane.show_at(video_id, offset_s)  # type: ignore[arg-type]
+        self._player().show_at(video_id, offset_s)  # type: ignore[arg-type]
 
     def open_bookmark(self, bookmark_id: object) -> None:
         w = self.window
