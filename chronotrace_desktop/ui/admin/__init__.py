@@ -1,0 +1,1 @@
+"""Administration: the window administrators manage the installation from, and its panels."""
