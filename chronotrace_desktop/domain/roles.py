@@ -40,6 +40,7 @@ class Action(StrEnum):
     MANAGE_CASES = "manage_cases"  # open, edit, close cases, add videos, set an evidence hold
     BOOKMARK = "bookmark"  # mark moments with notes; edit and delete bookmarks
     RELEASE_EVIDENCE_HOLD = "release_evidence_hold"
+    VIEW_SEARCH_ANALYTICS = "view_search_analytics"  # everyone's search volumes, latencies and queries
 
 
 _VIEWER = frozenset(

@@ -114,6 +114,7 @@ ACTION_GRANTS: dict[Action, tuple[TableGrant, ...]] = {
     ),
     Action.BOOKMARK: (TableGrant("bookmarks", _WRITE),),
     Action.RELEASE_EVIDENCE_HOLD: (TableGrant("cases", frozenset({Privilege.SELECT, Privilege.UPDATE})),),
+    Action.VIEW_SEARCH_ANALYTICS: (TableGrant("searches", _READ),),
     Action.CHANGE_OWN_PASSWORD: (
         TableGrant("users", frozenset({Privilege.UPDATE}), ("password_hash", *_SIGN_IN_COLUMNS)),
     ),

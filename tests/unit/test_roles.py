@@ -25,6 +25,10 @@ def test_every_role_has_a_permission_set() -> None:
         (Role.API_USER, Action.SEARCH, True),
         (Role.API_USER, Action.REVEAL_PII, False),
         (Role.API_USER, Action.CHANGE_OWN_PASSWORD, False),
+        (Role.ADMIN, Action.VIEW_SEARCH_ANALYTICS, True),
+        (Role.ANALYST, Action.VIEW_SEARCH_ANALYTICS, False),
+        (Role.VIEWER, Action.VIEW_SEARCH_ANALYTICS, False),
+        (Role.API_USER, Action.VIEW_SEARCH_ANALYTICS, False),
     ],
 )
 def test_permission_table(role: Role, action: Action, allowed: bool) -> None:
