@@ -39,6 +39,7 @@ class AuditAction(StrEnum):
     SETTINGS_CHANGED = "settings_changed"
     SIGNING_KEY_CREATED = "signing_key_created"
     AUDIT_VERIFIED = "audit_verified"
+    AUDIT_EXPORTED = "audit_exported"  # the audit trail written to a CSV file (the filter and the row count)
     VIDEO_TIME_CHANGED = "video_time_changed"  # a video's recording start or clock offset (before and after)
     CAMERA_CLOCK_CHANGED = "camera_clock_changed"  # a camera's recorder clock offset (before and after)
     SEGMENTS_EMBEDDED = "segments_embedded"  # a re-embedding run (engine, source, how many, remote calls)
@@ -50,6 +51,8 @@ class AuditAction(StrEnum):
     BOOKMARK_CREATED = "bookmark_created"
     BOOKMARK_UPDATED = "bookmark_updated"
     BOOKMARK_DELETED = "bookmark_deleted"
+    BACKUP_CREATED = "backup_created"  # a whole installation backed up (folder, files, bytes, with media or not)
+    BACKUP_RESTORED = "backup_restored"  # a backup restored as a new installation (written in the new one)
 
 
 class AuditChainFault(StrEnum):
