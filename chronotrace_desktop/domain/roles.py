@@ -31,7 +31,8 @@ class Action(StrEnum):
     CONFIGURE_CAMERAS = "configure_cameras"
     EXPORT_REDACTED = "export_redacted"
     EXPORT_UNREDACTED = "export_unredacted"
-    VIEW_AUDIT_LOG = "view_audit_log"
+    VIEW_AUDIT_LOG = "view_audit_log"  # everyone's audit rows
+    VIEW_OWN_AUDIT = "view_own_audit"  # one's own audit rows only (the service and row-level security narrow)
     MANAGE_USERS = "manage_users"
     MANAGE_API_KEYS = "manage_api_keys"
     MANAGE_DATABASE = "manage_database"
@@ -63,6 +64,7 @@ _ANALYST = _VIEWER | {
     Action.EXPORT_UNREDACTED,
     Action.MANAGE_CASES,
     Action.BOOKMARK,
+    Action.VIEW_OWN_AUDIT,
 }
 _ADMIN = frozenset(Action)
 # An integration account: reads and searches through the API, never sees faces, never administers.
