@@ -103,6 +103,8 @@ ACTION_GRANTS: dict[Action, tuple[TableGrant, ...]] = {
     Action.EXPORT_REDACTED: _EXPORT,
     Action.EXPORT_UNREDACTED: _EXPORT,
     Action.VIEW_AUDIT_LOG: (TableGrant("audit_log", _READ), TableGrant("audit_chain_head", _READ)),
+    # Row-level security (storage.db_roles) keeps a login without VIEW_AUDIT_LOG to its own rows.
+    Action.VIEW_OWN_AUDIT: (TableGrant("audit_log", _READ),),
     Action.MANAGE_USERS: (TableGrant("users", _WRITE),),
     Action.MANAGE_API_KEYS: (TableGrant("api_keys", _WRITE),),
     Action.MANAGE_DATABASE: (TableGrant("schema_migrations", _READ),),
