@@ -133,6 +133,10 @@ class Settings(BaseSettings):
     raw_stream_fps: float | None = Field(default=None, gt=0, lt=1000)
     # Redacted clips and thumbnails blur heads and faces, or (upper_body) whole upper bodies as well.
     redaction_mode: RedactionMode = RedactionMode.HEADS
+    # Database maintenance (services.housekeeping, issue 18): searches older than this many days are removed
+    # (daily), and audit rows older than audit_archive_days move to audit_log_archive (monthly).
+    search_retention_days: int = Field(default=90, ge=1, le=36500)
+    audit_archive_days: int = Field(default=365, ge=30, le=36500)
 
     # Embedding engines beside the offline default (which always runs): "nova" (Amazon Nova multimodal
     # embeddings on Bedrock) and "clip" (a CLIP-style ONNX model in clip_model_dir). Each has its own vectors;
