@@ -63,6 +63,8 @@ EDITABLE = (
     "nova_dimension",
     "nova_segment_source",
     "clip_model_dir",
+    "search_retention_days",
+    "audit_archive_days",
 )
 # Which setting names the target a secret is stored for.
 SECRET_TARGETS = {
