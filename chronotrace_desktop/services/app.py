@@ -23,6 +23,7 @@ from chronotrace_desktop.services.admin import (
     SettingsService,
     UserService,
 )
+from chronotrace_desktop.services.analytics import SearchAnalyticsService
 from chronotrace_desktop.services.anomalies import AnomalyService
 from chronotrace_desktop.services.anomalies.scan import AnomalyScanner
 from chronotrace_desktop.services.api_keys import ApiKeyService
@@ -99,6 +100,7 @@ class AppServices:
     clock_reader: ClockReader
     appearance: AppearanceService
     api_keys: ApiKeyService
+    analytics: SearchAnalyticsService
 
     def close(self) -> None:
         try:
@@ -301,4 +303,5 @@ def open_app(
         clock_reader=clock_reader,
         appearance=appearance,
         api_keys=ApiKeyService(database, authorizer, audit),
+        analytics=SearchAnalyticsService(database, authorizer),
     )
