@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from chronotrace_desktop import __version__
 from chronotrace_desktop.cli import (
     commands_admin,
+    commands_analytics,
     commands_anomalies,
     commands_apikeys,
     commands_appearance,
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_keys.register(commands)
     commands_verify.register(commands)
     commands_audit.register(commands)
+    commands_analytics.register(commands)
     commands_s3.register(commands)
     return parser
 
