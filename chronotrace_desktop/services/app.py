@@ -28,6 +28,7 @@ from chronotrace_desktop.services.anomalies import AnomalyService
 from chronotrace_desktop.services.anomalies.scan import AnomalyScanner
 from chronotrace_desktop.services.api_keys import ApiKeyService
 from chronotrace_desktop.services.appearance import AppearanceService
+from chronotrace_desktop.services.backup import BackupService
 from chronotrace_desktop.services.cameras import CameraService
 from chronotrace_desktop.services.cases import BookmarkService, CaseService
 from chronotrace_desktop.services.clock import ClockReader, ClockService
@@ -101,6 +102,7 @@ class AppServices:
     appearance: AppearanceService
     api_keys: ApiKeyService
     analytics: SearchAnalyticsService
+    backup: BackupService
 
     def close(self) -> None:
         try:
@@ -304,4 +306,13 @@ def open_app(
         appearance=appearance,
         api_keys=ApiKeyService(database, authorizer, audit),
         analytics=SearchAnalyticsService(database, authorizer),
+        # Every collection the installation uses: search, appearance, each configured engine's.
+        backup=BackupService(
+            database,
+            settings,
+            paths,
+            authorizer,
+            audit,
+            lambda: [vectors, appearance.index(), *engine_collections()],
+        ),
     )
