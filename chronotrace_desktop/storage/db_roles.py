@@ -7,7 +7,8 @@ privileges stay in step with the tables and with ``domain/roles.py``:
   holding exactly the grants of ``storage.db_grants``; every other privilege on this database's tables is
   revoked from them (and CONNECT from PUBLIC), so what a login may do is what its group allows;
 * row-level security on ``users`` (a non-administrator reads and updates only its own row), on
-  ``audit_log`` (rows are appended only in one's own name, or in nobody's: a refused sign-in) and on
+  ``audit_log`` (rows are appended only in one's own name, or in nobody's: a refused sign-in; read whole by
+  those who may read the audit log, and otherwise only in one's own name) and on
   ``api_keys`` / ``api_key_usage`` (a non-administrator's login reaches its own keys only);
 * ``chronotrace_provide_login(user, verifier)`` and ``chronotrace_sync_login(user)``: SECURITY DEFINER
   functions, executable by administrators' groups only, that create a user's login (``<prefix>_u_<id>``) and
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING
 import psycopg
 import sqlalchemy as sa
 
-from chronotrace_desktop.domain.roles import Role
+from chronotrace_desktop.domain.roles import PERMISSIONS, Action, Role
 from chronotrace_desktop.storage.db_grants import ROW_SECURED_TABLES, Privilege, role_grants, sees_every_user
 from chronotrace_desktop.storage.migrations import apply_migrations
 
@@ -145,6 +146,10 @@ def _columns(conn: Connection, table: str) -> str:
 def _secure_rows(conn: Connection, database: str, tables: set[str]) -> None:
     staff = ", ".join(quote_ident(group_role(database, r)) for r in Role if sees_every_user(r))
     others = ", ".join(quote_ident(group_role(database, r)) for r in Role if not sees_every_user(r))
+    auditors = ", ".join(quote_ident(group_role(database, r)) for r in Role if reads_whole_audit_log(r))
+    non_auditors = ", ".join(
+        quote_ident(group_role(database, r)) for r in Role if not reads_whole_audit_log(r)
+    )
     policies = {
         "users": (
             f"CREATE POLICY ct_users_staff ON users TO {staff} USING (true) WITH CHECK (true)",
@@ -153,7 +158,10 @@ def _secure_rows(conn: Connection, database: str, tables: set[str]) -> None:
             "USING (db_login = session_user) WITH CHECK (db_login = session_user)",
         ),
         "audit_log": (
-            "CREATE POLICY ct_audit_read ON audit_log FOR SELECT USING (true)",
+            # 0017 / issue 18: the whole trail for those who read the audit log, one's own rows for the rest.
+            f"CREATE POLICY ct_audit_read_all ON audit_log FOR SELECT TO {auditors} USING (true)",
+            f"CREATE POLICY ct_audit_read_own ON audit_log FOR SELECT TO {non_auditors} "
+            "USING (user_id = chronotrace_session_user_id())",
             f"CREATE POLICY ct_audit_append_staff ON audit_log FOR INSERT TO {staff} WITH CHECK (true)",
             f"CREATE POLICY ct_audit_append_own ON audit_log FOR INSERT TO {others} "
             "WITH CHECK (user_id IS NULL OR user_id = chronotrace_session_user_id())",
@@ -184,6 +192,11 @@ def _secure_rows(conn: Connection, database: str, tables: set[str]) -> None:
         conn.execute(sa.text(f"ALTER TABLE {quote_ident(table)} ENABLE ROW LEVEL SECURITY"))
         for statement in statements:
             conn.execute(sa.text(statement))
+
+
+def reads_whole_audit_log(role: Role) -> bool:
+    """Whether the group reads every audit row (the auditors); any other group reads its own rows only."""
+    return Action.VIEW_AUDIT_LOG in PERMISSIONS[role]
 
 
 def _login_functions(conn: Connection, database: str) -> None:

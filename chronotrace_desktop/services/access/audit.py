@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import functools
 import logging
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
+
+import sqlalchemy as sa
 
 from chronotrace_desktop.storage.orm import AuditLog
 
 if TYPE_CHECKING:
-    import uuid
     from collections.abc import Callable, Iterator, Mapping
 
     from sqlalchemy.orm import Session
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
     from chronotrace_desktop.storage.database import Database
 
 logger = logging.getLogger(__name__)
+
+_AUDIT_TABLE = cast("sa.Table", AuditLog.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,24 +65,30 @@ class AuditService:
         self._db = database
 
     def record_in(self, session: Session, event: AuditEvent) -> uuid.UUID:
-        """Add ``event`` to the caller's transaction."""
-        row = AuditLog(
-            user_id=event.actor.user_id if event.actor else None,
-            username=event.actor.email if event.actor else event.username,
-            action=event.action.value,
-            resource_type=event.resource_type,
-            resource_id=event.resource_id,
-            justification=event.justification,
-            ip_address=event.ip_address,
-            user_agent=event.user_agent or (f"chronotrace-{event.actor.client}" if event.actor else None),
-            request_id=event.request_id,
-            success=event.success,
-            error_message=event.error_message,
-            meta=dict(event.metadata or {}),
+        """Add ``event`` to the caller's transaction.
+
+        A plain INSERT with the id made here, never INSERT ... RETURNING: row-level security lets a login that
+        is not an auditor read back only its own rows, and RETURNING a row in nobody's name (a refused sign-in)
+        would be refused."""
+        row_id = uuid.uuid4()
+        session.execute(
+            sa.insert(_AUDIT_TABLE).values(
+                id=row_id,
+                user_id=event.actor.user_id if event.actor else None,
+                username=event.actor.email if event.actor else event.username,
+                action=event.action.value,
+                resource_type=event.resource_type,
+                resource_id=event.resource_id,
+                justification=event.justification,
+                ip_address=event.ip_address,
+                user_agent=event.user_agent or (f"chronotrace-{event.actor.client}" if event.actor else None),
+                request_id=event.request_id,
+                success=event.success,
+                error_message=event.error_message,
+                metadata=dict(event.metadata or {}),
+            )
         )
-        session.add(row)
-        session.flush()
-        return row.id
+        return row_id
 
     def record(self, event: AuditEvent) -> uuid.UUID:
         """Write ``event`` in a transaction of its own (survives the caller's rollback)."""

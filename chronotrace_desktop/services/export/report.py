@@ -25,6 +25,7 @@ from chronotrace_desktop.domain.export import (
     ReportSegment,
     ReportVideo,
 )
+from chronotrace_desktop.domain.spreadsheet import csv_cell
 from chronotrace_desktop.services.export.case_documents import case_json, report_bookmarks
 
 if TYPE_CHECKING:
@@ -48,7 +49,6 @@ CSV_COLUMNS = (
     "people_count", "face_count", "vehicle_count", "objects", "motion_detected", "activity_level",
     "lighting", "caption", "redacted_clip", "redacted_clip_sha256", "original_clip", "original_clip_sha256",
 )  # fmt: skip
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 REVEAL_GROUP_S = 120.0
 
 
@@ -137,32 +137,12 @@ def segment_rows(ctx: PackageContext, files: Sequence[PackageFile]) -> list[dict
     return rows
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        value = ";".join(str(v) for v in value)
-    text = str(value)
-    # A spreadsheet would run a cell starting like a formula: quote it (OWASP "CSV injection").
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def csv_text(rows: Sequence[Mapping[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
-        writer.writerow([_cell(row.get(col)) for col in CSV_COLUMNS])
+        writer.writerow([csv_cell(row.get(col)) for col in CSV_COLUMNS])
     return out.getvalue()
 
 
