@@ -440,7 +440,8 @@ def test_an_uploaded_file_is_kept_and_ingested_as_a_job(server: Server) -> None:
 
 def test_ingest_by_path_only_under_the_ingest_folders(server: Server) -> None:
     key, _ = server.key(Role.ANALYST, Scope.WRITE_VIDEOS)
-    for outside in ("/etc/passwd", str(VIDEOS_DIR / ".." / ".." / "DESIGN.md"), str(VIDEOS_DIR / "nope.mp4")):
+    escapes = ("/etc/passwd", str(VIDEOS_DIR / ".." / ".." / "DESIGN.md"), "../../DESIGN.md", "/")
+    for outside in (*escapes, str(VIDEOS_DIR / "nope.mp4"), "nope.mp4"):
         response = server.client.post("/v1/ingest-jobs", json={"paths": [outside]}, headers=bearer(key))
         assert_problem(response, 403)
 
@@ -449,7 +450,7 @@ def test_a_file_ingested_by_path_is_listed_with_its_segments_and_redacted_thumbn
     key, _ = server.key(Role.ANALYST, Scope.WRITE_VIDEOS, Scope.READ_VIDEOS)
     started = server.client.post(
         "/v1/ingest-jobs",
-        json={"paths": [str(VIDEOS_DIR / "bottle-detection.mp4")], "camera_id": "api-cam"},
+        json={"paths": ["bottle-detection.mp4"], "camera_id": "api-cam"},  # relative to the ingest folder
         headers=bearer(key),
     )
     assert started.status_code == 202, started.text

@@ -23,7 +23,11 @@ router = APIRouter(tags=["ingest"])
 class IngestRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    paths: list[str] = Field(min_length=1, max_length=1000, description="files or folders on the server")
+    paths: list[str] = Field(
+        min_length=1,
+        max_length=1000,
+        description="files or folders on the server, absolute or under an ingest root",
+    )
     camera_id: str | None = Field(None, max_length=100)
     location: str | None = Field(None, max_length=255)
     recorded_at: datetime | None = Field(
@@ -38,17 +42,19 @@ def jobs_of(request: Request) -> IngestJobs:
 
 def allowed_path(text: str, roots: tuple[Path, ...]) -> Path:
     """``text`` resolved (symbolic links followed) when it lies under one of ``roots``; else a refusal that does
-    not say whether the path exists."""
+    not say whether the path exists. A relative path is taken under each root in turn (the first that exists)."""
     refusal = PermissionDeniedError("that path is not under a folder this server ingests from")
     if not roots or "\x00" in text:
         raise refusal
-    try:
-        resolved = Path(text).resolve(strict=True)
-    except (OSError, RuntimeError):
-        raise refusal from None
-    if not any(resolved.is_relative_to(root) for root in roots):
-        raise refusal
-    return resolved
+    named = Path(text)
+    for candidate in [named] if named.is_absolute() else [root / named for root in roots]:
+        try:
+            resolved = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            continue
+        if any(resolved.is_relative_to(root) for root in roots):
+            return resolved
+    raise refusal
 
 
 @router.post("/ingest-jobs", summary="Ingest files on the server (a job)", status_code=202)

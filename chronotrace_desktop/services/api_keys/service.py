@@ -281,7 +281,8 @@ class ApiKeyService:
         beyond = sorted(s.value for s in scopes if not role_covers(owner_role, s))
         if not beyond:
             return
-        message = f"A {owner_role.value}'s key may not have the scope {', '.join(beyond)}."
+        article = "An" if owner_role.value[0] in "aeiou" else "A"
+        message = f"{article} {owner_role.value}'s key may not have the scope {', '.join(beyond)}."
         self._audit.record(
             AuditEvent(
                 action=AuditAction.PERMISSION_DENIED,
