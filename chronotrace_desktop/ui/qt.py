@@ -107,6 +107,8 @@ from PySide6.QtWidgets import (
     QToolBar,
     QToolButton,
     QToolTip,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -238,6 +240,8 @@ __all__ = [
     "QToolBar",
     "QToolButton",
     "QToolTip",
+    "QTreeWidget",
+    "QTreeWidgetItem",
     "QUrl",
     "QVBoxLayout",
     "QWidget",
