@@ -14,17 +14,21 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-    from chronotrace_desktop.config import Paths
+    from chronotrace_desktop.config import Paths, Settings
 
 SETTINGS = "settings.json"
 MEDIA = "media"
 # Where the installation is, not what it is: a restored one lives in its own folder.
 _NOT_CARRIED = ("data_dir",)
+_WHERE = ("profile", "database_name", "database_url", "qdrant_url", "vector_collection", "media_store")
 
 
-def write_settings(paths: Paths, folder: Path) -> Path:
-    """``settings.json`` as the installation's file says it (no environment, no defaults, no secret)."""
+def write_settings(paths: Paths, settings: Settings, folder: Path) -> Path:
+    """``settings.json`` as the installation's file says it (no environment, no defaults, no secret), plus
+    where its stores are as it runs now (a flag or the environment may have said so)."""
     values = {k: v for k, v in read_settings_file(paths).items() if k not in _NOT_CARRIED}
+    live = settings.model_dump(mode="json", include=set(_WHERE))
+    values.update({k: v for k, v in live.items() if v is not None})
     target = folder / SETTINGS
     target.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return target

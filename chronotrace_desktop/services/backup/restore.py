@@ -105,14 +105,16 @@ def restore_installation(
         settings = update_settings_file(paths, values)
         database = _restore_database(backup_dir, manifest, settings, paths, team, sign_in, task)
         try:
-            task.progress(2, _STEPS, "restoring the vectors")
+            task.progress(2, _STEPS, "checking the administrator")
+            audit = AuditService(database)
+            actor = _admit(database, audit, settings, sign_in)
+            task.progress(3, _STEPS, "restoring the vectors")
             points = restore_collections(
                 manifest.collections, backup_dir, _opener(settings, paths), task.check_cancelled
             )
-            task.progress(3, _STEPS, "copying the media")
+            task.progress(4, _STEPS, "copying the media")
             media = copy_tree(backup_dir / "media", paths.media_dir, task.check_cancelled)
-            task.progress(4, _STEPS, "checking the administrator")
-            _admit_and_audit(database, settings, sign_in, restored_by, backup_dir, manifest)
+            _audit(audit, actor or restored_by, actor is not None, backup_dir, manifest)
             where = database.description
         finally:
             database.close()
@@ -182,25 +184,26 @@ def _opener(settings: Settings, paths: Paths) -> Callable[[CollectionSpec], Vect
     return open_index
 
 
-def _admit_and_audit(
-    database: Database,
-    settings: Settings,
-    sign_in: SignIn | None,
-    restored_by: Actor | None,
-    backup_dir: Path,
-    manifest: Manifest,
+def _admit(
+    database: Database, audit: AuditService, settings: Settings, sign_in: SignIn | None
+) -> Actor | None:
+    """The restoring administrator, signed in against the restored data (``None``: checked by the caller)."""
+    if sign_in is None:
+        return None
+    actor = AuthService(database, audit, settings).login(sign_in.email, sign_in.password, client="cli")
+    return Authorizer(database, audit).require(actor, Action.MANAGE_DATABASE, resource_type="database")
+
+
+def _audit(
+    audit: AuditService, who: Actor | None, signed_in: bool, backup_dir: Path, manifest: Manifest
 ) -> None:
-    audit = AuditService(database)
-    actor: Actor | None = None
-    if sign_in is not None:
-        actor = AuthService(database, audit, settings).login(sign_in.email, sign_in.password, client="cli")
-        actor = Authorizer(database, audit).require(actor, Action.MANAGE_DATABASE, resource_type="database")
-    who = actor.email if actor is not None else restored_by.email if restored_by is not None else None
+    """``backup_restored`` in the restored installation; by the signed-in actor, or in the name of the
+    administrator of the installation the restore was started from (who may not exist in these data)."""
     audit.record(
         AuditEvent(
             AuditAction.BACKUP_RESTORED,
-            actor=actor,
-            username=who,
+            actor=who if signed_in else None,
+            username=who.email if who is not None else None,
             resource_type="database",
             metadata={
                 "backup": str(backup_dir),
@@ -208,7 +211,6 @@ def _admit_and_audit(
                 "files": len(manifest.files),
                 "bytes": manifest.total_bytes,
                 "with_media": manifest.with_media,
-                "restored_by": who,
             },
         )
     )

@@ -141,7 +141,7 @@ class BackupService:
         )
         if with_media:
             copy_tree(self._paths.media_dir, folder / MEDIA, task.check_cancelled)
-        write_settings(self._paths, folder)
+        write_settings(self._paths, self._settings, folder)
         task.progress(2 + len(collections), total, "hashing every file")
         files = {
             path.as_posix(): {
