@@ -20,6 +20,7 @@ from chronotrace_desktop.cli import (
     commands_apikeys,
     commands_appearance,
     commands_audit,
+    commands_backup,
     commands_bookmarks,
     commands_cameras,
     commands_cases,
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_verify.register(commands)
     commands_audit.register(commands)
     commands_analytics.register(commands)
+    commands_backup.register(commands)
     commands_s3.register(commands)
     return parser
 
