@@ -474,3 +474,8 @@ ALL_MODELS += (LoginThrottleCounter, ApiKeyUsage)
 from chronotrace_desktop.storage import orm_cases as _orm_cases  # noqa: E402
 
 ALL_MODELS += _orm_cases.CASE_MODELS
+
+# 0015's tables (the audit log's archive, maintenance runs) are mapped in ``orm_maintenance``, for the same reason.
+from chronotrace_desktop.storage import orm_maintenance as _orm_maintenance  # noqa: E402
+
+ALL_MODELS += _orm_maintenance.MAINTENANCE_MODELS
