@@ -102,12 +102,22 @@ ACTION_GRANTS: dict[Action, tuple[TableGrant, ...]] = {
     Action.CONFIGURE_CAMERAS: (TableGrant("cameras", _WRITE), TableGrant("anomaly_scans", _WRITE)),
     Action.EXPORT_REDACTED: _EXPORT,
     Action.EXPORT_UNREDACTED: _EXPORT,
-    Action.VIEW_AUDIT_LOG: (TableGrant("audit_log", _READ), TableGrant("audit_chain_head", _READ)),
+    Action.VIEW_AUDIT_LOG: (
+        TableGrant("audit_log", _READ),
+        TableGrant("audit_chain_head", _READ),
+        TableGrant("audit_log_archive", _READ),  # 0015: verification walks archive + live rows
+    ),
     # Row-level security (storage.db_roles) keeps a login without VIEW_AUDIT_LOG to its own rows.
     Action.VIEW_OWN_AUDIT: (TableGrant("audit_log", _READ),),
     Action.MANAGE_USERS: (TableGrant("users", _WRITE),),
     Action.MANAGE_API_KEYS: (TableGrant("api_keys", _WRITE),),
-    Action.MANAGE_DATABASE: (TableGrant("schema_migrations", _READ),),
+    Action.MANAGE_DATABASE: (
+        TableGrant("schema_migrations", _READ),
+        # 0015 / issue 18: maintenance runs are recorded, and searches past the retention removed; audit rows
+        # leave audit_log only through chronotrace_archive_audit() (EXECUTE: MAINTENANCE_FUNCTIONS below).
+        TableGrant("maintenance_runs", frozenset({Privilege.SELECT, Privilege.INSERT, Privilege.UPDATE})),
+        TableGrant("searches", frozenset({Privilege.SELECT, Privilege.DELETE})),
+    ),
     Action.VIEW_CASES: _CASES_READ,
     Action.MANAGE_CASES: (
         TableGrant("cases", frozenset({Privilege.SELECT, Privilege.INSERT, Privilege.UPDATE})),
@@ -121,6 +131,26 @@ ACTION_GRANTS: dict[Action, tuple[TableGrant, ...]] = {
         TableGrant("users", frozenset({Privilege.UPDATE}), ("password_hash", *_SIGN_IN_COLUMNS)),
     ),
 }
+
+# Functions the groups of roles that may MANAGE_DATABASE may execute (SECURITY DEFINER, the owner's; 0015).
+MAINTENANCE_FUNCTIONS = ("chronotrace_archive_audit(timestamp without time zone, uuid, text)",)
+# Tables VACUUM ANALYZE and REINDEX keep (services.housekeeping): on PostgreSQL 17 and later those groups hold
+# MAINTAIN on them, so an administrator's own login may run both; before 17 only the tables' owner may.
+MAINTAINED_TABLES = (
+    "videos",
+    "video_segments",
+    "video_tracks",
+    "searches",
+    "exports",
+    "audit_log",
+    "anomalies",
+)
+
+
+def manages_database(role: Role) -> bool:
+    """Whether ``role``'s group runs maintenance (its functions and, on PostgreSQL 17+, MAINTAIN)."""
+    return Action.MANAGE_DATABASE in PERMISSIONS[role]
+
 
 # Tables whose rows only some of a group may see or change; the policies live in ``storage.db_roles``.
 ROW_SECURED_TABLES = ("users", "audit_log", "api_keys", "api_key_usage")
