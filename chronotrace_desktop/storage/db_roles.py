@@ -14,6 +14,8 @@ privileges stay in step with the tables and with ``domain/roles.py``:
   functions, executable by administrators' groups only, that create a user's login (``<prefix>_u_<id>``) and
   keep its group and LOGIN right in step with ``users.role`` and ``users.is_active``. They touch only this
   installation's logins and groups, and take a password only as a SCRAM verifier (never in clear);
+* for the administrators' groups (0015): EXECUTE on ``chronotrace_archive_audit`` (the one way rows leave
+  ``audit_log``) and, on PostgreSQL 17+, MAINTAIN on the tables maintenance vacuums and reindexes;
 * the workstation profile's ``<prefix>_runtime`` login (a member of the administrators' group): the app
   connects with it, never as the cluster's superuser that owns the tables.
 
@@ -33,7 +35,15 @@ import psycopg
 import sqlalchemy as sa
 
 from chronotrace_desktop.domain.roles import PERMISSIONS, Action, Role
-from chronotrace_desktop.storage.db_grants import ROW_SECURED_TABLES, Privilege, role_grants, sees_every_user
+from chronotrace_desktop.storage.db_grants import (
+    MAINTAINED_TABLES,
+    MAINTENANCE_FUNCTIONS,
+    ROW_SECURED_TABLES,
+    Privilege,
+    manages_database,
+    role_grants,
+    sees_every_user,
+)
 from chronotrace_desktop.storage.migrations import apply_migrations
 
 if TYPE_CHECKING:
@@ -46,6 +56,8 @@ logger = logging.getLogger(__name__)
 _PLAIN_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,39}$")
 # Key of the advisory lock that serialises provisioning runs (ASCII "CTROLES!").
 _PROVISION_LOCK = 0x4354524F4C455321
+# server_version_num of PostgreSQL 17, whose MAINTAIN privilege lets a non-owner VACUUM and REINDEX a table.
+MAINTAIN_SINCE = 170000
 
 
 def role_prefix(database: str) -> str:
@@ -103,6 +115,7 @@ def provision_database_roles(conn: Connection, *, with_runtime_login: bool) -> N
         _grant(conn, database, role, group, columns)
     _secure_rows(conn, database, tables)
     _login_functions(conn, database)
+    _maintenance_rights(conn, database, tables)
     if with_runtime_login:
         _runtime_login(conn, database)
     logger.info("Database roles of %s are in step with the app roles", database)
@@ -208,6 +221,23 @@ def _login_functions(conn: Connection, database: str) -> None:
     for signature in ("chronotrace_sync_login(uuid)", "chronotrace_provide_login(uuid, text)"):
         conn.execute(sa.text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
         conn.execute(sa.text(f"GRANT EXECUTE ON FUNCTION {signature} TO {staff}"))
+
+
+def _maintenance_rights(conn: Connection, database: str, tables: set[str]) -> None:
+    """0015 / issue 18: the groups that manage the database may run the audit archive function and, on
+    PostgreSQL 17 and later, hold MAINTAIN (VACUUM, ANALYZE, REINDEX) on the maintained tables (the table-wide
+    REVOKE in ``_grant`` took it away with everything else first)."""
+    groups = [quote_ident(group_role(database, r)) for r in Role if manages_database(r)]
+    others = [quote_ident(group_role(database, r)) for r in Role if not manages_database(r)]
+    for signature in MAINTENANCE_FUNCTIONS:
+        if conn.execute(sa.text("SELECT to_regprocedure(:f)"), {"f": signature}).scalar() is None:
+            continue
+        conn.execute(sa.text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC, {', '.join(others)}"))
+        conn.execute(sa.text(f"GRANT EXECUTE ON FUNCTION {signature} TO {', '.join(groups)}"))
+    version = int(conn.execute(sa.text("SHOW server_version_num")).scalar_one())
+    if version >= MAINTAIN_SINCE:
+        for table in sorted(set(MAINTAINED_TABLES) & tables):
+            conn.execute(sa.text(f"GRANT MAINTAIN ON {quote_ident(table)} TO {', '.join(groups)}"))
 
 
 def _run_script(conn: Connection, sql: str) -> None:
