@@ -11,6 +11,9 @@ rows are read back in position order with their hash recomputed by the same SQL 
   earlier than the previous row);
 * a row without a position or hash: written with the trigger disabled (``UNCHAINED``).
 
+Rows archived by the maintenance task (``audit_log_archive``, migration 0015) keep their place in the chain:
+the archive holds its start, ``audit_log`` the rest, and both are read as one sequence.
+
 An attacker with the owner's rights can still recompute the whole chain after a change; the head hash in the
 report, noted somewhere else from time to time, is what catches that.
 """
@@ -38,9 +41,16 @@ if TYPE_CHECKING:
     from chronotrace_desktop.services.access.authorization import Authorizer
     from chronotrace_desktop.storage.database import Database
 
+# Archived rows (0015: the oldest part of the chain, moved whole by chronotrace_archive_audit) come first, then
+# the live rows: one chain. A row in both, or a gap between them, breaks it like any other.
 _ROWS = sa.text(
-    "SELECT a.id, a.chain_seq, a.prev_hash, a.row_hash, audit_log_row_hash(a) AS recomputed, a.created_at "
-    "FROM audit_log a ORDER BY a.chain_seq NULLS FIRST, a.created_at, a.id"
+    "SELECT id, chain_seq, prev_hash, row_hash, recomputed, created_at FROM ("
+    " SELECT x.id, x.chain_seq, x.prev_hash, x.row_hash, audit_log_row_hash(x) AS recomputed, x.created_at"
+    " FROM audit_log_archive x"
+    " UNION ALL"
+    " SELECT a.id, a.chain_seq, a.prev_hash, a.row_hash, audit_log_row_hash(a) AS recomputed, a.created_at"
+    " FROM audit_log a"
+    ") chained ORDER BY chain_seq NULLS FIRST, created_at, id"
 )
 _HEAD = sa.text("SELECT last_seq, last_hash FROM audit_chain_head WHERE singleton")
 _BATCH = 2000
