@@ -40,6 +40,7 @@ from chronotrace_desktop.services.engines import (
     SegmentEmbedding,
 )
 from chronotrace_desktop.services.export import ExportService
+from chronotrace_desktop.services.housekeeping import HousekeepingService
 from chronotrace_desktop.services.ingest import IngestService
 from chronotrace_desktop.services.library import LibraryService
 from chronotrace_desktop.services.media_access import MediaAccessService
@@ -103,6 +104,7 @@ class AppServices:
     api_keys: ApiKeyService
     analytics: SearchAnalyticsService
     backup: BackupService
+    housekeeping: HousekeepingService
 
     def close(self) -> None:
         try:
@@ -259,6 +261,7 @@ def open_app(
         database, blobs, authorizer, audit, lambda spec: open_vectors(settings, paths, secrets, spec)[0],
         settings.vector_collection,
     )  # fmt: skip
+    exports = ExportService(database, blobs, authorizer, audit, media, signer, search)
     return AppServices(
         settings=settings,
         paths=paths,
@@ -288,7 +291,7 @@ def open_app(
         search=search,
         # PDF reports need a renderer from the front end: the CLI passes one per call, the GUI sets
         # ``exports.renderer`` (reports.QtPdfReportRenderer). Packages are signed with this data folder's key.
-        exports=ExportService(database, blobs, authorizer, audit, media, signer, search),
+        exports=exports,
         library=LibraryService(database, vectors, authorizer, audit),
         anomalies=AnomalyService(database, settings, authorizer, audit),
         cameras=CameraService(database, authorizer, audit),
@@ -315,4 +318,5 @@ def open_app(
             audit,
             lambda: [vectors, appearance.index(), *engine_collections()],
         ),
+        housekeeping=HousekeepingService(database, authorizer, audit, exports, settings),
     )
