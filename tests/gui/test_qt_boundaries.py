@@ -8,10 +8,12 @@ from pathlib import Path
 import chronotrace_desktop
 
 PACKAGE = Path(chronotrace_desktop.__file__).parent
-# ui/qt_media.py holds QtMultimedia apart so that only the player loads the FFmpeg backend.
+# ui/qt_media.py holds QtMultimedia apart so that only the player loads the FFmpeg backend; ui/qt_charts.py
+# holds QtCharts (PySide6-Addons) apart for the analytics panel.
 SHIMS = {
     PACKAGE / "ui" / "qt.py",
     PACKAGE / "ui" / "qt_media.py",
+    PACKAGE / "ui" / "qt_charts.py",
     PACKAGE / "workers" / "qt.py",
     PACKAGE / "reports" / "qt.py",
 }
