@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from chronotrace_desktop.domain.errors import InvalidInputError, PermissionDeniedError
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.services.analytics import LatencySplit, Percentiles
+from chronotrace_desktop.storage.database import Database
 from chronotrace_desktop.storage.orm import AuditLog, Search
 from tests.integration.conftest import Installation
 
@@ -36,9 +37,10 @@ class Logged:
     case_id: str | None = None
 
 
-def log(inst: Installation, rows: list[Logged]) -> list[uuid.UUID]:
+def log(database: Database, rows: list[Logged]) -> list[uuid.UUID]:
+    """Write ``rows`` into the search log (as the administrator's login may: it searches too)."""
     ids = [uuid.uuid4() for _ in rows]
-    with inst.services.database.transaction() as session:
+    with database.transaction() as session:
         for search_id, row in zip(ids, rows, strict=True):
             session.add(
                 Search(
@@ -59,8 +61,8 @@ def log(inst: Installation, rows: list[Logged]) -> list[uuid.UUID]:
     return ids
 
 
-def database_today(inst: Installation) -> date:
-    with inst.services.database.transaction() as session:
+def database_today(database: Database) -> date:
+    with database.transaction() as session:
         today = session.execute(sa.text("SELECT CAST(localtimestamp AS date)")).scalar_one()
     assert isinstance(today, date)
     return today
@@ -89,10 +91,10 @@ def case_log(installation: Installation) -> CaseLog:
     analyst_email, analyst_actor = inst.add_user(Role.ANALYST)
     analyst = analyst_actor.user_id
     viewer = inst.add_user(Role.VIEWER)[1].user_id
-    today = database_today(inst)
+    today = database_today(inst.services.database)
     two_days_ago = today - timedelta(days=2)
     ids = log(
-        inst,
+        inst.services.database,
         [
             Logged(analyst, at(two_days_ago, 9), 100, 10, 5, 1, True, 3, "bus", case_id),
             Logged(analyst, at(two_days_ago, 10), 200, 20, 6, 2, True, 0, "Red Car", case_id),
