@@ -109,7 +109,7 @@ def run_init(ctx: CliContext) -> ExitCode:
         ctx.settings, admin = initialise_team(
             ctx.settings,
             ctx.paths,
-            _owner(ctx.args.owner),
+            owner_credentials(ctx.args.owner),
             ctx.args.admin_email,
             password,
             ctx.args.full_name,
@@ -139,7 +139,7 @@ def run_db_migrate(ctx: CliContext) -> ExitCode:
     actor = ctx.actor(migrate=False)
     owner = None
     if ctx.args.owner:
-        credentials = _owner(ctx.args.owner)
+        credentials = owner_credentials(ctx.args.owner)
         owner = owner_url(ctx.settings, credentials)
     applied = ctx.services(migrate=False).maintenance.migrate(actor, owner)
     if ctx.args.json:
@@ -149,7 +149,7 @@ def run_db_migrate(ctx: CliContext) -> ExitCode:
     return ExitCode.OK
 
 
-def _owner(role: str) -> OwnerCredentials:
+def owner_credentials(role: str) -> OwnerCredentials:
     password = os.environ.get(OWNER_PASSWORD_HINT)
     if password is None and sys.stdin.isatty():
         password = getpass.getpass(f"Password of the database owner {role} (empty: none needed): ") or None
