@@ -29,6 +29,7 @@ from chronotrace_desktop.cli import (
     commands_export,
     commands_ingest,
     commands_keys,
+    commands_maintenance,
     commands_perception,
     commands_s3,
     commands_search,
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_keys.register(commands)
     commands_verify.register(commands)
     commands_audit.register(commands)
+    commands_maintenance.register(commands)
     commands_analytics.register(commands)
     commands_backup.register(commands)
     commands_s3.register(commands)
