@@ -1,7 +1,8 @@
 """``chronotrace doctor``: is this installation healthy? Each check says ok, warning or problem.
 
 Runs without signing in (it reads no case data) and never creates anything: on a data dir that was not
-initialised it reports that instead of starting a new database.
+initialised it reports that instead of starting a new database. The Administration window asks the same
+checks of the installation its process has open (:func:`check_running_app`, administrators only).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from chronotrace_desktop.analysis.models import required_models
 from chronotrace_desktop.config import Paths, Profile, Settings
 from chronotrace_desktop.domain.errors import UserFacingError
+from chronotrace_desktop.domain.roles import Action
 from chronotrace_desktop.embedding.model_files import required_embedding_models
 from chronotrace_desktop.media.codecs import REDACTION_ENCODER, encoder_available, ffmpeg_version
 from chronotrace_desktop.services.app import open_blobs, open_vectors
@@ -31,6 +33,10 @@ from chronotrace_desktop.storage.secrets import SecretStore
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
+
+    from chronotrace_desktop.domain.users import Actor
+    from chronotrace_desktop.services.app import AppServices
+    from chronotrace_desktop.storage.vectors import CollectionInfo
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +63,20 @@ class DoctorReport:
         return all(check.status is not CheckStatus.PROBLEM for check in self.checks)
 
 
+def check_running_app(app: AppServices, actor: Actor) -> DoctorReport:
+    """The doctor's checks for a signed-in administrator, on the installation this process has open: its own
+    database and vector index are checked, not opened a second time (in the same process, leaving a second
+    handle on the embedded server would stop the server under the app)."""
+    app.authorizer.require(actor, Action.MANAGE_DATABASE, resource_type="installation")
+    return DoctorService(app.settings, app.paths, running=app).run()
+
+
 class DoctorService:
-    def __init__(self, settings: Settings, paths: Paths) -> None:
+    def __init__(self, settings: Settings, paths: Paths, *, running: AppServices | None = None) -> None:
         self._settings = settings
         self._paths = paths
         self._secrets = SecretStore()
+        self._running = running
 
     def run(self) -> DoctorReport:
         checks: list[Callable[[], CheckResult]] = [
@@ -100,6 +115,8 @@ class DoctorService:
         return CheckResult("free disk", status, f"{free_mb:,} MB free in {folder} (need {need:,} MB)")
 
     def _check_database(self) -> CheckResult:
+        if self._running is not None:
+            return self._inspect_database(self._running.database)
         if (
             self._settings.profile is Profile.WORKSTATION
             and not (self._paths.postgres_dir / "PG_VERSION").exists()
@@ -148,19 +165,18 @@ class DoctorService:
         )
 
     def _check_vectors(self) -> CheckResult:
-
+        if self._running is not None:
+            running = self._running
+            return _vector_result(running.installation.describe().vector_store, running.vectors.info())
         if self._settings.profile is Profile.WORKSTATION and not self._paths.vectors_dir.exists():
             return CheckResult(
                 "vector index", CheckStatus.PROBLEM, "no vector store yet: run 'chronotrace init'"
             )
         index, display = open_vectors(self._settings, self._paths, self._secrets)
         try:
-            info = index.info()
+            return _vector_result(display, index.info())
         finally:
             index.close()
-        shape = f"{info.dimension}-d {info.distance.value}, {info.points_count} points"
-        detail = f"{display}: collection {info.name!r}, {shape}"
-        return CheckResult("vector index", CheckStatus.OK, detail)
 
     def _check_media_store(self) -> CheckResult:
         store = open_blobs(self._settings, self._paths, self._secrets)
@@ -219,6 +235,11 @@ class DoctorService:
         return CheckResult(
             "keyring", status, f"no usable keyring ({backend}); the team profile cannot store its passwords"
         )
+
+
+def _vector_result(display: str, info: CollectionInfo) -> CheckResult:
+    shape = f"{info.dimension}-d {info.distance.value}, {info.points_count} points"
+    return CheckResult("vector index", CheckStatus.OK, f"{display}: collection {info.name!r}, {shape}")
 
 
 def _guarded(check: Callable[[], CheckResult]) -> CheckResult:
