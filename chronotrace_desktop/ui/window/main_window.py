@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop import __version__
 from chronotrace_desktop.domain.roles import Action, is_allowed
+from chronotrace_desktop.ui.admin.window import AdministrationLauncher
 from chronotrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from chronotrace_desktop.ui.panes import PANES
 from chronotrace_desktop.ui.panes.anomaly_access import anomaly_evidence
@@ -264,6 +265,7 @@ class MainWindow(QMainWindow):
         self.about_action = QAction("&About ChronoTrace", self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
+        self.administration = AdministrationLauncher(self.services, self.actor, self.pool, self)
 
     def _build_status_bar(self) -> None:
         info = self.services.installation.describe()
