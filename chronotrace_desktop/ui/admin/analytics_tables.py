@@ -87,7 +87,7 @@ def zero_results_model() -> FiguresModel:
 
 def slowest_model() -> FiguresModel:
     return FiguresModel(
-        ("When", "User", "Query", "Total", "Embedding", "Vector", "Database", "Results", "Cache"),
+        ("When", "User", "Query", "Total ms", "Embedding ms", "Vector ms", "Database ms", "Results", "Cache"),
         numeric=(3, 4, 5, 6, 7),
     )
 
