@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from chronotrace_desktop.domain.errors import InvalidInputError, PermissionDeniedError
 from chronotrace_desktop.domain.roles import Role
+from chronotrace_desktop.domain.search import SearchFilters, SegmentQuery
 from chronotrace_desktop.services.analytics import LatencySplit, Percentiles
 from chronotrace_desktop.storage.database import Database
 from chronotrace_desktop.storage.orm import AuditLog, Search
@@ -205,3 +206,25 @@ def test_bad_spans_and_case_ids_are_refused(
 ) -> None:
     with pytest.raises(InvalidInputError):
         installation.services.analytics.summary(installation.admin, days, case_id=case_id)
+
+
+def test_searches_through_the_search_service_are_counted_with_their_timings(
+    installation: Installation,
+) -> None:
+    """The loop end to end: SearchService logs its timings and cache hits, the analytics read them."""
+    inst = installation
+    case_id = inst.services.cases.create(inst.admin, "Searched through the service").case_id
+    words = f"man in a grey coat {uuid.uuid4().hex[:6]}"
+    for text in (words, f"  {words} "):  # the second embeds the same words: a cache hit
+        inst.services.search.search(
+            inst.admin, SegmentQuery(text=text, filters=SearchFilters(case_id=case_id))
+        )
+    figures = inst.services.analytics.summary(inst.admin, 1, case_id=case_id)
+    # both found nothing: the case holds no video
+    assert (figures.searches, figures.cache_hits, figures.zero_results) == (2, 1, 2)
+    latency = figures.latency
+    for part in (latency.total, latency.embedding, latency.vector, latency.database):
+        assert part.p50_ms is not None
+        assert part.p95_ms is not None
+    (zero,) = figures.zero_result_queries
+    assert (zero.query_text, zero.searches) == (words, 2)
