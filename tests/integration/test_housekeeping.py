@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utcnow
-from chronotrace_desktop.domain.errors import PermissionDeniedError
+from chronotrace_desktop.domain.errors import OperationCancelledError, PermissionDeniedError
 from chronotrace_desktop.domain.export import ExportStatus
 from chronotrace_desktop.domain.maintenance import MaintenanceStatus, MaintenanceTask, MaintenanceTrigger
 from chronotrace_desktop.domain.roles import Role
@@ -332,3 +332,36 @@ def test_due_follows_the_schedule_and_history_lists_runs_newest_first(installati
     history = service.history(installation.admin, limit=5)
     assert history[0] == run
     assert [h.started_at for h in history] == sorted((h.started_at for h in history), reverse=True)
+
+
+class _CancelOnFirstProgress:
+    """A control whose user presses Cancel as soon as the run reports its first step."""
+
+    cancelled = False
+
+    def check_cancelled(self) -> None:
+        if self.cancelled:
+            raise OperationCancelledError("cancelled by the test")
+
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        self.cancelled = True
+
+
+def test_a_cancel_records_the_task_under_way_as_cancelled_and_starts_no_other(
+    installation: Installation,
+) -> None:
+    service = _service(installation)
+    before = {run.id for run in service.history(installation.admin)}
+    with pytest.raises(OperationCancelledError):
+        service.run(
+            installation.admin,
+            [MaintenanceTask.PURGE_SEARCHES, MaintenanceTask.EXPIRE_EXPORTS],
+            control=_CancelOnFirstProgress(),
+        )
+    new = [run for run in service.history(installation.admin) if run.id not in before]
+    assert [(run.task, run.status) for run in new] == [
+        (MaintenanceTask.PURGE_SEARCHES, MaintenanceStatus.CANCELLED)
+    ]
+    [audited] = _audited_runs(installation, [new[0].id])
+    assert audited.meta is not None
+    assert audited.meta["status"] == "cancelled"
