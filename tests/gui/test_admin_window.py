@@ -47,7 +47,7 @@ def test_the_window_opens_for_an_administrator_with_its_sections_built_lazily(
     names = [check.name for check in report.checks]
     assert {"data folder", "free disk", "database", "vector index", "keyring"} <= set(names)
     shown = [panel.check_list.item(row) for row in range(panel.check_list.count())]
-    assert [item.text().split(" \u2014 ")[0] for item in shown] == names
+    assert [item.text().split(" \u2014 ")[0] for item in shown] == [n.capitalize() for n in names]
     assert all(
         item.data(Qt.ItemDataRole.UserRole) == check.status
         for item, check in zip(shown, report.checks, strict=True)

@@ -40,11 +40,11 @@ NOT_SHOWN_AGAIN = (
     "Copy it now: it will not be shown again. ChronoTrace keeps only its prefix and a hash of it."
 )
 SCOPE_HINTS = {
-    Scope.READ_VIDEOS: "list videos and segments, fetch redacted media",
+    Scope.READ_VIDEOS: "list videos, fetch redacted media",
     Scope.WRITE_VIDEOS: "ingest videos",
     Scope.READ_SEARCHES: "run searches",
     Scope.WRITE_SEARCHES: "record searches",
-    Scope.ADMIN: "everything the user's role allows (administrators only)",
+    Scope.ADMIN: "all the user's role allows (administrators)",
 }
 DEFAULT_EXPIRY_DAYS = 90
 
@@ -64,6 +64,7 @@ class CreateKeyDialog(FormDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Create API key", "Create key", pool, parent)
+        self.setMinimumWidth(600)
         self._keys = keys
         self._actor = actor
         self._accounts = [a for a in accounts if a.is_active]

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop.ui.admin.admin_table import AdminTablePanel
 from chronotrace_desktop.ui.admin.api_key_dialogs import CreateKeyDialog, ShownOnceDialog
-from chronotrace_desktop.ui.admin.api_keys_model import ApiKeyModel
+from chronotrace_desktop.ui.admin.api_keys_model import SCOPES, USER, ApiKeyModel
 from chronotrace_desktop.ui.errors import show_error
-from chronotrace_desktop.ui.qt import QPushButton, Qt, QWidget
+from chronotrace_desktop.ui.qt import QHeaderView, QPushButton, Qt, QWidget
 from chronotrace_desktop.ui.tasks import start_task
 
 if TYPE_CHECKING:
@@ -23,12 +23,18 @@ EXPLANATION = (
     "a disabled or demoted user's keys stop or shrink at once. Every request with a key is audited."
 )
 
+USER_WIDTH, SCOPES_WIDTH = 180, 160  # pixels
+
 
 class ApiKeysPanel(AdminTablePanel["ApiKeyInfo"]):
     def __init__(
         self, services: AppServices, actor: Actor, pool: WorkerPool, parent: QWidget | None = None
     ) -> None:
         super().__init__(services, actor, pool, ApiKeyModel(), EXPLANATION, parent)
+        header = self.table.horizontalHeader()
+        for column, width in ((USER, USER_WIDTH), (SCOPES, SCOPES_WIDTH)):  # elided; the tooltip has all
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
         self.create_dialog: CreateKeyDialog | None = None
         self.shown_once: ShownOnceDialog | None = None
         self.create_button = QPushButton("Create key\u2026")

@@ -81,6 +81,7 @@ class StatusPanel(QWidget):
         self.summary_label.setWordWrap(True)
         self.check_list = QListWidget()
         self.check_list.setWordWrap(True)
+        self.check_list.setSpacing(3)
         self.check_list.setSelectionMode(QListWidget.SelectionMode.NoSelection)
         self.check_list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.busy_bar = QProgressBar()
@@ -133,7 +134,7 @@ class StatusPanel(QWidget):
         for check in report.checks:
             item = QListWidgetItem(
                 style.standardIcon(ICONS[check.status]),
-                f"{check.name} \u2014 {WORDS[check.status]}\n{check.detail}",
+                f"{check.name.capitalize()} \u2014 {WORDS[check.status]}\n{check.detail}",
             )
             item.setToolTip(check.detail)
             item.setData(Qt.ItemDataRole.UserRole, check.status)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop.ui.admin.admin_table import AdminTablePanel
 from chronotrace_desktop.ui.admin.user_dialogs import AddUserDialog, ChangeRoleDialog, ResetPasswordDialog
-from chronotrace_desktop.ui.admin.users_model import EMAIL, NAME, UserModel, is_locked
+from chronotrace_desktop.ui.admin.users_model import NAME, UserModel, is_locked
 from chronotrace_desktop.ui.qt import QHeaderView, QMessageBox, QPushButton, Qt, QWidget
 
 if TYPE_CHECKING:
@@ -29,10 +29,7 @@ class UsersPanel(AdminTablePanel["UserInfo"]):
     ) -> None:
         super().__init__(services, actor, pool, UserModel(), EXPLANATION, parent)
         self.dialog: FormDialog | None = None
-        header = self.table.horizontalHeader()
-        for column in (EMAIL, NAME):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, 220)
+        self.table.horizontalHeader().setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         self.add_button = QPushButton("Add user\u2026")
         self.role_button = QPushButton("Change role\u2026")
         self.active_button = QPushButton("Disable")

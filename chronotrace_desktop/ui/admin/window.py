@@ -111,7 +111,8 @@ class AdministrationWindow(QWidget):
         layout = QHBoxLayout(self)
         layout.addWidget(self.sidebar)
         layout.addWidget(self.stack, 1)
-        self.resize(1100, 680)
+        available = self.screen().availableGeometry()  # 1320x740, or 90 % of a smaller screen
+        self.resize(min(1320, available.width() * 9 // 10), min(740, available.height() * 9 // 10))
         self.sidebar.setCurrentRow(0)
 
     def show_section(self, row: int) -> QWidget | None:
