@@ -129,3 +129,22 @@ def test_role_status_lock_and_password_of_an_account(qtbot, panel: UsersPanel, s
     with pytest.raises(AuthenticationError):
         services.auth.login(DET, PASSWORD)
     assert services.auth.login(DET, "a brand new passphrase").email == DET
+
+    panel.select(admin.email)  # one's own password needs the current one, as the service requires
+    own = panel.reset_password()
+    assert isinstance(own, ResetPasswordDialog)
+    assert own.current_edit is not None
+    own.show()
+    own.password.edit.setText("another long passphrase")
+    own.password.confirm_edit.setText("another long passphrase")
+    own.submit()
+    assert own.problem_label.text() == "Enter your current password"
+    own.current_edit.setText("not my password at all")
+    own.submit()
+    qtbot.waitUntil(
+        lambda: own.problem_label.text().startswith("The current password is wrong"), timeout=10_000
+    )
+    assert own.isVisible()
+    own.current_edit.setText("correct horse battery")
+    _submit(qtbot, panel, own)
+    assert services.auth.login(admin.email, "another long passphrase").email == admin.email
