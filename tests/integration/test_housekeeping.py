@@ -26,7 +26,7 @@ from chronotrace_desktop.services.housekeeping import HousekeepingService
 from chronotrace_desktop.storage.database import Database, create_engine_for
 from chronotrace_desktop.storage.db_roles import group_role
 from chronotrace_desktop.storage.orm import AuditLog, Export, Search
-from chronotrace_desktop.storage.orm_maintenance import AuditLogArchive
+from chronotrace_desktop.storage.orm_maintenance import AuditLogArchive, MaintenanceRun
 from tests.conftest import scratch_dir
 from tests.integration.conftest import Installation
 
@@ -372,3 +372,41 @@ def test_a_cancel_records_the_task_under_way_as_cancelled_and_starts_no_other(
     [audited] = _audited_runs(installation, [new[0].id])
     assert audited.meta is not None
     assert audited.meta["status"] == "cancelled"
+
+
+def test_a_task_running_elsewhere_is_not_started_again_and_a_stale_run_is_closed(
+    installation: Installation,
+) -> None:
+    """Two workstations at the same hour: the second finds the first's run under way; a run left 'running' by
+    an app that stopped mid-task (older than six hours) is marked failed as interrupted."""
+    task = MaintenanceTask.EXPIRE_EXPORTS
+    with installation.services.database.transaction() as session:
+        stale, elsewhere = (
+            MaintenanceRun(
+                task=task.value,
+                trigger="scheduled",
+                status="running",
+                started_at=utcnow() - age,
+                triggered_by_email="other.admin@pd.example",
+                meta={},
+            )
+            for age in (timedelta(hours=7), timedelta(minutes=1))
+        )
+        session.add_all([stale, elsewhere])
+        session.flush()
+        stale_id, elsewhere_id = stale.id, elsewhere.id
+    try:
+        [run] = _service(installation).run(installation.admin, [task])
+        assert run.status is MaintenanceStatus.CANCELLED
+        assert run.message is not None
+        assert run.message.startswith("not started: already running since")
+        assert "other.admin@pd.example" in run.message
+        with installation.services.database.transaction() as session:
+            closed = session.get_one(MaintenanceRun, stale_id)
+            assert (closed.status, closed.finished_at is not None) == ("failed", True)
+            assert closed.message is not None
+            assert closed.message.startswith("interrupted")
+    finally:
+        with installation.services.database.transaction() as session:
+            row = session.get_one(MaintenanceRun, elsewhere_id)
+            row.status, row.finished_at, row.message = "failed", utcnow(), "closed by the test"
