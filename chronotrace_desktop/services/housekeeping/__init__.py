@@ -6,6 +6,6 @@ audit archive through the database's one way out of ``audit_log``, expired expor
 ``upkeep`` VACUUM ANALYZE and REINDEX on an autocommit connection as a role that may run them.
 """
 
-from chronotrace_desktop.services.housekeeping.service import HousekeepingService, failure_cause
+from chronotrace_desktop.services.housekeeping.service import HousekeepingService
 
-__all__ = ["HousekeepingService", "failure_cause"]
+__all__ = ["HousekeepingService"]
