@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from chronotrace_desktop.services.backup import backup_name
+from chronotrace_desktop.services.backup.rotation import partial_name
 from tests.conftest import scratch_dir
 from tests.integration.test_cli import ADMIN, Cli
 
@@ -23,6 +24,7 @@ def backed_up() -> tuple[Cli, Path, dict[str, object]]:
     for name in old:
         (out / name).mkdir()
     (out / "notes").mkdir()
+    (out / partial_name(old[0])).mkdir()  # a backup a crash interrupted in 2020
     made = cli("backup", "--out", str(out), "--user", ADMIN, "--json")
     assert made.returncode == 0, made.stderr
     return cli, out, json.loads(made.stdout)
@@ -37,7 +39,8 @@ def test_backup_writes_a_dated_folder_and_rotation_removes_the_oldest(
     assert (folder / "manifest.json").is_file()
     removed = {Path(str(p)).name for p in report["removed"]}  # type: ignore[attr-defined]
     # Today's backup, then the newest 6 of January 2020 as days; their ISO weeks and month keep no older one.
-    assert removed == {backup_name(datetime(2020, 1, 1, 3, tzinfo=UTC) + timedelta(days=n)) for n in range(4)}
+    oldest = {backup_name(datetime(2020, 1, 1, 3, tzinfo=UTC) + timedelta(days=n)) for n in range(4)}
+    assert removed == oldest | {partial_name(min(oldest))}
     assert not any((out / name).exists() for name in removed)
     assert (out / "notes").is_dir()
 

@@ -1,7 +1,8 @@
 """Which dated backups to keep: the newest of each of the last 7 days, 4 ISO weeks and 12 months that have one.
 
 A pure function over folder names (``chronotrace-backup-YYYYMMDD-HHMMSS``, UTC): names that are not backups
-(or not dated so) are never touched. The periods count backwards from the newest backup, not from today, so a
+(or not dated so) are never touched; an unfinished backup's hidden folder a crash left behind goes once it is a
+day old. The periods count backwards from the newest backup, not from today, so a
 machine switched off for a month does not lose its history at the next run.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,10 +19,25 @@ if TYPE_CHECKING:
 BACKUP_PREFIX = "chronotrace-backup-"
 _NAME = re.compile(rf"^{BACKUP_PREFIX}(\d{{8}}-\d{{6}})$")
 DAILY, WEEKLY, MONTHLY = 7, 4, 12
+STALE_PARTIAL = timedelta(days=1)
 
 
 def backup_name(moment: datetime) -> str:
     return f"{BACKUP_PREFIX}{moment.astimezone(UTC):%Y%m%d-%H%M%S}"
+
+
+def partial_name(name: str) -> str:
+    """Where the backup ``name`` is written until it is complete."""
+    return f".{name}.partial"
+
+
+def is_stale_partial(name: str, now: datetime, *, older_than: timedelta = STALE_PARTIAL) -> bool:
+    """Whether ``name`` is an unfinished backup's folder started more than ``older_than`` before ``now`` (a
+    crash left it: a backup that ran on is cancelled or renamed long before)."""
+    if not (name.startswith(".") and name.endswith(".partial")):
+        return False
+    started = backup_time(name[1 : -len(".partial")])
+    return started is not None and now - started > older_than
 
 
 def backup_time(name: str) -> datetime | None:

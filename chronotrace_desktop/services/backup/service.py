@@ -27,7 +27,12 @@ from chronotrace_desktop.services.backup.files import MEDIA, copy_tree, write_se
 from chronotrace_desktop.services.backup.listing import BackupEntry, list_backups
 from chronotrace_desktop.services.backup.manifest import Manifest, files_under, sha256_of, write_manifest
 from chronotrace_desktop.services.backup.restore import RestoreResult, restore_installation
-from chronotrace_desktop.services.backup.rotation import backup_name, plan_rotation
+from chronotrace_desktop.services.backup.rotation import (
+    backup_name,
+    is_stale_partial,
+    partial_name,
+    plan_rotation,
+)
 from chronotrace_desktop.services.backup.secrets_note import NOT_INCLUDED
 from chronotrace_desktop.services.backup.vectors import snapshot_collections
 from chronotrace_desktop.storage.pg_backup import dump_database
@@ -85,7 +90,7 @@ class BackupService:
         started = time.perf_counter()
         out_dir = out_dir.expanduser().resolve()
         name = backup_name(datetime.now(UTC))
-        final, partial = out_dir / name, out_dir / f".{name}.partial"
+        final, partial = out_dir / name, out_dir / partial_name(name)
         if final.exists():
             raise ConflictError(f"{final} already exists; try again in a second")
         try:
@@ -170,8 +175,15 @@ class BackupService:
         return manifest
 
     def _rotate(self, out_dir: Path) -> tuple[Path, ...]:
+        """The rotation, and the folders of unfinished backups a crash left (a day old or more)."""
         plan = plan_rotation(path.name for path in out_dir.iterdir() if path.is_dir())
+        now = datetime.now(UTC)
         removed = []
+        for path in out_dir.iterdir():
+            if path.is_dir() and is_stale_partial(path.name, now):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+                logger.info("Removed the unfinished backup %s", path)
         for name in plan.remove:
             shutil.rmtree(out_dir / name, ignore_errors=True)
             removed.append(out_dir / name)

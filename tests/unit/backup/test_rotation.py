@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from chronotrace_desktop.services.backup import backup_name, backup_time, plan_rotation
+from chronotrace_desktop.services.backup.rotation import is_stale_partial, partial_name
 
 START = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # a Saturday
 
@@ -69,3 +70,12 @@ def test_folders_that_are_not_backups_are_never_removed() -> None:
     assert "photos" not in plan.remove
     assert all(n.startswith("chronotrace-backup-") for n in plan.remove)
     assert plan.remove  # 60 days are more than 7 days, 4 weeks and 12 months keep
+
+
+def test_an_unfinished_backup_a_crash_left_goes_once_a_day_old() -> None:
+    crashed = partial_name(backup_name(START))
+    assert crashed == ".chronotrace-backup-20261205-020000.partial"
+    assert not is_stale_partial(crashed, START + timedelta(hours=23))  # may still be running
+    assert is_stale_partial(crashed, START + timedelta(hours=25))
+    assert not is_stale_partial(backup_name(START), START + timedelta(days=30))  # a finished backup
+    assert not is_stale_partial(".photos.partial", START + timedelta(days=30))
