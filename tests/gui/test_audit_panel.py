@@ -15,7 +15,7 @@ from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.services.access import AuditEvent, AuditQuery
 from chronotrace_desktop.ui.admin.audit_panel import OWN_ROWS, AuditPanel
 from chronotrace_desktop.ui.models.audit_model import LOADING, PAGE, AuditTableModel, EntryRole, TrailMode
-from chronotrace_desktop.ui.qt import QModelIndex
+from chronotrace_desktop.ui.qt import QModelIndex, Qt
 from tests.timeline_library import build_library
 
 PASSWORD = "long enough password"
@@ -98,9 +98,11 @@ def test_the_trail_pages_lazily_filters_shows_a_reveal_and_exports(
     qtmodeltester.check(reveals)
     qtbot.waitUntil(lambda: reveals.index(0, 2).data() not in (None, LOADING), timeout=10_000)
     row = [reveals.index(0, c).data() for c in range(reveals.columnCount())]
+    titles = [reveals.headerData(c, Qt.Orientation.Horizontal) for c in range(reveals.columnCount())]
+    assert titles[5:] == ["Address", "Justification"]
     assert row[1:3] == ["alan.analyst@agency.example", "GATE-01"]
     assert row[3] == segment_start
-    assert row[5:] == [WHY, "10.9.8.7"]
+    assert row[5:] == ["10.9.8.7", WHY]
     assert reveals.index(0, 0).data(EntryRole).segment_id == segment
     qtbot.waitUntil(lambda: panel.tabs.tabText(1) == "PII reveals (1)", timeout=10_000)
     panel.reveals_view.selectRow(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from chronotrace_desktop.ui.qt import QTreeWidget, QTreeWidgetItem
 if TYPE_CHECKING:
     from chronotrace_desktop.ui.qt import QWidget
 
+WRAP_AT = 44  # characters: a tree's cells do not wrap by themselves
 NOTHING_SELECTED = "Select a row to see everything it recorded."
 
 
@@ -23,7 +25,7 @@ def fields(row: AuditEntry | RevealEntry) -> list[tuple[str, Any]]:
             ("User", row.username),
             ("User id", row.user_id),
             ("Camera", row.camera_id),
-            ("Segment start (UTC, corrected)", fmt.timestamp(row.segment_start, seconds=True)),
+            ("Segment start (UTC)", fmt.timestamp(row.segment_start, seconds=True)),
             ("Video", row.video_filename),
             ("Segment id", row.segment_id or "(removed)"),
             ("Justification", row.justification),
@@ -72,14 +74,14 @@ class AuditDetail(QTreeWidget):
         self.resizeColumnToContents(0)
 
     def texts(self) -> list[tuple[str, str]]:
-        """Every item's two columns, depth first (what a reader sees with everything unfolded)."""
+        """Every item's name and value (unwrapped), depth first: what a reader sees with everything unfolded."""
         found: list[tuple[str, str]] = []
 
         def walk(item: QTreeWidgetItem) -> None:
             for n in range(item.childCount()):
                 child = item.child(n)
                 if child is not None:
-                    found.append((child.text(0), child.text(1)))
+                    found.append((child.text(0), child.toolTip(1) or child.text(1)))
                     walk(child)
 
         walk(self.invisibleRootItem())
@@ -98,6 +100,6 @@ def _add(parent: QTreeWidgetItem, name: str, value: Any) -> QTreeWidgetItem:
             _add(item, f"[{n}]", element)
         return item
     text = "yes" if value is True else "no" if value is False else str(value)
-    item = QTreeWidgetItem(parent, [name, text])
+    item = QTreeWidgetItem(parent, [name, textwrap.fill(text, WRAP_AT) if len(text) > WRAP_AT else text])
     item.setToolTip(1, text)
     return item

@@ -15,7 +15,7 @@ from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.services.access import AuditCount, AuditExport, AuditExporter, AuditQuery
 from chronotrace_desktop.ui.admin.audit_detail import AuditDetail
 from chronotrace_desktop.ui.admin.audit_filters import AuditFilterBar
-from chronotrace_desktop.ui.models.audit_model import AuditTableModel, TrailMode
+from chronotrace_desktop.ui.models.audit_model import WIDTHS, AuditTableModel, TrailMode
 from chronotrace_desktop.ui.qt import (
     QAbstractItemView,
     QFileDialog,
@@ -81,7 +81,8 @@ class AuditPanel(QWidget):
         splitter.addWidget(self.tabs)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([650, 350])  # proportions: the table gets most of the width
 
         self.count_label = QLabel("")
         self.status_label = QLabel("")
@@ -158,7 +159,8 @@ class AuditPanel(QWidget):
         view.verticalHeader().setVisible(False)
         view.horizontalHeader().setStretchLastSection(True)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((150, 190, 130, 150, 130, 220)):
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+        for column, width in enumerate(WIDTHS[model.mode]):
             view.setColumnWidth(column, width)
         view.selectionModel().selectionChanged.connect(self._selection_changed)
         model.dataChanged.connect(lambda *_: self._show_selected())

@@ -57,6 +57,8 @@ class TrailMode(Enum):
     REVEALS = "reveals"
 
 
+# Starting widths in pixels; the last column stretches.
+WIDTHS = {TrailMode.ALL: (140, 190, 140, 130, 110), TrailMode.REVEALS: (140, 190, 80, 140, 140, 90)}
 COLUMNS = {
     TrailMode.ALL: ("Time (UTC)", "User", "Action", "Resource", "Outcome", "Justification or error"),
     TrailMode.REVEALS: (
@@ -65,8 +67,8 @@ COLUMNS = {
         "Camera",
         "Segment start (UTC)",
         "Video",
-        "Justification",
         "Address",
+        "Justification",
     ),
 }
 
@@ -81,8 +83,8 @@ def cells(row: Row) -> tuple[str, ...]:
             row.camera_id or "",
             fmt.timestamp(row.segment_start, seconds=True) if row.segment_start else "(segment removed)",
             row.video_filename or "",
-            row.justification or "",
             row.ip_address or "",
+            row.justification or "",
         )
     resource = row.resource_type or ""
     if row.resource_id is not None:
