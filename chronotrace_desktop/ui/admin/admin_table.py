@@ -105,9 +105,12 @@ class AdminTablePanel(QWidget, Generic[T]):
         self._list_task.start(
             lambda _task: self.load(),
             on_returned=self._loaded,
-            on_errored=lambda exc: show_error(self, exc, title="Administration"),
+            on_errored=self.show_failure,
             name=f"list {type(self).__name__}",
         )
+
+    def show_failure(self, exc: Exception) -> None:
+        show_error(self, exc, title="Administration")
 
     def _loaded(self, items: Sequence[T]) -> None:
         selected = self.selected()
@@ -138,15 +141,10 @@ class AdminTablePanel(QWidget, Generic[T]):
         """Enable the buttons that apply to the selection."""
 
     def run_change(self, name: str, fn: Callable[[TaskControl], object]) -> None:
-        """Ask the service off the GUI thread; its refusal in a message box, then the list again."""
-        start_task(
-            self._pool,
-            fn,
-            on_returned=lambda _result: self.after_change(),
-            error_parent=self,
-            name=name,
-        )
+        """Ask the service off the GUI thread; its refusal in a message box, then the list again. (The
+        callbacks are the panel's methods, so nothing reaches a panel whose window was closed meanwhile.)"""
+        start_task(self._pool, fn, on_returned=self.after_change, on_errored=self.show_failure, name=name)
 
-    def after_change(self) -> None:
+    def after_change(self, _result: object = None) -> None:
         self.changed.emit()
         self.refresh()

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from chronotrace_desktop.ui.admin.admin_table import AdminTablePanel
 from chronotrace_desktop.ui.admin.api_key_dialogs import CreateKeyDialog, ShownOnceDialog
 from chronotrace_desktop.ui.admin.api_keys_model import SCOPES, USER, ApiKeyModel
-from chronotrace_desktop.ui.errors import show_error
 from chronotrace_desktop.ui.qt import QHeaderView, QPushButton, Qt, QWidget
 from chronotrace_desktop.ui.tasks import start_task
 
@@ -71,7 +70,7 @@ class ApiKeysPanel(AdminTablePanel["ApiKeyInfo"]):
 
     def _create_failed(self, exc: Exception) -> None:
         self.create_button.setEnabled(True)
-        show_error(self, exc, title="Create API key")
+        self.show_failure(exc)
 
     def _open_create(self, accounts: list[UserInfo]) -> None:
         self.create_button.setEnabled(True)
@@ -105,10 +104,13 @@ class ApiKeysPanel(AdminTablePanel["ApiKeyInfo"]):
         start_task(
             self._pool,
             lambda _task: keys.rotate(actor, key_id),
-            on_returned=lambda made: self._made(made, "The rotated key"),
-            error_parent=self,
+            on_returned=self._rotated,
+            on_errored=self.show_failure,
             name="rotate API key",
         )
+
+    def _rotated(self, made: CreatedKey) -> None:
+        self._made(made, "The rotated key")
 
     def revoke(self) -> None:
         key = self.selected()

@@ -60,7 +60,7 @@ class UsersPanel(AdminTablePanel["UserInfo"]):
     # ------------------------------------------------------------------ the commands
     def _open(self, dialog: FormDialog) -> FormDialog:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.succeeded.connect(lambda _result: self.after_change())
+        dialog.succeeded.connect(self.after_change)
         self.dialog = dialog
         dialog.open()
         return dialog
