@@ -153,7 +153,7 @@ def manages_database(role: Role) -> bool:
 
 
 # Tables whose rows only some of a group may see or change; the policies live in ``storage.db_roles``.
-ROW_SECURED_TABLES = ("users", "audit_log", "api_keys", "api_key_usage")
+ROW_SECURED_TABLES = ("users", "audit_log", "api_keys", "api_key_usage", "searches")
 
 
 def role_grants(role: Role) -> tuple[TableGrant, ...]:

@@ -192,6 +192,15 @@ def _secure_rows(conn: Connection, database: str, tables: set[str]) -> None:
             "WITH CHECK (EXISTS (SELECT 1 FROM api_keys k WHERE k.id = api_key_usage.key_id))",
         ),
     }
+    # Searches say what someone looked for, from where: those who read the search analytics see every row (and
+    # the administrators' retention removes old ones); any other login reads and writes its own rows only.
+    everyone_s = ", ".join(quote_ident(group_role(database, r)) for r in Role if reads_every_search(r))
+    own_s = ", ".join(quote_ident(group_role(database, r)) for r in Role if not reads_every_search(r))
+    policies["searches"] = (
+        f"CREATE POLICY ct_searches_all ON searches TO {everyone_s} USING (true) WITH CHECK (true)",
+        f"CREATE POLICY ct_searches_own ON searches TO {own_s} "
+        "USING (user_id = chronotrace_session_user_id()) WITH CHECK (user_id = chronotrace_session_user_id())",
+    )
     assert set(policies) == set(ROW_SECURED_TABLES)
     for table, statements in policies.items():
         if table not in tables:
@@ -205,6 +214,11 @@ def _secure_rows(conn: Connection, database: str, tables: set[str]) -> None:
         conn.execute(sa.text(f"ALTER TABLE {quote_ident(table)} ENABLE ROW LEVEL SECURITY"))
         for statement in statements:
             conn.execute(sa.text(statement))
+
+
+def reads_every_search(role: Role) -> bool:
+    """Whether the group reads everyone's ``searches`` rows (search analytics); any other group its own only."""
+    return Action.VIEW_SEARCH_ANALYTICS in PERMISSIONS[role]
 
 
 def reads_whole_audit_log(role: Role) -> bool:

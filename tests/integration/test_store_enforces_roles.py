@@ -159,6 +159,29 @@ def test_a_viewer_login_reads_its_own_user_row_only(team: Team, as_viewer: Engin
     assert rows == [team.viewer.email]
 
 
+def test_a_viewer_login_reads_and_writes_its_own_searches_only(team: Team, as_viewer: Engine) -> None:
+    """What someone searched for, and from where, is theirs and the administrators' (search analytics)."""
+    admin_engine = team.inst.services.database.engine
+    with admin_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO searches (user_id, query_text) VALUES (:u, 'the administrator looked for this')"
+            ),
+            {"u": team.inst.admin.user_id},
+        )
+    with as_viewer.connect() as conn:
+        seen = conn.execute(sa.text("SELECT query_text FROM searches")).scalars().all()
+        own = conn.execute(sa.text("SELECT chronotrace_session_user_id()")).scalar_one()
+    assert "the administrator looked for this" not in seen
+    forged = "INSERT INTO searches (user_id, query_text) VALUES (:u, 'in the administrator''s name')"
+    assert "42501" in _refused(as_viewer, forged, u=team.inst.admin.user_id)
+    with as_viewer.begin() as conn:  # in its own name it may
+        conn.execute(sa.text("INSERT INTO searches (user_id, query_text) VALUES (:u, 'mine')"), {"u": own})
+    with admin_engine.connect() as conn:  # the administrators read every row
+        everyone = conn.execute(sa.text("SELECT query_text FROM searches")).scalars().all()
+    assert {"the administrator looked for this", "mine"} <= set(everyone)
+
+
 def test_no_runtime_login_may_create_tables_or_migrate(team: Team) -> None:
     admin_engine = team.inst.services.database.engine
     assert "42501" in _refused(admin_engine, "CREATE TABLE sneaky (x int)")
