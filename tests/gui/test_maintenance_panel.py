@@ -58,10 +58,10 @@ def test_the_schedule_runs_what_is_due_in_the_background_for_administrators_only
 ) -> None:
     window = QWidget()
     qtbot.addWidget(window)
-    schedule = start_maintenance_schedule(services.housekeeping, admin, pool, window)
+    schedule = start_maintenance_schedule(services.housekeeping, admin, pool, window, first_look_ms=0)
     assert isinstance(schedule, MaintenanceSchedule)
     with qtbot.waitSignal(schedule.run_finished, timeout=RUN_MS) as first:
-        pass  # started at once: everything is due on a new installation
+        pass  # the first look: everything is due on a new installation
     assert [r.task for r in first.args[0]] == list(MaintenanceTask)
     assert {r.trigger for r in first.args[0]} == {MaintenanceTrigger.SCHEDULED}
     assert schedule.timer.isActive()
@@ -73,3 +73,10 @@ def test_the_schedule_runs_what_is_due_in_the_background_for_administrators_only
     services.users.add_user(admin, "vic.viewer@agency.example", Role.VIEWER, "correct horse battery")
     viewer = services.auth.login("vic.viewer@agency.example", "correct horse battery")
     assert start_maintenance_schedule(services.housekeeping, viewer, pool, window) is None
+    another = QWidget()
+    qtbot.addWidget(another)
+    late = start_maintenance_schedule(services.housekeeping, admin, pool, another)
+    assert late is not None
+    assert late.first_look.isActive()  # a minute after start, not during the window's own start-up
+    assert not late.running
+    late.stop()

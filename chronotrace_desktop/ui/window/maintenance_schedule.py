@@ -1,7 +1,7 @@
-"""The desktop's maintenance schedule: for an administrator, at start and then every hour, ask which tasks are
-due (``HousekeepingService.due``, by the schedule and the last runs of every workstation) and run them in the
-background at low priority, never blocking the UI. Others: nothing. A run's outcome is logged and emitted;
-failures are recorded with their cause in the maintenance history, so nothing pops up unasked.
+"""The desktop's maintenance schedule: for an administrator, a minute after start and then every hour, ask
+which tasks are due (``HousekeepingService.due``, by the schedule and the last runs of every workstation) and
+run them in the background at low priority, never blocking the UI. Others: nothing. A run's outcome is logged
+and emitted; failures are recorded with their cause in the maintenance history, so nothing pops up unasked.
 
 The main window starts it with one line (:func:`start_maintenance_schedule`); it stops itself when the window
 closes (an event filter on it), cancelling a run under way between two steps.
@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 HOUR_MS = 60 * 60 * 1000
+# The first look waits a minute: the window's own start-up queries go first, and a window open for moments
+# (a test, a sign-in mistake) starts no maintenance.
+FIRST_LOOK_MS = 60 * 1000
 
 
 class MaintenanceSchedule(QObject):
@@ -41,6 +44,7 @@ class MaintenanceSchedule(QObject):
         pool: WorkerPool,
         *,
         interval_ms: int = HOUR_MS,
+        first_look_ms: int = FIRST_LOOK_MS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -51,6 +55,10 @@ class MaintenanceSchedule(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.check)
+        self.first_look = QTimer(self)
+        self.first_look.setSingleShot(True)
+        self.first_look.setInterval(first_look_ms)
+        self.first_look.timeout.connect(self.check)
         if parent is not None:
             parent.installEventFilter(self)
 
@@ -59,12 +67,13 @@ class MaintenanceSchedule(QObject):
         return self._worker is not None
 
     def start(self) -> None:
-        """Look now, then every interval."""
+        """Look after ``first_look_ms``, then every interval."""
         self.timer.start()
-        self.check()
+        self.first_look.start()
 
     def stop(self) -> None:
         self.timer.stop()
+        self.first_look.stop()
         if self._worker is not None:
             self._worker.cancel()
             self._worker = None
@@ -98,11 +107,16 @@ class MaintenanceSchedule(QObject):
 
 
 def start_maintenance_schedule(
-    housekeeping: HousekeepingService, actor: Actor, pool: WorkerPool, window: QObject
+    housekeeping: HousekeepingService,
+    actor: Actor,
+    pool: WorkerPool,
+    window: QObject,
+    *,
+    first_look_ms: int = FIRST_LOOK_MS,
 ) -> MaintenanceSchedule | None:
     """Started for an administrator (``Action.MANAGE_DATABASE``), None for anyone else."""
     if not is_allowed(actor.role, Action.MANAGE_DATABASE):
         return None
-    schedule = MaintenanceSchedule(housekeeping, actor, pool, parent=window)
+    schedule = MaintenanceSchedule(housekeeping, actor, pool, first_look_ms=first_look_ms, parent=window)
     schedule.start()
     return schedule
