@@ -7,6 +7,10 @@ import pytest
 from chronotrace_desktop.domain.errors import PermissionDeniedError
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.services.doctor import CheckStatus, check_running_app
+from chronotrace_desktop.ui.admin.analytics_panel import AnalyticsPanel
+from chronotrace_desktop.ui.admin.audit_panel import AuditPanel
+from chronotrace_desktop.ui.admin.backup_panel import BackupPanel
+from chronotrace_desktop.ui.admin.maintenance_panel import MaintenancePanel
 from chronotrace_desktop.ui.admin.status_panel import StatusPanel
 from chronotrace_desktop.ui.admin.users_panel import UsersPanel
 from chronotrace_desktop.ui.admin.window import SECTIONS, AdministrationWindow
@@ -63,6 +67,12 @@ def test_the_window_opens_for_an_administrator_with_its_sections_built_lazily(
     assert not panel.busy
     assert panel.recheck_button.isEnabled()
     assert services.users.list_users(admin)
+    qtbot.waitUntil(lambda: pool.active_count == 0, timeout=30_000)
+
+    expected = {"Audit log": AuditPanel, "Analytics": AnalyticsPanel, "Maintenance": MaintenancePanel}
+    expected["Backup"] = BackupPanel
+    for title, kind in expected.items():  # every issue-18 panel builds in its section, not an error page
+        assert isinstance(window.show_section(window.section_titles().index(title)), kind), title
     qtbot.waitUntil(lambda: pool.active_count == 0, timeout=30_000)
 
 

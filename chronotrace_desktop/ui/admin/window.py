@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop.domain.errors import PermissionDeniedError
 from chronotrace_desktop.domain.roles import Action, is_allowed
+from chronotrace_desktop.ui.admin.analytics_panel import AnalyticsPanel
 from chronotrace_desktop.ui.admin.api_keys_panel import ApiKeysPanel
+from chronotrace_desktop.ui.admin.audit_panel import AuditPanel
+from chronotrace_desktop.ui.admin.backup_panel import BackupPanel
+from chronotrace_desktop.ui.admin.maintenance_panel import MaintenancePanel
 from chronotrace_desktop.ui.admin.status_panel import StatusPanel
 from chronotrace_desktop.ui.admin.users_panel import UsersPanel
 from chronotrace_desktop.ui.errors import is_bug
@@ -61,6 +65,10 @@ SECTIONS: tuple[AdminSection, ...] = (
     AdminSection("Users", QStyle.StandardPixmap.SP_DirHomeIcon, UsersPanel),
     AdminSection("API keys", QStyle.StandardPixmap.SP_DriveNetIcon, ApiKeysPanel),
     AdminSection("Installation status", QStyle.StandardPixmap.SP_ComputerIcon, StatusPanel),
+    AdminSection("Audit log", QStyle.StandardPixmap.SP_FileDialogDetailedView, AuditPanel),
+    AdminSection("Analytics", QStyle.StandardPixmap.SP_FileDialogInfoView, AnalyticsPanel),
+    AdminSection("Maintenance", QStyle.StandardPixmap.SP_BrowserReload, MaintenancePanel),
+    AdminSection("Backup", QStyle.StandardPixmap.SP_DialogSaveButton, BackupPanel),
 )
 
 
