@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chronotrace_desktop.ui import formatting as fmt
-from chronotrace_desktop.ui.admin.record_model import RecordTableModel
+from chronotrace_desktop.ui.admin.record_model import Index, RecordTableModel
+from chronotrace_desktop.ui.qt import QGuiApplication, Qt
+from chronotrace_desktop.ui.theme import DANGER, accent_text
 
 if TYPE_CHECKING:
     from chronotrace_desktop.services.backup import BackupEntry
@@ -39,3 +41,11 @@ class BackupsModel(RecordTableModel["BackupEntry"]):
 
     def tooltip(self, item: BackupEntry) -> str | None:
         return item.problem or str(item.path)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """A damaged backup's hash cell in the danger colour (the rest of its row in the placeholder's)."""
+        item = self.item(index.row()) if index.isValid() else None
+        damaged = item is not None and item.verified is False
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == VERIFIED and damaged:
+            return accent_text(DANGER, QGuiApplication.palette())
+        return super().data(index, role)
