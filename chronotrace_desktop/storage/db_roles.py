@@ -10,6 +10,8 @@ privileges stay in step with the tables and with ``domain/roles.py``:
   ``audit_log`` (rows are appended only in one's own name, or in nobody's: a refused sign-in; read whole by
   those who may read the audit log, and otherwise only in one's own name) and on
   ``api_keys`` / ``api_key_usage`` (a non-administrator's login reaches its own keys only);
+* EXECUTE on ``chronotrace_custody_trail`` (0017) for the groups that export: a package's chain of custody
+  names every reveal and export of its segments, which row-level security hides from an analyst otherwise;
 * ``chronotrace_provide_login(user, verifier)`` and ``chronotrace_sync_login(user)``: SECURITY DEFINER
   functions, executable by administrators' groups only, that create a user's login (``<prefix>_u_<id>``) and
   keep its group and LOGIN right in step with ``users.role`` and ``users.is_active``. They touch only this
@@ -52,6 +54,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
 logger = logging.getLogger(__name__)
+
+CUSTODY_FUNCTION = "chronotrace_custody_trail(uuid[], integer)"
 
 _PLAIN_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,39}$")
 # Key of the advisory lock that serialises provisioning runs (ASCII "CTROLES!").
@@ -115,6 +119,7 @@ def provision_database_roles(conn: Connection, *, with_runtime_login: bool) -> N
         _grant(conn, database, role, group, columns)
     _secure_rows(conn, database, tables)
     _login_functions(conn, database)
+    _custody_rights(conn, database)
     _maintenance_rights(conn, database, tables)
     if with_runtime_login:
         _runtime_login(conn, database)
@@ -252,6 +257,21 @@ def _maintenance_rights(conn: Connection, database: str, tables: set[str]) -> No
     if version >= MAINTAIN_SINCE:
         for table in sorted(set(MAINTAINED_TABLES) & tables):
             conn.execute(sa.text(f"GRANT MAINTAIN ON {quote_ident(table)} TO {', '.join(groups)}"))
+
+
+def _custody_rights(conn: Connection, database: str) -> None:
+    """0017: the groups that may export read an evidence package's chain of custody (every reveal and export
+    of its segments, by anyone) through ``chronotrace_custody_trail``; row-level security hides those rows from
+    them otherwise."""
+    if conn.execute(sa.text("SELECT to_regprocedure(:f)"), {"f": CUSTODY_FUNCTION}).scalar() is None:
+        return
+    exporters = [quote_ident(group_role(database, r)) for r in Role if exports_evidence(r)]
+    conn.execute(sa.text(f"REVOKE ALL ON FUNCTION {CUSTODY_FUNCTION} FROM PUBLIC"))
+    conn.execute(sa.text(f"GRANT EXECUTE ON FUNCTION {CUSTODY_FUNCTION} TO {', '.join(exporters)}"))
+
+
+def exports_evidence(role: Role) -> bool:
+    return bool({Action.EXPORT_REDACTED, Action.EXPORT_UNREDACTED} & PERMISSIONS[role])
 
 
 def _run_script(conn: Connection, sql: str) -> None:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from chronotrace_desktop.domain.audit import AuditAction
@@ -27,6 +28,8 @@ from chronotrace_desktop.storage.orm import Video, VideoSegment
 from tests.conftest import scratch_dir
 from tests.integration.conftest import Installation
 from tests.timeline_library import build_library
+
+WHY = "Case 24-113: identify the driver of the blue van"
 
 
 def _record(inst: Installation, actor: Actor, action: AuditAction, **fields: object) -> uuid.UUID:
@@ -206,27 +209,43 @@ def test_the_csv_export_holds_the_filtered_rows_and_is_audited(installation: Ins
         assert {r["user_id"] for r in csv.DictReader(handle)} == {str(analyst.user_id)}
 
 
-def test_an_analysts_own_login_reads_only_its_own_rows(installation: Installation) -> None:
-    """Team profile: the analyst's PostgreSQL login, used straight in SQL, sees no other user's row (row-level
-    security), while appending its own rows and a refused sign-in's (in nobody's name) still works."""
-    inst = installation
-    if inst.backend != "server":
-        pytest.skip("logins per user exist in the team profile (server backend)")
-    email = f"analyst-{uuid.uuid4().hex[:8]}@chronotrace.test"
-    info = inst.services.users.add_user(inst.admin, email, Role.ANALYST, "a long enough password")
+def _login(inst: Installation, role: Role) -> tuple[uuid.UUID, str, sa.Engine]:
+    """A new user of ``role`` and an engine on its own PostgreSQL login (team profile)."""
+    email = f"{role.value}-{uuid.uuid4().hex[:8]}@chronotrace.test"
+    info = inst.services.users.add_user(inst.admin, email, role, "a long enough password")
     assert info.new_login is not None
     url = inst.services.database.engine.url.set(
         username=info.new_login.login, password=info.new_login.password
     )
-    _record(inst, inst.admin, AuditAction.SEARCH_QUERY, resource_type="someone-else")
-    engine = sa.create_engine(url, poolclass=NullPool)
+    return info.id, email, sa.create_engine(url, poolclass=NullPool)
+
+
+def test_an_analysts_own_login_reads_only_its_own_rows(installation: Installation) -> None:
+    """Team profile: the analyst's PostgreSQL login, used straight in SQL, sees no other user's row (row-level
+    security), while appending its own rows and a refused sign-in's (in nobody's name) still works; the chain
+    of custody of a segment (an evidence package's) still names everyone, and only to those who may export."""
+    inst = installation
+    if inst.backend != "server":
+        pytest.skip("logins per user exist in the team profile (server backend)")
+    segment = uuid.uuid4()
+    revealed = _record(
+        inst,
+        inst.admin,
+        AuditAction.PII_REVEAL,
+        resource_type="segment",
+        resource_id=segment,
+        justification=WHY,
+    )
+    user_id, email, engine = _login(inst, Role.ANALYST)
+    _, _, viewer = _login(inst, Role.VIEWER)
+    custody = "SELECT id FROM chronotrace_custody_trail(CAST(:s AS uuid[]), 10)"
     try:
         with engine.begin() as conn:
             conn.execute(
                 sa.text(
                     "INSERT INTO audit_log (id, user_id, username, action) VALUES (:i, :u, :e, 'user_login')"
                 ),
-                {"i": uuid.uuid4(), "u": info.id, "e": email},
+                {"i": uuid.uuid4(), "u": user_id, "e": email},
             )
             conn.execute(
                 sa.text(
@@ -237,12 +256,17 @@ def test_an_analysts_own_login_reads_only_its_own_rows(installation: Installatio
         with engine.connect() as conn:
             seen = conn.execute(sa.text("SELECT DISTINCT user_id FROM audit_log")).scalars().all()
             others = conn.execute(
-                sa.text("SELECT count(*) FROM audit_log WHERE user_id IS DISTINCT FROM :u"), {"u": info.id}
+                sa.text("SELECT count(*) FROM audit_log WHERE user_id IS DISTINCT FROM :u"), {"u": user_id}
             ).scalar_one()
+            trail = conn.execute(sa.text(custody), {"s": [segment]}).scalars().all()
+        with pytest.raises(DBAPIError, match="permission denied"), viewer.connect() as conn:
+            conn.execute(sa.text(custody), {"s": [segment]})
     finally:
         engine.dispose()
-    assert seen == [info.id]
+        viewer.dispose()
+    assert seen == [user_id]
     assert others == 0
+    assert trail == [revealed]
     owner = inst.owner_engine()
     try:
         with owner.connect() as conn:

@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utc_iso
 from chronotrace_desktop.domain.errors import NotFoundError
 from chronotrace_desktop.domain.export import MAX_SEGMENTS, SelectionKind
-from chronotrace_desktop.storage.orm import Anomaly, AuditLog, Export, Search, Video, VideoSegment
+from chronotrace_desktop.storage.orm import Anomaly, AuditLog, Search, Video, VideoSegment
 
 if TYPE_CHECKING:
     import uuid
@@ -276,26 +275,14 @@ class AuditRow:
 
 
 def audit_entries(session: Session, segment_ids: Sequence[uuid.UUID]) -> list[AuditRow]:
-    """Reveals of these segments and earlier exports of any of them, oldest first."""
-    ids = list(segment_ids)
-    earlier = sa.select(Export.id).where(Export.segment_ids.overlap(ids))
+    """Reveals of these segments and earlier exports of any of them, by anyone, oldest first.
+
+    Read through ``chronotrace_custody_trail`` (migration 0017): an analyst's own team login may read only its
+    own audit rows, and a package names everyone who handled its evidence."""
     query = (
         sa.select(AuditLog)
-        .where(
-            sa.or_(
-                sa.and_(
-                    AuditLog.action == AuditAction.PII_REVEAL.value,
-                    AuditLog.resource_type == "segment",
-                    AuditLog.resource_id.in_(ids),
-                ),
-                sa.and_(
-                    AuditLog.action == AuditAction.EXPORT_DATA.value,
-                    AuditLog.resource_id.in_(earlier),
-                ),
-            )
-        )
-        .order_by(AuditLog.created_at.desc(), AuditLog.id)
-        .limit(MAX_AUDIT_ENTRIES)
+        .from_statement(sa.text("SELECT * FROM chronotrace_custody_trail(CAST(:ids AS uuid[]), :n)"))
+        .params(ids=list(segment_ids), n=MAX_AUDIT_ENTRIES)
     )
     rows = [
         AuditRow(
