@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from chronotrace_desktop.cli.arguments import checked
 from chronotrace_desktop.cli.output import print_json, print_table
 from chronotrace_desktop.domain.audit import AuditAction
+from chronotrace_desktop.domain.clock import utc_iso
 from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.services.access import AuditChainVerifier, AuditExporter, AuditQuery
 
@@ -189,7 +190,7 @@ def _entry_row(entry: AuditEntry) -> dict[str, Any]:
 def _entry_json(entry: AuditEntry) -> dict[str, Any]:
     return {
         "id": str(entry.id),
-        "created_at": entry.created_at,
+        "created_at": _iso(entry.created_at),
         "user_id": None if entry.user_id is None else str(entry.user_id),
         "username": entry.username,
         "action": entry.action,
@@ -220,8 +221,14 @@ def _reveal_row(reveal: RevealEntry) -> dict[str, Any]:
 def _reveal_json(reveal: RevealEntry) -> dict[str, Any]:
     return {
         **_reveal_row(reveal),
+        "at": _iso(reveal.created_at),
+        "segment_start": _iso(reveal.segment_start),
         "id": str(reveal.id),
         "user_id": None if reveal.user_id is None else str(reveal.user_id),
         "segment_id": None if reveal.segment_id is None else str(reveal.segment_id),
         "success": reveal.success,
     }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else utc_iso(moment)

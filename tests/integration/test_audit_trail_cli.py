@@ -39,6 +39,7 @@ def test_an_administrator_filters_and_an_analyst_sees_only_their_own(cli: Cli) -
     assert (rows["matching"], rows["exact"]) == (2, True)  # init's administrator, then the analyst
     assert rows["entries"][0]["username"] == ADMIN
     assert rows["entries"][0]["metadata"]["email"] == ANALYST
+    assert rows["entries"][0]["created_at"].endswith("Z")
 
     own = json.loads(cli("audit", "list", "--user", ANALYST, "--json").stdout)
     assert own["entries"], "the analyst's own sign-in is in the trail"
