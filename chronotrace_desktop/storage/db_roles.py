@@ -10,8 +10,9 @@ privileges stay in step with the tables and with ``domain/roles.py``:
   ``audit_log`` (rows are appended only in one's own name, or in nobody's: a refused sign-in; read whole by
   those who may read the audit log, and otherwise only in one's own name) and on
   ``api_keys`` / ``api_key_usage`` (a non-administrator's login reaches its own keys only);
-* EXECUTE on ``chronotrace_custody_trail`` (0017) for the groups that export: a package's chain of custody
-  names every reveal and export of its segments, which row-level security hides from an analyst otherwise;
+* ``chronotrace_custody_trail(segments, limit)``: a SECURITY DEFINER function, executable by the groups that
+  export, that reads a package's chain of custody (every reveal and export of its segments, by anyone), which
+  row-level security hides from an analyst's login otherwise;
 * ``chronotrace_provide_login(user, verifier)`` and ``chronotrace_sync_login(user)``: SECURITY DEFINER
   functions, executable by administrators' groups only, that create a user's login (``<prefix>_u_<id>``) and
   keep its group and LOGIN right in step with ``users.role`` and ``users.is_active``. They touch only this
@@ -260,11 +261,10 @@ def _maintenance_rights(conn: Connection, database: str, tables: set[str]) -> No
 
 
 def _custody_rights(conn: Connection, database: str) -> None:
-    """0017: the groups that may export read an evidence package's chain of custody (every reveal and export
+    """Issue 18: the groups that may export read an evidence package's chain of custody (every reveal and export
     of its segments, by anyone) through ``chronotrace_custody_trail``; row-level security hides those rows from
     them otherwise."""
-    if conn.execute(sa.text("SELECT to_regprocedure(:f)"), {"f": CUSTODY_FUNCTION}).scalar() is None:
-        return
+    _run_script(conn, _CUSTODY_TRAIL)
     exporters = [quote_ident(group_role(database, r)) for r in Role if exports_evidence(r)]
     conn.execute(sa.text(f"REVOKE ALL ON FUNCTION {CUSTODY_FUNCTION} FROM PUBLIC"))
     conn.execute(sa.text(f"GRANT EXECUTE ON FUNCTION {CUSTODY_FUNCTION} TO {', '.join(exporters)}"))
@@ -292,6 +292,23 @@ def _runtime_login(conn: Connection, database: str) -> None:
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
+
+# What an evidence package lists as its chain of custody: the reveals of its segments and earlier exports of
+# any of them, newest first, whoever revealed or exported them (row-level security keeps an analyst's own login
+# to its own audit rows, but a package names everyone who handled its evidence). It answers for the segments
+# it is given, nothing more.
+_CUSTODY_TRAIL = """
+CREATE OR REPLACE FUNCTION chronotrace_custody_trail(p_segments uuid[], p_limit integer)
+RETURNS SETOF audit_log
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $fn$
+    SELECT a.* FROM audit_log a
+    WHERE (a.action = 'pii_reveal' AND a.resource_type = 'segment' AND a.resource_id = ANY (p_segments))
+       OR (a.action = 'export_data'
+           AND a.resource_id IN (SELECT e.id FROM exports e WHERE e.segment_ids && p_segments))
+    ORDER BY a.created_at DESC, a.id
+    LIMIT p_limit
+$fn$;
+"""
 
 # Keeps a user's login in step with the users row: its group is the one of users.role (every other group of
 # this installation revoked) and it may log in only while the user is active. A user without a login: no-op.

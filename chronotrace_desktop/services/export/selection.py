@@ -277,8 +277,8 @@ class AuditRow:
 def audit_entries(session: Session, segment_ids: Sequence[uuid.UUID]) -> list[AuditRow]:
     """Reveals of these segments and earlier exports of any of them, by anyone, oldest first.
 
-    Read through ``chronotrace_custody_trail`` (migration 0017): an analyst's own team login may read only its
-    own audit rows, and a package names everyone who handled its evidence."""
+    Read through ``chronotrace_custody_trail`` (made by ``storage.db_roles``): an analyst's own team login may
+    read only its own audit rows, and a package names everyone who handled its evidence."""
     query = (
         sa.select(AuditLog)
         .from_statement(sa.text("SELECT * FROM chronotrace_custody_trail(CAST(:ids AS uuid[]), :n)"))
