@@ -38,7 +38,7 @@ from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utcnow
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.services.access import AuditCursor, AuditExporter, AuditQuery
-from chronotrace_desktop.services.access.audit_query import NEWEST_FIRST, conditions
+from chronotrace_desktop.services.access.audit_query import NEWEST_FIRST, after, conditions
 from chronotrace_desktop.services.app import AppServices, open_app
 from chronotrace_desktop.storage.orm import AuditLog, User
 from tests.timeline_library import build_library
@@ -132,8 +132,8 @@ def _deep_cursor(app: AppServices, query: AuditQuery, only_user: object, depth: 
     return None if row is None else AuditCursor(row.created_at, row.id)
 
 
-def _plan(app: AppServices, query: AuditQuery, only_user: object) -> str:
-    where = conditions(query, only_user=only_user)  # type: ignore[arg-type]
+def _plan(app: AppServices, query: AuditQuery, only_user: object, cursor: AuditCursor | None = None) -> str:
+    where = [*conditions(query, only_user=only_user), *after(cursor)]  # type: ignore[arg-type]
     statement = (
         sa.select(AuditLog.id, AuditLog.created_at).where(*where).order_by(*NEWEST_FIRST).limit(PAGE + 1)
     )
@@ -141,7 +141,7 @@ def _plan(app: AppServices, query: AuditQuery, only_user: object) -> str:
         compiled = statement.compile(dialect=session.get_bind().dialect)
         lines = session.connection().exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).scalars().all()
     used = [line.strip() for line in lines if "Index" in line or "Seq Scan" in line or "Sort" in line]
-    return "; ".join(used[:2])
+    return "; ".join(used[:2])[:160]
 
 
 def _scenarios(app: AppServices, admin: Actor, analyst: Actor) -> list[tuple[str, Actor, AuditQuery]]:
@@ -184,8 +184,11 @@ def _measure(app: AppServices, repeats: int) -> None:
                 )
 
             deep_ms = _median_ms(repeats, deep)
-        plan = _plan(app, query, only_user)
-        print(f"{name:<16} {count!s:>12} {count_ms:9.1f} {first_ms:9.1f} {deep_ms:8.1f}  {plan}")
+        print(
+            f"{name:<16} {count!s:>12} {count_ms:9.1f} {first_ms:9.1f} {deep_ms:8.1f}  {_plan(app, query, only_user)}"
+        )
+        if cursor is not None:
+            print(f"{'':<58}deep: {_plan(app, query, only_user, cursor)}")
 
 
 def main() -> int:
