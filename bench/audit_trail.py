@@ -12,12 +12,15 @@ never do this to a real installation). Actions, users, failures and reveals are 
 Measure, through ``AuditReader`` as the administrator (and as one analyst, whose rows are forced to its own):
 the first page (200 ids + their rows, as the viewer's first fetch) and a page deep in the trail (after the
 cursor at row ``rows // 2`` of that query's matches), median of ``repeats``; ``count``; and each query's plan
-(the index the first page reads). ``--export`` also times the CSV export of the whole trail.
+(the index the first page reads). ``--export`` also times the CSV export of the whole trail. ``--gui`` opens the
+viewer (``AuditPanel``, offscreen) on the million rows, scrolls 25 pages down and changes the filter twice while
+the stall watchdog of tests/gui/test_ingest_responsiveness measures the longest event-loop gap (goal 50 ms).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -191,6 +194,50 @@ def _measure(app: AppServices, repeats: int) -> None:
             print(f"{'':<58}deep: {_plan(app, query, only_user, cursor)}")
 
 
+def _gui(app: AppServices) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from chronotrace_desktop.ui.admin.audit_panel import AuditPanel
+    from chronotrace_desktop.ui.qt import QApplication
+    from chronotrace_desktop.workers.base import WorkerPool
+    from tests.gui.test_ingest_responsiveness import GOAL_MS, Watchdog
+
+    qt = QApplication.instance() or QApplication([])
+    admin = app.auth.login(ADMIN, PASSWORD)
+    pool, watchdog = WorkerPool(), Watchdog()
+
+    def settle(until: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 60
+        while not until() and time.monotonic() < deadline:
+            qt.processEvents()
+            time.sleep(0.002)
+
+    watchdog.start()
+    started = time.perf_counter()
+    panel = AuditPanel(app, admin, pool)
+    panel.resize(1280, 720)
+    panel.show()
+    model = panel.trail_model
+    settle(lambda: model.rowCount() > 0 and not model.loading)
+    first = (time.perf_counter() - started) * 1000
+    for _ in range(25):
+        rows = model.rowCount()
+        panel.trail_view.scrollToBottom()
+        settle(lambda rows=rows: model.rowCount() > rows and not model.loading)  # type: ignore[misc]
+    for action in (AuditAction.PII_REVEAL, None):
+        panel.filters.action_box.setCurrentIndex(panel.filters.action_box.findData(action) if action else 0)
+        panel.filters.apply()
+        settle(lambda: model.rowCount() > 0 and not model.loading)
+    watchdog.stop()
+    panel.close()
+    pool.wait_for_done(10_000)
+    gaps = sorted(watchdog.gaps)
+    print(
+        f"viewer: first page shown {first:.0f} ms after opening; 25 pages scrolled and 2 filters applied; "
+        f"event-loop gap worst {watchdog.worst_ms:.0f} ms, p95 {gaps[int(len(gaps) * 0.95)]:.0f} ms "
+        f"(goal {GOAL_MS} ms)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -200,6 +247,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="fill the installation here once and reuse it")
     parser.add_argument("--export", action="store_true", help="also time the CSV export of the whole trail")
+    parser.add_argument("--gui", action="store_true", help="also measure the viewer's event-loop stalls")
     args = parser.parse_args()
     print(describe())
     with tempfile.TemporaryDirectory(prefix="ct-bench-audit-") as folder:
@@ -212,6 +260,8 @@ def main() -> int:
                 app.installation.create_first_admin(ADMIN, PASSWORD, "Bench Admin")
                 _fill(app, args.rows, args.users)
             _measure(app, args.repeats)
+            if args.gui:
+                _gui(app)
             if args.export:
                 admin = app.auth.login(ADMIN, PASSWORD)
                 exporter = AuditExporter(app.database, app.authorizer, app.audit)
