@@ -90,12 +90,24 @@ def test_others_neither_see_the_menu_entry_nor_open_the_window(
         AdministrationWindow(services, actor, pool)
     with pytest.raises(PermissionDeniedError):  # the checks themselves refuse them too
         check_running_app(services, actor)
+    # An analyst reads their own audit trail in Tools ▸ My activity…; a viewer has no audit trail to read.
+    assert ("My &activity\u2026" in _tools_menu(window)) is (role is Role.ANALYST)
+    if role is Role.ANALYST:
+        window.own_activity.action.trigger()
+        opened = window.own_activity.window
+        assert opened is not None
+        panel = opened.findChild(AuditPanel)
+        assert panel is not None
+        assert not panel.sees_everyone
+        qtbot.waitUntil(lambda: window.pool.active_count == 0, timeout=10_000)
+        opened.close()
 
 
 def test_the_menu_entry_opens_one_window(qtbot, services, admin, ui_settings) -> None:
     window = _settled(qtbot, MainWindow(services, admin, settings=ui_settings))
     window.show()
     assert "&Administration\u2026" in _tools_menu(window)
+    assert "My &activity\u2026" not in _tools_menu(window)  # the Audit log section has everyone's
     window.administration.action.trigger()
     first = window.administration.window
     assert first is not None

@@ -23,20 +23,17 @@ from chronotrace_desktop.ui.admin.status_panel import StatusPanel
 from chronotrace_desktop.ui.admin.users_panel import UsersPanel
 from chronotrace_desktop.ui.errors import is_bug
 from chronotrace_desktop.ui.qt import (
-    QAction,
     QFont,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QObject,
     QSize,
     QStackedWidget,
     QStyle,
     Qt,
     QVBoxLayout,
     QWidget,
-    isValid,
 )
 
 if TYPE_CHECKING:
@@ -150,32 +147,3 @@ class AdministrationWindow(QWidget):
             panel.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         holder.addWidget(panel, 1)
         return panel
-
-
-class AdministrationLauncher(QObject):
-    """Tools ▸ Administration…: :attr:`action` (shown to administrators only) opens the one window."""
-
-    def __init__(self, services: AppServices, actor: Actor, pool: WorkerPool, parent: QWidget) -> None:
-        super().__init__(parent)
-        self._services = services
-        self._actor = actor
-        self._pool = pool
-        self._parent = parent
-        self.available = may_administer(actor)
-        self.window: AdministrationWindow | None = None
-        self.action = QAction("&Administration\u2026", parent)
-        self.action.setStatusTip("Users, API keys and the installation's health")
-        self.action.setVisible(self.available)
-        self.action.setEnabled(self.available)
-        self.action.triggered.connect(self.open)
-
-    def open(self) -> AdministrationWindow:
-        if self.window is None or not isValid(self.window):
-            window = AdministrationWindow(self._services, self._actor, self._pool, self._parent)
-            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            window.destroyed.connect(lambda _obj: setattr(self, "window", None))
-            self.window = window
-        self.window.show()
-        self.window.raise_()
-        self.window.activateWindow()
-        return self.window

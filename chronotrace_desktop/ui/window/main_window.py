@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from chronotrace_desktop import __version__
 from chronotrace_desktop.domain.roles import Action, is_allowed
-from chronotrace_desktop.ui.admin.window import AdministrationLauncher
+from chronotrace_desktop.ui.admin.launcher import administration_launcher, own_activity_launcher
 from chronotrace_desktop.ui.dialogs.settings_dialog import SettingsDialog
 from chronotrace_desktop.ui.panes import PANES
 from chronotrace_desktop.ui.panes.anomaly_access import anomaly_evidence
@@ -46,6 +46,7 @@ from chronotrace_desktop.ui.window.export_command import NO_EXPORT, ExportComman
 from chronotrace_desktop.ui.window.idle_lock import IdleLock
 from chronotrace_desktop.ui.window.investigation import Investigation
 from chronotrace_desktop.ui.window.layout import WindowLayout
+from chronotrace_desktop.ui.window.maintenance_schedule import start_maintenance_schedule
 from chronotrace_desktop.ui.window.menus import build_menus, build_toolbar
 from chronotrace_desktop.workers.base import WorkerPool
 
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         )
         self.alert_notifier = self.alerts.notifier
         self.alerts.start()
+        self.maintenance_schedule = start_maintenance_schedule(services.housekeeping, actor, self.pool, self)
         self.idle_lock = IdleLock(
             self,
             services.auth,
@@ -265,7 +267,8 @@ class MainWindow(QMainWindow):
         self.about_action = QAction("&About ChronoTrace", self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
-        self.administration = AdministrationLauncher(self.services, self.actor, self.pool, self)
+        self.administration = administration_launcher(self.services, self.actor, self.pool, self)
+        self.own_activity = own_activity_launcher(self.services, self.actor, self.pool, self)
 
     def _build_status_bar(self) -> None:
         info = self.services.installation.describe()

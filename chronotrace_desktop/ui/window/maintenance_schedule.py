@@ -94,11 +94,13 @@ class MaintenanceSchedule(QObject):
         return False
 
     def _finished(self, runs: list[MaintenanceRunInfo]) -> None:
+        self._worker = None  # before the signal: a look asked for by its receiver must not be skipped
         for run in runs:
             logger.info("Scheduled maintenance: %s %s: %s", run.task.value, run.status.value, run.message)
         self.run_finished.emit(list(runs))
 
     def _failed(self, exc: Exception) -> None:
+        self._worker = None
         logger.warning("Scheduled maintenance could not run: %s", exc)
         self.run_failed.emit(exc)
 

@@ -53,8 +53,9 @@ def build_menus(window: MainWindow) -> tuple[QMenu, QMenu]:
     tools_menu = bar.addMenu("&Tools")
     tools_menu.addAction(window.alerts.zones_action)
     tools_menu.addAction(window.settings_action)
-    if window.administration.available:  # administrators only
-        tools_menu.addAction(window.administration.action)
+    for launcher in (window.administration, window.own_activity):  # each only for the roles it serves
+        if launcher.available:
+            tools_menu.addAction(launcher.action)
     help_menu = bar.addMenu("&Help")
     help_menu.addAction(window.about_action)
     return view_menu, playback_menu
