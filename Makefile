@@ -22,7 +22,7 @@ run: system-deps venv
 	$(BIN)/chronotrace gui
 
 test: system-deps venv postgres-server check
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest --durations=40 $(PYTEST_ARGS)
 
 check: lint typecheck layers
 
