@@ -74,12 +74,12 @@ class AuditExporter:
                 writer = csv.writer(out, lineterminator="\r\n")
                 writer.writerow(CSV_COLUMNS)
                 result = session.execute(
-                    sa.select(AuditLog)
+                    sa.select(*_COLUMNS)
                     .where(*where)
                     .order_by(*NEWEST_FIRST)
                     .execution_options(yield_per=_BATCH)
                 )
-                for row in result.scalars():
+                for row in result:
                     writer.writerow([csv_cell(value) for value in _cells(row)])
                     rows += 1
                     if state is not None and rows % _BATCH == 0:
@@ -107,21 +107,26 @@ class AuditExporter:
         return AuditExport(path, rows)
 
 
-def _cells(row: AuditLog) -> list[Any]:
+# Plain columns, not mapped objects: a million rows stream without building an object for each.
+_COLUMNS = (
+    AuditLog.created_at, AuditLog.id, AuditLog.user_id, AuditLog.username, AuditLog.action,
+    AuditLog.resource_type, AuditLog.resource_id, AuditLog.success, AuditLog.error_message,
+    AuditLog.justification, AuditLog.ip_address, AuditLog.user_agent, AuditLog.request_id, AuditLog.chain_seq,
+    AuditLog.meta,
+)  # fmt: skip
+
+
+def _cells(row: Any) -> list[Any]:
+    created_at, *middle, success, error, justification, ip, agent, request, seq, meta = row
     return [
-        None if row.created_at is None else utc_iso(row.created_at),
-        row.id,
-        row.user_id,
-        row.username,
-        row.action,
-        row.resource_type,
-        row.resource_id,
-        row.success is not False,
-        row.error_message,
-        row.justification,
-        row.ip_address,
-        row.user_agent,
-        row.request_id,
-        row.chain_seq,
-        json.dumps(row.meta or {}, sort_keys=True, default=str),
+        None if created_at is None else utc_iso(created_at),
+        *middle,
+        success is not False,
+        error,
+        justification,
+        ip,
+        agent,
+        request,
+        seq,
+        json.dumps(meta or {}, sort_keys=True, default=str),
     ]
