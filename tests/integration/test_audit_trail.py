@@ -6,17 +6,21 @@ from __future__ import annotations
 
 import csv
 import uuid
+from contextlib import closing
 from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from chronotrace_desktop.config import resolve_paths
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.clock import utcnow
-from chronotrace_desktop.domain.errors import PermissionDeniedError
+from chronotrace_desktop.domain.errors import AuthenticationError, PermissionDeniedError
 from chronotrace_desktop.domain.roles import Role
+from chronotrace_desktop.domain.secrets import SecretName
 from chronotrace_desktop.domain.users import Actor
 from chronotrace_desktop.services.access import (
     AUDIT_CSV_COLUMNS,
@@ -24,7 +28,9 @@ from chronotrace_desktop.services.access import (
     AuditExporter,
     AuditQuery,
 )
+from chronotrace_desktop.services.app import open_app
 from chronotrace_desktop.storage.orm import Video, VideoSegment
+from chronotrace_desktop.storage.secrets import SecretStore, secret_target
 from tests.conftest import scratch_dir
 from tests.integration.conftest import Installation
 from tests.timeline_library import build_library
@@ -280,3 +286,36 @@ def test_a_page_deep_in_the_trail_starts_where_the_last_ended(installation: Inst
     pages = _all_ids(inst, inst.admin, AuditQuery(since=datetime(2000, 1, 1)), limit=50)
     flat = [i for p in pages for i in p]
     assert len(flat) == len(set(flat)) > 10
+
+
+def test_the_analysts_own_app_reads_its_trail_through_its_own_login(installation: Installation) -> None:
+    """Team profile, end to end: the app as an analyst's workstation runs it (its own PostgreSQL login) pages,
+    counts and exports the analyst's own rows under row-level security, and a refused sign-in of someone else
+    through that app is still written."""
+    inst = installation
+    if inst.backend != "server":
+        pytest.skip("logins per user exist in the team profile (server backend)")
+    email = f"analyst-{uuid.uuid4().hex[:8]}@chronotrace.test"
+    info = inst.services.users.add_user(inst.admin, email, Role.ANALYST, "a long enough password")
+    assert info.new_login is not None
+    database_url = make_url(inst.settings.database_url or "").set(username=info.new_login.login)
+    shown = database_url.render_as_string(hide_password=True)
+    target = secret_target(SecretName.DATABASE_PASSWORD, shown)
+    SecretStore().set(SecretName.DATABASE_PASSWORD, target, info.new_login.password)
+    folder = resolve_paths(scratch_dir("analyst-app-"))
+    with closing(open_app(inst.settings.model_copy(update={"database_url": shown}), folder)) as app:
+        with pytest.raises(AuthenticationError):
+            app.auth.login("nobody-here@chronotrace.test", "a long enough password")
+        analyst = app.auth.login(email, "a long enough password")
+        page = app.audit_reader.page_ids(analyst, AuditQuery())
+        entries = app.audit_reader.entries_by_ids(analyst, page.ids)
+        count = app.audit_reader.count(analyst, AuditQuery())
+        exporter = AuditExporter(app.database, app.authorizer, app.audit)
+        written = exporter.export_csv(analyst, AuditQuery(), folder.data_dir / "mine.csv")
+    assert {e.user_id for e in entries} == {info.id}
+    assert [e.action for e in entries] == ["user_login"]
+    assert (count.rows, written.rows) == (1, 1)
+    refused = inst.services.audit_reader.page_ids(
+        inst.admin, AuditQuery(user_email="nobody-here@chronotrace.test")
+    )
+    assert len(refused.ids) == 1
