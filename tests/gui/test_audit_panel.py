@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,9 +13,10 @@ import pytest
 from chronotrace_desktop.domain.audit import AuditAction
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.services.access import AuditEvent, AuditQuery
+from chronotrace_desktop.ui.admin.audit_filters import AuditFilterBar
 from chronotrace_desktop.ui.admin.audit_panel import OWN_ROWS, AuditPanel
 from chronotrace_desktop.ui.models.audit_model import LOADING, PAGE, AuditTableModel, EntryRole, TrailMode
-from chronotrace_desktop.ui.qt import QModelIndex, Qt
+from chronotrace_desktop.ui.qt import QDateTime, QModelIndex, Qt
 from tests.timeline_library import build_library
 
 PASSWORD = "long enough password"
@@ -150,3 +151,28 @@ def test_an_analyst_sees_only_their_own_trail(qtbot, qtmodeltester, services, ad
     everyone = services.audit_reader.count(admin, AuditQuery()).rows
     assert model.rowCount() < everyone  # the administrator's own rows exist but are not here
     assert TrailMode.REVEALS is panel.reveals_model.mode
+
+
+def test_the_filter_bar_reads_days_resources_and_refuses_what_it_cannot_read(qtbot) -> None:
+    bar = AuditFilterBar(None)
+    qtbot.addWidget(bar)
+    bar.from_check.setChecked(True)
+    bar.from_edit.setDateTime(QDateTime.fromString("2024-02-09T12:00:00Z", Qt.DateFormat.ISODate))
+    bar.to_check.setChecked(True)
+    bar.to_edit.setDateTime(QDateTime.fromString("2024-02-10T12:00:00Z", Qt.DateFormat.ISODate))
+    target = uuid.uuid4()
+    bar.resource_edit.setText(f"segment:{target}")
+    bar.outcome_box.setCurrentIndex(2)
+    query = bar.query()
+    assert (query.since, query.until) == (
+        datetime(2024, 2, 9),
+        datetime(2024, 2, 11),
+    )  # "to" includes its day
+    assert (query.resource_type, query.resource_id, query.success) == ("segment", target, False)
+    bar.resource_edit.setText("segment:not-a-uuid")
+    with qtbot.waitSignal(bar.refused) as refused:
+        bar.apply()
+    assert refused.args == ["The resource id 'not-a-uuid' is not a UUID (type:id)."]
+    own = AuditFilterBar("alan.analyst@agency.example")
+    qtbot.addWidget(own)
+    assert own.query().user_email is None  # the service holds an analyst to their own rows
