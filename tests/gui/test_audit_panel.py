@@ -176,3 +176,16 @@ def test_the_filter_bar_reads_days_resources_and_refuses_what_it_cannot_read(qtb
     own = AuditFilterBar("alan.analyst@agency.example")
     qtbot.addWidget(own)
     assert own.query().user_email is None  # the service holds an analyst to their own rows
+
+
+def test_a_viewer_is_told_and_the_view_does_not_ask_again(qtbot, services, admin, pool) -> None:
+    services.users.add_user(admin, "vera.viewer@agency.example", Role.VIEWER, PASSWORD)
+    viewer = services.auth.login("vera.viewer@agency.example", PASSWORD)
+    panel = AuditPanel(services, viewer, pool)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: "may not" in panel.status_label.text(), timeout=10_000)
+    assert not panel.trail_model.canFetchMore(QModelIndex())
+    qtbot.wait(300)  # the views lay out again; a model that kept failing would ask again and again
+    refused = AuditQuery(user_id=viewer.user_id, actions=(AuditAction.PERMISSION_DENIED,))
+    assert services.audit_reader.count(admin, refused).rows <= 4  # each model's page and count, once

@@ -263,7 +263,7 @@ class AuditTableModel(QAbstractTableModel):
 
     def _on_error(self, exc: Exception) -> None:
         if isValid(self):
-            self._paging = False
+            self._paging = self._more = False  # no retry by the view's fetchMore: a new query tries again
             self.errored.emit(exc)
 
     def _want(self, row_id: uuid.UUID) -> None:
