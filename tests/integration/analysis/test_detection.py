@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from chronotrace_desktop.analysis.detection import TiledConfig, TiledDetector
-from chronotrace_desktop.analysis.models import HUMAN_SUBDIR, ModelsMissingError, models_dir, require_nanodet
+from chronotrace_desktop.analysis.models import HUMAN_SUBDIR, ModelsMissingError, require_nanodet
 from chronotrace_desktop.analysis.objects import ObjectDetector
+from chronotrace_desktop.config import models_dir
 from chronotrace_desktop.media.frames import frame_at
 from tests.conftest import VIDEOS_DIR, scratch_dir
 
@@ -63,7 +64,7 @@ def test_a_damaged_or_swapped_model_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelsMissingError):
         require_nanodet(tmp_path)
     model.unlink()
-    with pytest.raises(ModelsMissingError, match="install_human_models"):
+    with pytest.raises(ModelsMissingError, match="chronotrace models install --only human"):
         require_nanodet(tmp_path)
 
 

@@ -8,10 +8,10 @@ import cv2
 import numpy as np
 import pytest
 
+from chronotrace_desktop.config import MODELS_DIR_ENV
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
 from chronotrace_desktop.embedding.defaults import DEFAULT_IMAGE_EMBEDDING_DIMENSION
 from chronotrace_desktop.embedding.mobilenet import MobileNetImageEmbedder
-from chronotrace_desktop.embedding.model_files import MODELS_DIR_ENV
 from chronotrace_desktop.embedding.port import Image, ImageEmbedder
 from chronotrace_desktop.media.stills import read_still
 from tests.conftest import VIDEOS_DIR
@@ -148,7 +148,9 @@ def test_bad_images_are_invalid_input(mobilenet: MobileNetImageEmbedder) -> None
     assert mobilenet.embed_images([]).shape == (0, 1280)
 
 
-def test_missing_models_dir_names_the_install_script(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_models_dir_names_the_install_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(MODELS_DIR_ENV, str(tmp_path / "empty"))
-    with pytest.raises(EnvironmentProblemError, match=r"packaging/models/install_embedder\.py"):
+    with pytest.raises(EnvironmentProblemError, match=r"chronotrace models install --only embedder"):
         MobileNetImageEmbedder()

@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from chronotrace_desktop.config import MODELS_DIR_ENV
 from chronotrace_desktop.domain.errors import EnvironmentProblemError, InvalidInputError
 from chronotrace_desktop.embedding.defaults import DEFAULT_EMBEDDING_DIMENSION
 from chronotrace_desktop.embedding.minilm import MiniLMTextEmbedder
-from chronotrace_desktop.embedding.model_files import BUNDLED_TOKENIZER, MODELS_DIR_ENV, text_model_file
+from chronotrace_desktop.embedding.model_files import BUNDLED_TOKENIZER, text_model_file
 from chronotrace_desktop.embedding.port import MAX_TEXT_CHARS, TextEmbedder
 
 REFERENCE = Path(__file__).with_name("minilm_reference.npz")

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chronotrace_desktop.analysis.models import models_dir
 from chronotrace_desktop.analysis.people import PeopleAttributes
 from chronotrace_desktop.analysis.people.evaluate import read_frames
+from chronotrace_desktop.config import models_dir
 from chronotrace_desktop.domain.media import Box
 from tests.conftest import VIDEOS_DIR
 

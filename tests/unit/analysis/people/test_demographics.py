@@ -7,13 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chronotrace_desktop.analysis.models import ModelsMissingError, models_dir
+from chronotrace_desktop.analysis.models import ModelsMissingError
 from chronotrace_desktop.analysis.people import FaceDemographics
 from chronotrace_desktop.analysis.people.demographics import (
     INPUT_SIZE,
     MIN_FACE_PX,
     face_input,
 )
+from chronotrace_desktop.config import models_dir
 from chronotrace_desktop.domain.analysis import AgeGroup, Gender
 from chronotrace_desktop.domain.media import Box
 from tests.unit.analysis.people.conftest import CLASSROOM, PAUSE, box, frame

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from chronotrace_desktop.analysis.models import models_dir
 from chronotrace_desktop.analysis.people import PERSON_TAGS, measure_person_attributes
 from chronotrace_desktop.analysis.people.evaluate import passes
 from chronotrace_desktop.analysis.people.tags import CANDIDATE_CLASSES, IMAGENET_RULES
+from chronotrace_desktop.config import models_dir
 from chronotrace_desktop.domain.analysis import AgeGroup, Gender, Posture
 from tests.conftest import VIDEOS_DIR
 from tests.unit.analysis.people.conftest import LABELS

