@@ -24,12 +24,14 @@ from chronotrace_desktop.cli import (
     commands_bookmarks,
     commands_cameras,
     commands_cases,
+    commands_desktop,
     commands_engines,
     commands_eval,
     commands_export,
     commands_ingest,
     commands_keys,
     commands_maintenance,
+    commands_models,
     commands_perception,
     commands_s3,
     commands_search,
@@ -92,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands_analytics.register(commands)
     commands_backup.register(commands)
     commands_s3.register(commands)
+    commands_models.register(commands)
+    commands_desktop.register(commands)
     return parser
 
 
