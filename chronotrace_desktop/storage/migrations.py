@@ -1,6 +1,8 @@
 """Schema migrations: numbered plain-SQL files applied in order, each once, each in its own transaction.
 
-The files live in the repository's ``sql/`` folder (``0001_core_schema.sql``, ``0002_…``). Each one is
+The files live in the repository's ``sql/`` folder (``0001_core_schema.sql``, ``0002_…``); a built wheel carries a
+copy of it inside this package (``storage/sql``, copied by ``setup.py``'s build step), which is read when it is
+there, so an installed package never looks for a checkout. Each one is
 executed with the raw psycopg connection (so a file may hold many statements and ``$$`` function bodies)
 inside a transaction that also records it in ``schema_migrations`` (version, name, SHA-256 checksum,
 applied_at): a file is applied completely or not at all.
@@ -35,7 +37,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+PACKAGED_SQL_DIR = Path(__file__).resolve().parent / "sql"  # a wheel or a bundle
+CHECKOUT_SQL_DIR = Path(__file__).resolve().parents[2] / "sql"  # the repository (an editable install)
+DEFAULT_SQL_DIR = PACKAGED_SQL_DIR if PACKAGED_SQL_DIR.is_dir() else CHECKOUT_SQL_DIR
 MIGRATIONS_TABLE = "schema_migrations"
 # Key of the advisory lock that serialises migration runs (ASCII "CTMIGRAT"); scoped to the database.
 ADVISORY_LOCK_KEY = 0x43544D4947524154
