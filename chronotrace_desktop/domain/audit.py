@@ -55,6 +55,9 @@ class AuditAction(StrEnum):
     BACKUP_RESTORED = "backup_restored"  # a backup restored as a new installation (written in the new one)
     MAINTENANCE_RUN = "maintenance_run"  # a maintenance task run (task, trigger, status, rows, cause)
     AUDIT_ARCHIVED = "audit_archived"  # rows moved to audit_log_archive (by the database's function)
+    INGEST_QUEUED = "ingest_queued"  # files put on the team's ingest queue (job ids, paths)
+    INGEST_JOB_CANCELLED = "ingest_job_cancelled"  # a queued or running ingest job cancelled
+    INGEST_JOB_RETRIED = "ingest_job_retried"  # a failed or cancelled ingest job queued again
 
 
 class AuditChainFault(StrEnum):
