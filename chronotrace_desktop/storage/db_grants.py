@@ -62,6 +62,27 @@ _LIBRARY = (
     TableGrant("video_segments", _READ),
     TableGrant("video_tracks", _READ),
     TableGrant("cameras", _READ),
+    # 0018 / issue 19: everyone in the team sees the ingest queue's files, their workers and progress.
+    *(TableGrant(table, _READ) for table in ("procrastinate_jobs", "ingest_workers", "ingest_job_progress")),
+)
+# 0018 / issue 19: who ingests enqueues files, cancels and retries them, and works the queue as a worker
+# (procrastinate's functions run as the caller; its id sequences: QUEUE_SEQUENCES, ``storage.db_roles``).
+_QUEUE_WRITE = tuple(
+    TableGrant(table, _WRITE)
+    for table in (
+        "procrastinate_jobs",
+        "procrastinate_workers",
+        "procrastinate_events",
+        "procrastinate_periodic_defers",
+        "ingest_workers",
+        "ingest_job_progress",
+    )
+)
+QUEUE_SEQUENCES = (
+    "procrastinate_jobs_id_seq",
+    "procrastinate_workers_id_seq",
+    "procrastinate_events_id_seq",
+    "procrastinate_periodic_defers_id_seq",
 )
 _FOOTAGE_WRITE = (
     TableGrant("videos", _WRITE),
@@ -89,7 +110,7 @@ ACTION_GRANTS: dict[Action, tuple[TableGrant, ...]] = {
     Action.SEARCH: (*_LIBRARY, TableGrant("searches", _APPEND)),
     Action.VIEW_REDACTED_MEDIA: (TableGrant("video_segments", _READ),),
     Action.REVEAL_PII: (),  # media, not rows: the reveal's audit row is a signed-in user's append
-    Action.INGEST_VIDEO: _FOOTAGE_WRITE,
+    Action.INGEST_VIDEO: (*_FOOTAGE_WRITE, *_QUEUE_WRITE),
     Action.DELETE_VIDEO: (*_FOOTAGE_WRITE, *_CASES_READ),
     # A corrected clock moves recorded_at (table UPDATE covers 0011's columns) and rescans the anomalies.
     Action.CORRECT_VIDEO_TIME: _FOOTAGE_WRITE,
@@ -145,6 +166,11 @@ MAINTAINED_TABLES = (
     "audit_log",
     "anomalies",
 )
+
+
+def works_queue(role: Role) -> bool:
+    """Whether ``role``'s group enqueues and works ingest jobs (``QUEUE_SEQUENCES``'s USAGE)."""
+    return Action.INGEST_VIDEO in PERMISSIONS[role]
 
 
 def manages_database(role: Role) -> bool:
