@@ -41,11 +41,13 @@ from chronotrace_desktop.domain.roles import PERMISSIONS, Action, Role
 from chronotrace_desktop.storage.db_grants import (
     MAINTAINED_TABLES,
     MAINTENANCE_FUNCTIONS,
+    QUEUE_SEQUENCES,
     ROW_SECURED_TABLES,
     Privilege,
     manages_database,
     role_grants,
     sees_every_user,
+    works_queue,
 )
 from chronotrace_desktop.storage.migrations import apply_migrations
 
@@ -122,6 +124,7 @@ def provision_database_roles(conn: Connection, *, with_runtime_login: bool) -> N
     _login_functions(conn, database)
     _custody_rights(conn, database)
     _maintenance_rights(conn, database, tables)
+    _queue_rights(conn, database)
     if with_runtime_login:
         _runtime_login(conn, database)
     logger.info("Database roles of %s are in step with the app roles", database)
@@ -258,6 +261,15 @@ def _maintenance_rights(conn: Connection, database: str, tables: set[str]) -> No
     if version >= MAINTAIN_SINCE:
         for table in sorted(set(MAINTAINED_TABLES) & tables):
             conn.execute(sa.text(f"GRANT MAINTAIN ON {quote_ident(table)} TO {', '.join(groups)}"))
+
+
+def _queue_rights(conn: Connection, database: str) -> None:
+    """0018 / issue 19: the groups that ingest take ids from the job queue's sequences (enqueue, a worker's
+    registration, the queue's event rows)."""
+    groups = [quote_ident(group_role(database, r)) for r in Role if works_queue(r)]
+    for sequence in QUEUE_SEQUENCES:
+        if conn.execute(sa.text("SELECT to_regclass(:s)"), {"s": sequence}).scalar() is not None:
+            conn.execute(sa.text(f"GRANT USAGE, SELECT ON SEQUENCE {sequence} TO {', '.join(groups)}"))
 
 
 def _custody_rights(conn: Connection, database: str) -> None:
