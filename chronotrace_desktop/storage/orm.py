@@ -479,3 +479,8 @@ ALL_MODELS += _orm_cases.CASE_MODELS
 from chronotrace_desktop.storage import orm_maintenance as _orm_maintenance  # noqa: E402
 
 ALL_MODELS += _orm_maintenance.MAINTENANCE_MODELS
+
+# 0018's tables (the ingest workers' heartbeats, each queued job's progress) are mapped in ``orm_jobs``.
+from chronotrace_desktop.storage import orm_jobs as _orm_jobs  # noqa: E402
+
+ALL_MODELS += _orm_jobs.JOB_MODELS
