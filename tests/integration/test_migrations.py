@@ -241,9 +241,9 @@ def test_the_orm_maps_every_live_column(migrated_engine: Engine) -> None:
             elif (live[name]["default"] is not None) != (mapped[name].server_default is not None):
                 problems.append(f"{table.name}.{name}: server default mapped differently")
     assert not problems, "\n".join(problems)
-    assert {t.name for t in Base.metadata.sorted_tables} == set(inspector.get_table_names()) - {
-        "schema_migrations"
-    }
+    # procrastinate's own tables (0018's job queue) are read by procrastinate, not mapped here.
+    ours = {name for name in inspector.get_table_names() if not name.startswith("procrastinate_")}
+    assert {t.name for t in Base.metadata.sorted_tables} == ours - {"schema_migrations"}
 
 
 def test_orm_round_trip_of_every_table(migrated_engine: Engine) -> None:
