@@ -42,6 +42,7 @@ from chronotrace_desktop.services.engines import (
 from chronotrace_desktop.services.export import ExportService
 from chronotrace_desktop.services.housekeeping import HousekeepingService
 from chronotrace_desktop.services.ingest import IngestService
+from chronotrace_desktop.services.jobs import IngestQueue
 from chronotrace_desktop.services.library import LibraryService
 from chronotrace_desktop.services.media_access import MediaAccessService
 from chronotrace_desktop.services.playback import PlaybackService
@@ -105,6 +106,7 @@ class AppServices:
     analytics: SearchAnalyticsService
     backup: BackupService
     housekeeping: HousekeepingService
+    jobs: IngestQueue  # issue 19: the team's ingest queue (the workstation profile ingests locally)
 
     def close(self) -> None:
         try:
@@ -319,4 +321,5 @@ def open_app(
             lambda: [vectors, appearance.index(), *engine_collections()],
         ),
         housekeeping=HousekeepingService(database, authorizer, audit, exports, settings),
+        jobs=IngestQueue(database, authorizer, audit),
     )
