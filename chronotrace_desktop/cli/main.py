@@ -29,6 +29,7 @@ from chronotrace_desktop.cli import (
     commands_eval,
     commands_export,
     commands_ingest,
+    commands_jobs,
     commands_keys,
     commands_maintenance,
     commands_models,
@@ -39,6 +40,7 @@ from chronotrace_desktop.cli import (
     commands_users,
     commands_verify,
     commands_videos,
+    commands_worker,
 )
 from chronotrace_desktop.cli.context import CliContext
 from chronotrace_desktop.cli.exits import EXPECTED_STOPS, stopped
@@ -75,6 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands_users.register(commands)
     commands_apikeys.register(commands)
     commands_ingest.register(commands)
+    commands_worker.register(commands)
+    commands_jobs.register(commands)
     commands_videos.register(commands)
     commands_engines.register(commands)
     commands_anomalies.register(commands)
