@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from chronotrace_desktop.config import Profile
 from chronotrace_desktop.domain.errors import ExitCode, InvalidInputError
 from chronotrace_desktop.domain.ingest import (
     IngestOptions,
@@ -24,6 +25,7 @@ from chronotrace_desktop.workers.task_state import TaskState
 
 if TYPE_CHECKING:
     from chronotrace_desktop.cli.context import CliContext
+    from chronotrace_desktop.domain.users import Actor
 
 
 def register(commands: Any) -> None:
@@ -46,6 +48,11 @@ def register(commands: Any) -> None:
         help="the rate of a raw .h264/.265 stream that carries none (default: raw_stream_fps, else 25)",
     )
     ingest.add_argument("--json", action="store_true", help="print one JSON object per file")
+    ingest.add_argument(
+        "--local",
+        action="store_true",
+        help="team profile: ingest on this machine instead of queueing the files",
+    )
     ingest.add_argument("--user", required=True, metavar="E", help="the account performing the ingest")
     ingest.set_defaults(handler=run_ingest)
 
@@ -109,6 +116,8 @@ def run_ingest(ctx: CliContext) -> ExitCode:
         frame_rate=ctx.args.frame_rate,
     )
     actor = ctx.actor()
+    if ctx.settings.profile is Profile.TEAM and not ctx.args.local:
+        return _enqueue(ctx, actor, options)
     console = ConsoleProgress(sys.stderr)
     as_json = ctx.args.json
 
@@ -139,6 +148,23 @@ def run_ingest(ctx: CliContext) -> ExitCode:
         f"{segments} segments written.\n"
     )
     return ExitCode.OK if results and all(r.ok for r in results) else ExitCode.FAILURE
+
+
+def _enqueue(ctx: CliContext, actor: Actor, options: IngestOptions) -> ExitCode:
+    """Team profile: the files go on the team's queue; any ``chronotrace worker`` ingests them."""
+    outcome = ctx.services().jobs.enqueue(actor, ctx.args.paths, options)
+    if ctx.args.json:
+        print(json.dumps({"job_ids": list(outcome.job_ids), "already_queued": list(outcome.already_queued),
+                          "missing": list(outcome.missing)}), flush=True)  # fmt: skip
+    for path in outcome.already_queued:
+        sys.stderr.write(f"already queued: {path}\n")
+    for path in outcome.missing:
+        sys.stderr.write(f"FAIL {path}: no such file or folder\n")
+    sys.stderr.write(
+        f"Queued {len(outcome.job_ids)} file(s) for the team's workers "
+        f"({len(outcome.already_queued)} already queued); follow them with 'chronotrace jobs list'.\n"
+    )
+    return ExitCode.FAILURE if outcome.missing else ExitCode.OK
 
 
 def run_prerender(ctx: CliContext) -> ExitCode:
