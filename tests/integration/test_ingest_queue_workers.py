@@ -133,6 +133,9 @@ def test_two_workers_share_a_batch_survive_kill_9_and_end_failures_and_cancels(
                 return row is not None
 
             _wait(victim_mid_file, "the first worker to be in the middle of a file")
+            doctor = first("doctor", "--json", password=None)
+            workers = next(c for c in json.loads(doctor.stdout)["checks"] if c["name"] == "ingest workers")
+            assert workers["detail"].startswith("2 live:"), workers
             victim.send_signal(signal.SIGKILL)
             victim.wait(timeout=10)
             _wait(

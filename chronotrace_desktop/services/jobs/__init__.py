@@ -7,7 +7,8 @@ holds their SQL beside procrastinate's tables; ``connection`` turns the installa
 procrastinate's psycopg connector.
 """
 
+from chronotrace_desktop.services.jobs.health import queue_health
 from chronotrace_desktop.services.jobs.queue import IngestQueue
 from chronotrace_desktop.services.jobs.runner import IngestWorker, WorkerOptions
 
-__all__ = ["IngestQueue", "IngestWorker", "WorkerOptions"]
+__all__ = ["IngestQueue", "IngestWorker", "WorkerOptions", "queue_health"]

@@ -196,3 +196,13 @@ def workers(session: Session) -> list[WorkerInfo]:
 def job_args(session: Session, job_id: int) -> dict[str, Any]:
     args = session.scalar(sa.text("SELECT args FROM procrastinate_jobs WHERE id = :id"), {"id": job_id})
     return dict(args or {})
+
+
+def queued_count(session: Session) -> int:
+    return int(
+        session.scalar(
+            sa.text("SELECT count(*) FROM procrastinate_jobs WHERE task_name = :task AND status = 'todo'"),
+            {"task": TASK_NAME},
+        )
+        or 0
+    )
