@@ -24,6 +24,7 @@ from chronotrace_desktop.embedding.model_files import required_embedding_models
 from chronotrace_desktop.media.codecs import REDACTION_ENCODER, encoder_available, ffmpeg_version
 from chronotrace_desktop.services.app import open_blobs, open_vectors
 from chronotrace_desktop.services.engines import EngineCatalog
+from chronotrace_desktop.services.jobs import queue_health
 from chronotrace_desktop.storage.blobs import LocalBlobStore
 from chronotrace_desktop.storage.database import Database, open_database, translate_db_errors
 from chronotrace_desktop.storage.migrations import migration_status
@@ -83,6 +84,7 @@ class DoctorService:
             self._check_data_dir,
             self._check_disk,
             self._check_database,
+            self._check_workers,
             self._check_vectors,
             self._check_media_store,
             self._check_models,
@@ -163,6 +165,25 @@ class DoctorService:
             CheckStatus.OK,
             f"{where}; schema up to date ({len(states)} migrations); {users} user(s)",
         )
+
+    def _check_workers(self) -> CheckResult:
+        """Team profile (issue 19): the ``chronotrace worker`` processes beating now, and files waiting."""
+        if self._settings.profile is not Profile.TEAM:
+            return CheckResult("ingest workers", CheckStatus.OK, "workstation profile: ingest runs here")
+        database = (
+            self._running.database
+            if self._running
+            else open_database(self._settings, self._paths, self._secrets)
+        )
+        try:
+            live, waiting = queue_health(database)
+        finally:
+            if self._running is None:
+                database.close()
+        names = ", ".join(f"{w.host}:{w.pid} ({w.segments_per_s:.2f} segments/s)" for w in live)
+        detail = f"{len(live)} live: {names}" if live else "none running"
+        status = CheckStatus.WARNING if waiting and not live else CheckStatus.OK
+        return CheckResult("ingest workers", status, f"{detail}; {waiting} file(s) queued")
 
     def _check_vectors(self) -> CheckResult:
         if self._running is not None:
