@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chronotrace_desktop.config import Profile
 from chronotrace_desktop.domain.ingest import IngestStatus, VideoStatus
 from chronotrace_desktop.domain.roles import Action, is_allowed
 from chronotrace_desktop.ui.delegates import ProgressDelegate
@@ -24,6 +25,7 @@ from chronotrace_desktop.ui.models.library_model import (
 )
 from chronotrace_desktop.ui.panes import PANE_MIN_HEIGHT, PANE_MIN_WIDTH
 from chronotrace_desktop.ui.panes.ingest_panel import IngestPanel
+from chronotrace_desktop.ui.panes.queue_panel import QueuePanel
 from chronotrace_desktop.ui.qt import (
     QAbstractItemView,
     QAction,
@@ -187,6 +189,12 @@ class LibraryPane(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(top)
         self.splitter.addWidget(self.ingest_panel)
+        # Team profile (issue 19): files added here go on the team's queue, worked by `chronotrace worker`s.
+        self.queue_panel: QueuePanel | None = None
+        if services.settings.profile is Profile.TEAM:
+            self.queue_panel = QueuePanel(services.jobs, actor, pool)
+            self.queue_panel.jobs_finished.connect(self.model.reload)
+            self.splitter.addWidget(self.queue_panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
@@ -262,6 +270,9 @@ class LibraryPane(QWidget):
         return dialog
 
     def start_ingest(self, paths: list[Path], options: Any) -> None:
+        if self.queue_panel is not None:
+            self.queue_panel.enqueue(paths, options)
+            return
         self.ingest_panel.start(paths, options)
         self._selection_changed()
 
