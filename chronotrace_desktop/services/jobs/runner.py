@@ -24,12 +24,16 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import procrastinate
 from procrastinate import exceptions as queue_errors
 
-from chronotrace_desktop.domain.errors import EnvironmentProblemError, UserFacingError
+from chronotrace_desktop.domain.errors import (
+    EnvironmentProblemError,
+    OperationCancelledError,
+    UserFacingError,
+)
 from chronotrace_desktop.domain.ingest import IngestOptions, IngestStage, IngestStatus
 from chronotrace_desktop.domain.roles import Role
 from chronotrace_desktop.domain.users import Actor
@@ -81,8 +85,6 @@ class _AbortFlag:
 
     def check_cancelled(self) -> None:
         if self.cancelled:
-            from chronotrace_desktop.domain.errors import OperationCancelledError
-
             raise OperationCancelledError("the ingest job was cancelled")
 
     def progress(self, done: int, total: int, message: str = "") -> None:
@@ -171,11 +173,10 @@ class IngestWorker:
             store.forget_silent_workers(session, self._options.stalled_after_s * 10)
 
     async def _recover_stalled(self, app: procrastinate.App) -> None:
-        """Queue again the jobs of workers whose heartbeat stopped (killed, or their machine lost)."""
+        """Queue again the jobs of workers whose heartbeat stopped (killed, or their machine lost). Asked on every
+        beat, not only when this worker pruned one: another worker (or one starting) may have pruned it."""
         manager = app.job_manager
-        pruned = await manager.prune_stalled_workers(self._options.stalled_after_s)
-        if not pruned:
-            return
+        await manager.prune_stalled_workers(self._options.stalled_after_s)
         stalled = await manager.get_stalled_jobs(
             queue=QUEUE, seconds_since_heartbeat=self._options.stalled_after_s
         )
@@ -231,6 +232,11 @@ class IngestWorker:
             result = self._ingest.ingest_file(actor, Path(path), options, task, progress=progress)
         except UserFacingError as exc:  # the user lost the right to ingest, bad options
             self._failed(job_id, record, str(exc))
+        except Exception as exc:  # a bug: retried like any failure, its traceback in this worker's log
+            logger.exception("Ingest job %d failed unexpectedly", job_id)
+            self._failed(
+                job_id, record, f"internal error on the worker ({type(exc).__name__}); details in its log"
+            )
         if result.status is IngestStatus.CANCELLED:
             record("cancelled", result.segments, result.segments, result.error, result.video_id)
             raise queue_errors.JobAborted(result.error or "cancelled")
@@ -244,7 +250,7 @@ class IngestWorker:
         record("done", result.segments, result.segments, note, result.video_id)
         return {"status": result.status.value, "segments": result.segments, "video_id": str(result.video_id)}
 
-    def _failed(self, job_id: int, record: Any, message: str, video: Any = None) -> None:
+    def _failed(self, job_id: int, record: Any, message: str, video: Any = None) -> NoReturn:
         with self._counters.lock:
             self._counters.jobs_failed += 1
         record("failed", 0, 0, message, video)
