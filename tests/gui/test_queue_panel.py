@@ -10,9 +10,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from chronotrace_desktop.config import Profile
 from chronotrace_desktop.domain.ingest import IngestOptions
 from chronotrace_desktop.services.jobs import store
 from chronotrace_desktop.ui.models.queue_model import FILE, PROGRESS, STATUS, WORKER, FractionRole
+from chronotrace_desktop.ui.panes.library_pane import LibraryPane
 from chronotrace_desktop.ui.panes.queue_panel import QueuePanel
 from chronotrace_desktop.ui.qt import QColor, QPalette
 from tests.gui.conftest import VIDEOS_DIR
@@ -76,3 +78,17 @@ def test_queue_panel_shows_queued_running_and_cancelled_files(
 
 def _row(panel: QueuePanel, job_id: int) -> int:
     return next(r for r, job in enumerate(panel.model.rows) if job.id == job_id)
+
+
+def test_team_library_queues_added_files_instead_of_ingesting_them(qtbot, services, admin, pool) -> None:
+    """The library pane of a team installation (its settings' profile; the store here is the embedded one)."""
+    services.settings = services.settings.model_copy(update={"profile": Profile.TEAM})
+    pane = LibraryPane(services, admin, pool)
+    qtbot.addWidget(pane)
+    assert pane.queue_panel is not None
+    pane.start_ingest([VIDEOS_DIR / "car-detection.mp4"], IngestOptions())
+    qtbot.waitUntil(
+        lambda: pane.queue_panel is not None and pane.queue_panel.model.rowCount() == 1, timeout=15_000
+    )
+    assert not pane.ingest_panel.running
+    assert services.jobs.jobs(admin)[0].path.endswith("car-detection.mp4")
