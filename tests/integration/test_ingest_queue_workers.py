@@ -55,11 +55,13 @@ def _distinct_copy(source: Path, target: Path, salt: int) -> Path:
 
 def _worker(cli: Cli, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, "CHRONOTRACE_PASSWORD": PASSWORD}
-    return subprocess.Popen(
-        [sys.executable, "-m", "chronotrace_desktop", "--data-dir", str(cli.data_dir), "worker", "--user", ADMIN,
-         "--attempts", str(ATTEMPTS), "--beat", "0.5", "--stalled-after", "3", *extra],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    # Its warnings go to a file: a pipe nobody reads would stop a worker that writes enough of them.
+    with (cli.data_dir / f"worker-{time.monotonic_ns()}.stderr").open("w") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "chronotrace_desktop", "--data-dir", str(cli.data_dir), "worker", "--user", ADMIN,
+             "--attempts", str(ATTEMPTS), "--beat", "0.5", "--stalled-after", "3", *extra],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log, text=True,
+        )  # fmt: skip
 
 
 def _wait(condition: object, what: str, timeout: float = 120.0) -> None:
