@@ -43,6 +43,7 @@ from chronotrace_desktop.services.jobs.connection import QUEUE, TASK_NAME, queue
 if TYPE_CHECKING:
     from procrastinate.job_context import JobContext
 
+    from chronotrace_desktop.domain.ingest import IngestResult
     from chronotrace_desktop.services.ingest import IngestService
     from chronotrace_desktop.storage.database import Database
 
@@ -240,7 +241,7 @@ class IngestWorker:
         if result.status is IngestStatus.CANCELLED:
             record("cancelled", result.segments, result.segments, result.error, result.video_id)
             raise queue_errors.JobAborted(result.error or "cancelled")
-        if result.status is IngestStatus.FAILED:
+        if result.status is IngestStatus.FAILED or self._held_elsewhere(result):
             self._failed(job_id, record, result.error or "the ingest failed", result.video_id)
         with self._counters.lock:
             self._counters.jobs_done += 1
@@ -249,6 +250,14 @@ class IngestWorker:
         note = None if result.status is IngestStatus.COMPLETED else (result.error or result.status.value)
         record("done", result.segments, result.segments, note, result.video_id)
         return {"status": result.status.value, "segments": result.segments, "video_id": str(result.video_id)}
+
+    def _held_elsewhere(self, result: IngestResult) -> bool:
+        """The same bytes are being ingested by another session now (their lease is held): not done, so the job is
+        retried — a worker whose machine was lost keeps the lease until the server notices its connection gone."""
+        if result.status is not IngestStatus.DUPLICATE or result.video_id is None:
+            return False
+        with self._db.transaction() as session:
+            return not store.video_completed(session, result.video_id)
 
     def _failed(self, job_id: int, record: Any, message: str, video: Any = None) -> NoReturn:
         with self._counters.lock:

@@ -206,3 +206,8 @@ def queued_count(session: Session) -> int:
         )
         or 0
     )
+
+
+def video_completed(session: Session, video_id: uuid.UUID) -> bool:
+    status = session.scalar(sa.text("SELECT processing_status FROM videos WHERE id = :id"), {"id": video_id})
+    return bool(status == "completed")
