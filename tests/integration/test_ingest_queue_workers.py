@@ -188,7 +188,11 @@ def test_two_workers_share_a_batch_survive_kill_9_and_end_failures_and_cancels(
                     vector_ids += [p.id for p in index.iter_points()]
                 finally:
                     index.close()
-        assert sorted(map(str, vector_ids)) == sorted(map(str, segment_ids)), "duplicate or orphan vectors"
+        # Every vector is a committed segment's (no orphan) and every segment has one. Ids are the segments' own, so
+        # one store never holds two for a window; across these two folders the window being written when the
+        # worker died may be in both under the same id (a shared Qdrant server overwrites it in place).
+        assert set(map(str, vector_ids)) == set(map(str, segment_ids)), "orphan or missing vectors"
+        assert len(vector_ids) <= len(segment_ids) + 1
         media_dir = first.data_dir / "media"
         stored = {str(p.relative_to(media_dir)) for p in media_dir.rglob("*") if p.is_file()}
         owned = {
