@@ -75,9 +75,7 @@ def haar_cascade(file_name: str) -> Path:
 
 
 def install_hint(folder: Path) -> str:
-    return (
-        f"install them with '{INSTALL_COMMAND} {folder}' (or 'make models'), or point {MODELS_DIR_ENV} at them"
-    )
+    return f"install them with '{INSTALL_COMMAND} {folder}' (or 'make models'), or point {MODELS_DIR_ENV} at them"
 
 
 def yolo_models(folder: Path | None = None) -> list[ModelFile]:
