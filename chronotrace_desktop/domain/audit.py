@@ -51,9 +51,7 @@ class AuditAction(StrEnum):
     BOOKMARK_CREATED = "bookmark_created"
     BOOKMARK_UPDATED = "bookmark_updated"
     BOOKMARK_DELETED = "bookmark_deleted"
-    BACKUP_CREATED = (
-        "backup_created"  # a whole installation backed up (folder, files, bytes, with media or not)
-    )
+    BACKUP_CREATED = "backup_created"  # an installation backed up (folder, files, bytes, with media or not)
     BACKUP_RESTORED = "backup_restored"  # a backup restored as a new installation (written in the new one)
     MAINTENANCE_RUN = "maintenance_run"  # a maintenance task run (task, trigger, status, rows, cause)
     AUDIT_ARCHIVED = "audit_archived"  # rows moved to audit_log_archive (by the database's function)
